@@ -1,0 +1,228 @@
+"""Audio decoding, central cropping, chunking and batched log-mel spectrograms.
+
+The recipe is the study's: mono at 22,050 Hz, the central 30 s, 3 s chunks,
+128-band mel spectrogram (n_fft 2048, hop 512), power to dB relative to the
+chunk's maximum (top 80 dB), padded or cropped to 128 frames, min-max scaled
+to [0, 1] per chunk. The mel transform runs batched on torch and equals
+librosa's to within 1e-4 after scaling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import librosa
+import numpy as np
+import torch
+import torchaudio
+
+
+@dataclass(frozen=True)
+class MelConfig:
+    """The spectrogram recipe; the defaults are the study's."""
+
+    sample_rate: int = 22050
+    crop_seconds: float = 30.0
+    chunk_seconds: float = 3.0
+    n_mels: int = 128
+    n_fft: int = 2048
+    hop_length: int = 512
+    frames: int = 128
+    top_db: float = 80.0
+
+    @property
+    def chunk_samples(self) -> int:
+        return int(round(self.chunk_seconds * self.sample_rate))
+
+    @property
+    def crop_samples(self) -> int:
+        return int(round(self.crop_seconds * self.sample_rate))
+
+
+class AudioError(RuntimeError):
+    """A file could not be decoded into usable audio; the message names the file."""
+
+
+def load_audio(path, sample_rate: int) -> np.ndarray:
+    """Decode ``path`` to mono float32 at ``sample_rate`` (stereo is averaged, any rate resampled).
+
+    Returns
+    -------
+    y : np.ndarray, shape (n_samples,)
+    """
+    try:
+        y, _ = librosa.load(path, sr=sample_rate, mono=True)
+    except Exception as exc:  # decoders raise many types; the caller records a skip
+        raise AudioError(f"{path}: cannot decode audio ({type(exc).__name__}: {exc})") from exc
+    if y.size == 0:
+        raise AudioError(f"{path}: decoded to zero samples")
+    if not np.all(np.isfinite(y)):
+        raise AudioError(f"{path}: decoded audio contains NaN or infinity")
+    return y.astype(np.float32, copy=False)
+
+
+def central_crop(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
+    """Keep the central ``n_samples`` of ``y`` (all of it when shorter).
+
+    Returns
+    -------
+    cropped : np.ndarray, shape (min(len(y), n_samples),)
+    offset : int
+        Index in ``y`` of the first kept sample.
+    """
+    if len(y) <= n_samples:
+        return y, 0
+    offset = (len(y) - n_samples) // 2
+    return y[offset : offset + n_samples], offset
+
+
+def chunk(y: np.ndarray, chunk_samples: int) -> np.ndarray:
+    """Cut ``y`` into whole, non-overlapping chunks; a trailing partial chunk is dropped.
+
+    Returns
+    -------
+    chunks : np.ndarray, shape (len(y) // chunk_samples, chunk_samples)
+    """
+    n = len(y) // chunk_samples
+    return y[: n * chunk_samples].reshape(n, chunk_samples)
+
+
+@lru_cache(maxsize=4)
+def _mel_transform(cfg: MelConfig) -> torchaudio.transforms.MelSpectrogram:
+    # pad_mode="constant", norm/mel_scale="slaney" reproduce librosa's defaults.
+    return torchaudio.transforms.MelSpectrogram(
+        sample_rate=cfg.sample_rate,
+        n_fft=cfg.n_fft,
+        hop_length=cfg.hop_length,
+        n_mels=cfg.n_mels,
+        power=2.0,
+        center=True,
+        pad_mode="constant",
+        norm="slaney",
+        mel_scale="slaney",
+    )
+
+
+def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> np.ndarray:
+    """Batched log-mel images in [0, 1].
+
+    Parameters
+    ----------
+    chunks : array, shape (B, chunk_samples)
+    cfg : MelConfig
+
+    Returns
+    -------
+    mels : np.ndarray, float32, shape (B, n_mels, frames)
+        dB relative to each chunk's maximum, floored at ``-top_db``, padded with
+        the floor or cropped to ``frames``, then min-max scaled per chunk.
+        A silent chunk gives zeros.
+    """
+    x = torch.as_tensor(np.asarray(chunks, dtype=np.float32))
+    if x.ndim != 2:
+        raise ValueError(f"chunks must have shape (B, samples), got {tuple(x.shape)}")
+    with torch.no_grad():
+        power = _mel_transform(cfg)(x).double()  # (B, n_mels, T)
+        amin = 1e-10
+        db = 10.0 * torch.log10(power.clamp_min(amin))
+        ref = power.amax(dim=(1, 2), keepdim=True).clamp_min(amin)
+        db = db - 10.0 * torch.log10(ref)
+        db = torch.maximum(db, db.amax(dim=(1, 2), keepdim=True) - cfg.top_db)
+        t = db.shape[-1]
+        if t < cfg.frames:
+            floor = db.amin(dim=(1, 2), keepdim=True).expand(-1, db.shape[1], cfg.frames - t)
+            db = torch.cat([db, floor], dim=-1)
+        db = db[..., : cfg.frames]
+        lo = db.amin(dim=(1, 2), keepdim=True)
+        span = db.amax(dim=(1, 2), keepdim=True) - lo
+        # A silent chunk has zero span: give zeros instead of 0/0.
+        scaled = torch.where(span > 0, (db - lo) / span.clamp_min(1e-12), torch.zeros_like(db))
+    return scaled.float().numpy()
+
+
+def log_mel_librosa(chunk_audio: np.ndarray, cfg: MelConfig = MelConfig()) -> np.ndarray:
+    """The study's per-chunk librosa recipe, kept as the reference for :func:`log_mel`.
+
+    Returns
+    -------
+    mel : np.ndarray, float32, shape (n_mels, frames)
+    """
+    s = librosa.feature.melspectrogram(
+        y=chunk_audio, sr=cfg.sample_rate, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+        n_mels=cfg.n_mels,
+    )
+    db = librosa.power_to_db(s, ref=np.max, top_db=cfg.top_db)
+    if db.shape[1] < cfg.frames:
+        db = np.pad(db, ((0, 0), (0, cfg.frames - db.shape[1])), constant_values=db.min())
+    db = db[:, : cfg.frames]
+    span = db.max() - db.min()
+    if span <= 0:
+        return np.zeros_like(db, dtype=np.float32)
+    return ((db - db.min()) / span).astype(np.float32)
+
+
+def track_chunks(y: np.ndarray, cfg: MelConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Central crop then chunking of one decoded track.
+
+    Returns
+    -------
+    chunks : np.ndarray, shape (n_chunks, chunk_samples)
+    start_s : np.ndarray, shape (n_chunks,)
+        Start of each chunk in seconds from the beginning of the track.
+    """
+    cropped, offset = central_crop(y, cfg.crop_samples)
+    chunks = chunk(cropped, cfg.chunk_samples)
+    starts = (offset + np.arange(len(chunks)) * cfg.chunk_samples) / cfg.sample_rate
+    return chunks, starts
+
+
+def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, dtype: str = "float32",
+                       batch_size: int = 64, progress: bool = True):
+    """Log-mel chunks of every track, streamed into one ``.npy`` file.
+
+    Parameters
+    ----------
+    tracks : DataFrame with ``track_id`` and ``path`` (relative to ``root``)
+    out_path : path of the ``(N, n_mels, frames)`` array to write
+
+    Returns
+    -------
+    chunks : DataFrame, row i describes row i of the array: ``track_id``, ``chunk``, ``start_s``
+    status : DataFrame, one row per track: ``track_id``, ``status`` (ok / skipped),
+        ``reason``, ``n_chunks``, ``duration_s``
+    """
+    import pandas as pd
+    from pathlib import Path
+    from tqdm.auto import tqdm
+
+    from .io import NpyAppender
+
+    root = Path(root)
+    chunk_rows, status_rows = [], []
+    with NpyAppender(out_path, (cfg.n_mels, cfg.frames), dtype) as writer:
+        for track in tqdm(tracks.sort_values("track_id").itertuples(index=False), total=len(tracks),
+                          desc="spectrograms", unit="track", disable=not progress):
+            try:
+                y = load_audio(root / track.path, cfg.sample_rate)
+            except AudioError as exc:
+                status_rows.append((track.track_id, "skipped", str(exc), 0, 0.0))
+                continue
+            duration = len(y) / cfg.sample_rate
+            pieces, starts = track_chunks(y, cfg)
+            if len(pieces) == 0:
+                status_rows.append((track.track_id, "skipped",
+                                    f"{duration:.2f} s is shorter than one {cfg.chunk_seconds:g} s chunk",
+                                    0, duration))
+                continue
+            for b in range(0, len(pieces), batch_size):
+                writer.append(log_mel(pieces[b : b + batch_size], cfg))
+            chunk_rows += [(track.track_id, i, float(s)) for i, s in enumerate(starts)]
+            status_rows.append((track.track_id, "ok", "", len(pieces), duration))
+        if not chunk_rows:
+            raise AudioError("no track gave a usable chunk; see the reasons above: "
+                             + "; ".join(r[2] for r in status_rows[:5]))
+    chunks = pd.DataFrame(chunk_rows, columns=["track_id", "chunk", "start_s"])
+    chunks["chunk"] = chunks["chunk"].astype("int32")
+    status = pd.DataFrame(status_rows, columns=["track_id", "status", "reason", "n_chunks", "duration_s"])
+    return chunks, status

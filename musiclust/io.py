@@ -1,0 +1,170 @@
+"""Atomic, deterministic file output.
+
+Every writer here writes to a temporary file beside the target and moves it
+into place with ``os.replace``, so a crash never leaves a half-written output
+where a finished one belongs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path in ``path``'s folder; move it onto ``path`` on success.
+
+    ``suffix`` is appended to the temporary name for writers that infer the
+    format from the extension.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``path``; it replaces ``path`` on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def write_json(obj, path: str | os.PathLike) -> Path:
+    """Write ``obj`` as indented JSON with sorted keys; NaN or infinity is an error."""
+    text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write ``frame`` to Parquet without the index (byte-stable for equal frames)."""
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False, compression="zstd")
+    return Path(path)
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n", float_format="%.6g")
+    return Path(path)
+
+
+class NpyAppender:
+    """Write a ``.npy`` array row block by row block, without knowing its length.
+
+    The header is reserved at a fixed size and rewritten with the final shape
+    on :meth:`close`, so memory stays bounded by one block whatever the corpus
+    size. The file appears at ``path`` only when closed successfully.
+
+    Parameters
+    ----------
+    path : path-like
+        Final location of the array.
+    row_shape : tuple of int
+        Shape of one row, e.g. ``(128, 128)``.
+    dtype : numpy dtype
+        Stored dtype (little-endian float32 or float16).
+    """
+
+    _HEADER_BYTES = 128  # a multiple of 64, enough for any realistic shape
+
+    def __init__(self, path, row_shape: tuple[int, ...], dtype="float32"):
+        self.path = Path(path)
+        self.row_shape = tuple(int(s) for s in row_shape)
+        self.dtype = np.dtype(dtype).newbyteorder("<")
+        self.rows = 0
+        self._ctx = atomic_path(self.path)
+        self._tmp = self._ctx.__enter__()
+        self._file = open(self._tmp, "wb")
+        self._file.write(b"\0" * self._HEADER_BYTES)
+
+    def append(self, block: np.ndarray) -> None:
+        """Append ``block`` of shape ``(n, *row_shape)``."""
+        block = np.ascontiguousarray(block, dtype=self.dtype)
+        if block.shape[1:] != self.row_shape:
+            raise ValueError(f"block rows have shape {block.shape[1:]}, expected {self.row_shape}")
+        self._file.write(block.tobytes())
+        self.rows += block.shape[0]
+
+    def _header(self) -> bytes:
+        shape = (self.rows, *self.row_shape)
+        text = "{'descr': %r, 'fortran_order': False, 'shape': %r, }" % (self.dtype.str, shape)
+        prefix = b"\x93NUMPY\x01\x00"
+        body_len = self._HEADER_BYTES - len(prefix) - 2
+        body = text.ljust(body_len - 1).encode("latin1") + b"\n"
+        if len(body) != body_len:
+            raise ValueError(f"shape {shape} does not fit the reserved .npy header")
+        return prefix + body_len.to_bytes(2, "little") + body
+
+    def close(self) -> Path:
+        self._file.seek(0)
+        self._file.write(self._header())
+        self._file.close()
+        self._ctx.__exit__(None, None, None)
+        return self.path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._file.close()
+            Path(self._tmp).unlink(missing_ok=True)
+        return False
+
+
+def write_vectors(frame: pd.DataFrame, vectors: np.ndarray, column: str, path) -> Path:
+    """Write ``frame`` plus a fixed-size-list float32 column ``column`` holding ``vectors`` (N, D)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != len(frame):
+        raise ValueError(f"vectors must be (len(frame), D), got {vectors.shape} for {len(frame)} rows")
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    values = pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), vectors.shape[1])
+    table = table.append_column(column, values).replace_schema_metadata(None)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return Path(path)
+
+
+def read_vectors(path, column: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Inverse of :func:`write_vectors`: the other columns, and the vectors as (N, D) float32."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    if column not in table.column_names:
+        raise ValueError(f"{path}: no column {column!r} (has {table.column_names})")
+    col = table.column(column).combine_chunks()
+    dim = col.type.list_size
+    vectors = col.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float32)
+    return table.drop_columns([column]).to_pandas(), vectors

@@ -1,0 +1,204 @@
+"""Clustering scores, Hungarian matching and confidence intervals.
+
+Scores are computed on rows joined by key (``track_id``, ``chunk``), never by
+position: :func:`score_assignments` merges before it scores, so the order of
+any input table cannot change a result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.optimize import linear_sum_assignment
+from sklearn import metrics as skm
+from sklearn.metrics.cluster import contingency_matrix
+
+KEYS = ["track_id", "chunk"]
+
+
+def purity(y_true, y_pred) -> float:
+    """Fraction of items in their cluster's majority class."""
+    c = contingency_matrix(y_true, y_pred)
+    return float(c.max(axis=0).sum() / c.sum())
+
+
+def hungarian_accuracy(y_true, y_pred) -> float:
+    """Accuracy after the one-to-one cluster→class matching that maximises it."""
+    c = contingency_matrix(y_true, y_pred)
+    rows, cols = linear_sum_assignment(-c)
+    return float(c[rows, cols].sum() / c.sum())
+
+
+def hungarian_ordered_contingency(y_true, y_pred) -> tuple[np.ndarray, list, list]:
+    """Contingency matrix with clusters reordered to face their matched classes.
+
+    Returns
+    -------
+    matrix : np.ndarray, shape (n_classes, n_clusters)
+    classes : list, row labels (sorted)
+    clusters : list, column labels; matched clusters first in class order, then the rest
+    """
+    classes, yt = np.unique(np.asarray(y_true), return_inverse=True)
+    clusters, yp = np.unique(np.asarray(y_pred), return_inverse=True)
+    c = contingency_matrix(yt, yp)
+    rows, cols = linear_sum_assignment(-c)
+    order = [int(col) for _, col in sorted(zip(rows, cols))]
+    order += [j for j in range(len(clusters)) if j not in order]
+    return c[:, order], list(classes), [clusters[j] for j in order]
+
+
+def external_scores(y_true, y_pred) -> dict[str, float]:
+    """ARI, NMI, purity and Hungarian accuracy of a clustering against true classes.
+
+    DBSCAN's noise label (-1) counts as one more cluster: noise is not hidden.
+    """
+    return {
+        "ari": float(skm.adjusted_rand_score(y_true, y_pred)),
+        "nmi": float(skm.normalized_mutual_info_score(y_true, y_pred)),
+        "purity": purity(y_true, y_pred),
+        "accuracy": hungarian_accuracy(y_true, y_pred),
+    }
+
+
+def internal_scores(features: np.ndarray, labels: np.ndarray,
+                    distances: np.ndarray | None = None) -> dict[str, float]:
+    """Silhouette, Calinski-Harabasz and Davies-Bouldin on non-noise rows.
+
+    Undefined scores (fewer than 2 clusters, or every point its own cluster)
+    are left out rather than reported as NaN.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (N, D)
+    labels : np.ndarray, shape (N,); -1 marks noise
+    distances : np.ndarray, shape (N, N), optional
+        Precomputed Euclidean distances, reused for the silhouette.
+    """
+    keep = labels != -1
+    n_clusters = len(np.unique(labels[keep]))
+    if n_clusters < 2 or n_clusters >= keep.sum():
+        return {}
+    x, lab = features[keep], labels[keep]
+    if distances is not None:
+        sil = skm.silhouette_score(distances[np.ix_(keep, keep)], lab, metric="precomputed")
+    else:
+        sil = skm.silhouette_score(x, lab)
+    return {
+        "silhouette": float(sil),
+        "calinski_harabasz": float(skm.calinski_harabasz_score(x, lab)),
+        "davies_bouldin": float(skm.davies_bouldin_score(x, lab)),
+    }
+
+
+def mean_ci95(values) -> tuple[float, float]:
+    """Mean and the half-width of its 95% t-interval (0 for a single value)."""
+    v = np.asarray(values, dtype=float)
+    if len(v) < 2:
+        return float(v.mean()), 0.0
+    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return float(v.mean()), float(half)
+
+
+def targets_of(tracks: pd.DataFrame) -> dict[str, pd.Series]:
+    """The label columns to score against, indexed by track_id.
+
+    ``language``, ``genre`` and their cross ``language_genre`` where the
+    columns exist and hold at least two distinct values.
+    """
+    t = tracks.set_index("track_id")
+    out = {}
+    for col in ("language", "genre"):
+        if col in t and t[col].notna().all() and t[col].nunique() >= 2:
+            out[col] = t[col].astype(str)
+    if "language" in out and "genre" in out:
+        out["language_genre"] = out["language"] + "/" + out["genre"]
+    return out
+
+
+def score_assignments(keys: pd.DataFrame, features: np.ndarray, assignments: pd.DataFrame,
+                      truth: pd.Series, distances: np.ndarray | None = None) -> dict[str, float]:
+    """Score one clustering.
+
+    Parameters
+    ----------
+    keys : DataFrame with ``track_id`` and ``chunk``; row i describes ``features[i]``
+    features : np.ndarray, shape (N, D)
+    assignments : DataFrame with ``track_id``, ``chunk``, ``cluster`` in any order
+    truth : Series of class labels indexed by ``track_id``
+    distances : optional (N, N) distances aligned with ``keys``
+
+    Everything is aligned by key: rows of ``assignments`` are matched to
+    ``keys`` on (track_id, chunk), and classes to rows on track_id.
+    """
+    k = keys[KEYS].reset_index(drop=True).copy()
+    k["_row"] = np.arange(len(k))
+    merged = k.merge(assignments[KEYS + ["cluster"]], on=KEYS, how="inner", validate="one_to_one")
+    if len(merged) != len(k):
+        raise ValueError(f"assignments cover {len(merged)} of {len(k)} rows")
+    merged = merged.sort_values("_row")
+    labels = merged["cluster"].to_numpy()
+    y_true = truth.reindex(merged["track_id"]).to_numpy()
+    if pd.isna(y_true).any():
+        raise ValueError("some rows have no class label for this target")
+    out = external_scores(y_true, labels)
+    out.update(internal_scores(features, labels, distances))
+    return out
+
+
+def evaluate_all(reps, assignments: pd.DataFrame, targets: dict[str, pd.Series],
+                 progress: bool = True) -> tuple[dict, pd.DataFrame]:
+    """Score every clustering against every target whose class count is its k.
+
+    KMeans scores are the mean over seeds with a 95% interval (``<metric>_ci95``);
+    DBSCAN is scored against every target and adds its noise fraction and
+    cluster count.
+
+    Parameters
+    ----------
+    reps : list of cluster.Representation (features the clusterings were made on)
+    assignments : as returned by cluster.cluster_all
+    targets : {target name: class labels indexed by track_id}
+
+    Returns
+    -------
+    nested : {algorithm: {level: {representation: {target: {metric: value}}}}}
+    table : long DataFrame with ``algorithm, level, representation, target, metric, value, ci95``
+    """
+    from tqdm.auto import tqdm
+
+    from .cluster import distances as pairwise
+
+    grouped = {key: g for key, g in assignments.groupby(["representation", "level"], sort=True)}
+    records = []
+    for rep in tqdm(reps, desc="evaluate", unit="representation", disable=not progress):
+        runs = grouped.get((rep.name, rep.level))
+        if runs is None:
+            continue
+        dist = pairwise(rep.features)
+        for (algorithm, k), by_k in runs.groupby(["algorithm", "k"], sort=True):
+            for target, truth in targets.items():
+                n_classes = truth.reindex(rep.keys["track_id"].unique()).nunique()
+                if algorithm != "dbscan" and k != n_classes:
+                    continue
+                per_seed = [score_assignments(rep.keys, rep.features, run, truth, dist)
+                            for _, run in by_k.groupby("seed", sort=True)]
+                if algorithm == "dbscan":
+                    labels = by_k["cluster"].to_numpy()
+                    per_seed[0]["noise_fraction"] = float((labels == -1).mean())
+                    per_seed[0]["n_clusters"] = float(len(np.unique(labels[labels != -1])))
+                for metric in sorted(set().union(*per_seed)):
+                    values = [s[metric] for s in per_seed if metric in s]
+                    mean, half = mean_ci95(values)
+                    records.append((algorithm, rep.level, rep.name, target, metric, mean,
+                                    half if len(values) > 1 else np.nan))
+    table = pd.DataFrame(records, columns=["algorithm", "level", "representation", "target",
+                                           "metric", "value", "ci95"])
+    nested: dict = {}
+    for r in table.itertuples(index=False):
+        node = nested.setdefault(r.algorithm, {}).setdefault(r.level, {}).setdefault(
+            r.representation, {}).setdefault(r.target, {})
+        node[r.metric] = round(r.value, 6)
+        if not np.isnan(r.ci95):
+            node[f"{r.metric}_ci95"] = round(r.ci95, 6)
+    return nested, table

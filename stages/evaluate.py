@@ -1,0 +1,32 @@
+"""evaluate: score every clustering → metrics/<dataset>/<algorithm>.json and a long table for plots."""
+
+import pandas as pd
+
+from musiclust.io import write_csv, write_json
+from musiclust.metrics import evaluate_all
+from musiclust.train import active_units
+
+from . import dataset_arg
+from ._inputs import load_latents, load_representations
+from .paths import clusters_file, metrics_dir, plots_dir
+
+
+def main() -> None:
+    args = dataset_arg(__doc__).parse_args()
+    tracks, targets, reps = load_representations(args.dataset)
+    assignments = pd.read_parquet(clusters_file(args.dataset))
+    nested, table = evaluate_all(reps, assignments, targets)
+    out = metrics_dir(args.dataset)
+    for algorithm, scores in nested.items():
+        write_json(scores, out / f"{algorithm}.json")
+    latent_summary = {}
+    for name, (rows, z) in load_latents(args.dataset).items():
+        chunk_z = z[(rows["level"] == "chunk").to_numpy()]
+        latent_summary[name] = {"dimension": int(z.shape[1]), "active_units": active_units(chunk_z)}
+    write_json(latent_summary, out / "latents.json")
+    write_csv(table, plots_dir(args.dataset) / "scores.csv")
+    print(f"evaluate: {len(table)} scores → {out}")
+
+
+if __name__ == "__main__":
+    main()

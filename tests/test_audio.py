@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+from musiclust.audio import (AudioError, MelConfig, central_crop, chunk, load_audio, log_mel,
+                             log_mel_librosa, spectrogram_corpus, track_chunks)
+
+CFG = MelConfig()
+
+
+def _signals(n):
+    rng = np.random.default_rng(1)
+    t = np.arange(CFG.chunk_samples) / CFG.sample_rate
+    return np.stack([
+        0.3 * np.sin(2 * np.pi * 440 * t) + 0.05 * rng.standard_normal(len(t)),
+        0.2 * rng.standard_normal(len(t)),
+        0.5 * np.sin(2 * np.pi * 110 * t) * np.exp(-2 * t),
+        np.where((t % 0.5) < 0.02, 0.8, 0.0) * rng.standard_normal(len(t)),
+    ][:n]).astype(np.float32)
+
+
+def test_torch_mel_equals_librosa_reference():
+    x = _signals(4)
+    got = log_mel(x, CFG)
+    ref = np.stack([log_mel_librosa(c, CFG) for c in x])
+    assert got.shape == (4, 128, 128) and got.dtype == np.float32
+    assert np.abs(got - ref).max() < 1e-4
+    assert got.min() == 0.0 and np.allclose(got.max(axis=(1, 2)), 1.0)
+
+
+def test_silent_chunk_gives_zeros_not_nan():
+    x = np.zeros((2, CFG.chunk_samples), dtype=np.float32)
+    x[1] = _signals(1)[0]
+    out = log_mel(x, CFG)
+    assert np.isfinite(out).all()
+    assert (out[0] == 0).all() and out[1].max() == 1.0
+
+
+def test_short_spectrogram_is_padded_to_frames():
+    cfg = MelConfig(chunk_seconds=1.0, crop_seconds=1.0)
+    x = np.random.default_rng(0).standard_normal((1, cfg.chunk_samples)).astype(np.float32)
+    got, ref = log_mel(x, cfg), log_mel_librosa(x[0], cfg)
+    assert got.shape == (1, 128, 128)
+    assert np.abs(got[0] - ref).max() < 1e-4
+    assert (got[0][:, 50:] == 0).all()  # padding sits at the floor, which scales to 0
+
+
+def test_central_crop_and_chunking():
+    y = np.arange(100, dtype=np.float32)
+    cropped, offset = central_crop(y, 40)
+    assert offset == 30 and cropped[0] == 30 and len(cropped) == 40
+    assert central_crop(y, 200)[1] == 0
+    assert chunk(y, 30).shape == (3, 30)
+    cfg = MelConfig(sample_rate=10, crop_seconds=4, chunk_seconds=1)
+    chunks, starts = track_chunks(np.arange(60, dtype=np.float32), cfg)
+    assert chunks.shape == (4, 10) and list(starts) == [1.0, 2.0, 3.0, 4.0]
+    assert chunks[0, 0] == 10
+
+
+def test_load_audio_stereo_resampled_and_errors(tmp_path):
+    t = np.arange(44100) / 44100
+    stereo = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 220 * t)], axis=1) * 0.5
+    sf.write(tmp_path / "s.wav", stereo, 44100)
+    y = load_audio(tmp_path / "s.wav", 22050)
+    assert y.ndim == 1 and abs(len(y) - 22050) <= 1 and y.dtype == np.float32
+    (tmp_path / "bad.wav").write_bytes(b"not audio at all")
+    with pytest.raises(AudioError, match="bad.wav"):
+        load_audio(tmp_path / "bad.wav", 22050)
+
+
+def test_spectrogram_corpus_streams_and_records_skips(tmp_path):
+    import pandas as pd
+
+    sr = 22050
+    rng = np.random.default_rng(0)
+    sf.write(tmp_path / "a.wav", 0.1 * rng.standard_normal(sr * 7), sr)   # 2 chunks
+    sf.write(tmp_path / "b.wav", 0.1 * rng.standard_normal(sr * 2), sr)   # too short
+    (tmp_path / "c.wav").write_bytes(b"garbage")
+    tracks = pd.DataFrame({"track_id": ["c", "a", "b"], "path": ["c.wav", "a.wav", "b.wav"]})
+    chunks, status = spectrogram_corpus(tracks, tmp_path, CFG, tmp_path / "mels.npy", progress=False)
+    mels = np.load(tmp_path / "mels.npy", mmap_mode="r")
+    assert mels.shape == (2, 128, 128) and len(chunks) == 2
+    assert list(chunks["track_id"]) == ["a", "a"] and list(chunks["chunk"]) == [0, 1]
+    assert chunks["start_s"].iloc[1] - chunks["start_s"].iloc[0] == pytest.approx(3.0)
+    st = status.set_index("track_id")
+    assert st.loc["a", "status"] == "ok" and st.loc["a", "n_chunks"] == 2
+    assert st.loc["b", "status"] == "skipped" and "shorter" in st.loc["b", "reason"]
+    assert st.loc["c", "status"] == "skipped" and "c.wav" in st.loc["c", "reason"]

@@ -1,0 +1,160 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from musiclust.cluster import (Representation, build_representations, cluster_all, dbscan, distances,
+                               fuse, latents_to_frame, select_level, standardise)
+from musiclust.metrics import (evaluate_all, external_scores, hungarian_accuracy,
+                               hungarian_ordered_contingency, internal_scores, mean_ci95, purity,
+                               score_assignments, targets_of)
+
+
+def test_purity_and_hungarian_on_known_example():
+    y = ["a", "a", "a", "b", "b", "c"]
+    p = [1, 1, 0, 0, 0, 0]
+    assert purity(y, p) == pytest.approx((2 + 2) / 6)
+    # best one-to-one matching: 1→a (2), 0→b (2): 4/6
+    assert hungarian_accuracy(y, p) == pytest.approx(4 / 6)
+    # relabelled perfect clustering scores 1 everywhere
+    s = external_scores(["x", "x", "y", "y"], [7, 7, 3, 3])
+    assert s == {"ari": 1.0, "nmi": 1.0, "purity": 1.0, "accuracy": 1.0}
+
+
+def test_hungarian_ordered_contingency_puts_matches_on_diagonal():
+    y = ["a"] * 5 + ["b"] * 5 + ["c"] * 2
+    p = [2] * 5 + [0] * 5 + [1, 3]
+    m, classes, clusters = hungarian_ordered_contingency(y, p)
+    assert classes == ["a", "b", "c"] and clusters[:2] == [2, 0]
+    assert list(np.diag(m)) == [5, 5, 1] and m.shape == (3, 4)
+
+
+def test_internal_scores_skip_undefined_and_noise():
+    x = np.array([[0.0], [0.1], [5.0], [5.1], [100.0]])
+    s = internal_scores(x, np.array([0, 0, 1, 1, -1]))
+    assert s["silhouette"] > 0.9 and set(s) == {"silhouette", "calinski_harabasz", "davies_bouldin"}
+    assert internal_scores(x, np.zeros(5, dtype=int)) == {}
+    same = internal_scores(x, np.array([0, 0, 1, 1, -1]), distances(x))
+    assert same["silhouette"] == pytest.approx(s["silhouette"])
+
+
+def test_mean_ci95():
+    assert mean_ci95([3.0]) == (3.0, 0.0)
+    mean, half = mean_ci95([1.0, 2.0, 3.0])
+    assert mean == 2.0 and half == pytest.approx(4.303 * 1 / np.sqrt(3), rel=1e-3)
+
+
+def _toy(n_tracks=12, chunks=3, seed=0):
+    rng = np.random.default_rng(seed)
+    tracks = pd.DataFrame({
+        "track_id": [f"t{i:02d}" for i in range(n_tracks)],
+        "language": ["Bangla" if i % 2 else "English" for i in range(n_tracks)],
+        "genre": [["Folk", "Rock", "Pop"][i % 3] for i in range(n_tracks)],
+    })
+    keys = pd.DataFrame([(t, c) for t in tracks["track_id"] for c in range(chunks)],
+                        columns=["track_id", "chunk"])
+    genre_code = keys["track_id"].map(tracks.set_index("track_id")["genre"]).map(
+        {"Folk": 0, "Rock": 1, "Pop": 2}).to_numpy()
+    z = rng.normal(size=(len(keys), 4)).astype(np.float32) * 0.3
+    z[:, 0] += 3 * genre_code
+    lang = tracks["language"].eq("Bangla").astype(float).to_numpy()
+    lyrics = rng.normal(size=(n_tracks, 6)).astype(np.float32) * 0.3
+    lyrics[:, 0] += 4 * lang
+    return tracks, keys, z, lyrics
+
+
+def test_latents_to_frame_track_rows_are_chunk_means():
+    _, keys, z, _ = _toy()
+    shuffled = np.random.default_rng(1).permutation(len(keys))
+    rows, vecs = latents_to_frame(keys.iloc[shuffled], z[shuffled])
+    tk, tz = select_level(rows, vecs, "track")
+    np.testing.assert_allclose(tz[0], z[:3].mean(axis=0), rtol=1e-6)
+    ck, cz = select_level(rows, vecs, "chunk")
+    np.testing.assert_array_equal(cz, z)  # back in key order
+    assert (tk["chunk"] == -1).all()
+
+
+def test_fuse_standardises_each_block_and_joins_by_track():
+    keys = pd.DataFrame({"track_id": ["a", "a", "b", "c"], "chunk": [0, 1, 0, 0]})
+    audio = np.array([[1.0], [3.0], [5.0], [7.0]], dtype=np.float32)
+    fk, fx = fuse(keys, audio, pd.Series(["b", "a"]), np.array([[10.0, 0], [20.0, 1]], dtype=np.float32))
+    assert list(fk["track_id"]) == ["a", "a", "b"]  # c has no lyrics: dropped
+    np.testing.assert_allclose(fx.mean(axis=0), 0, atol=1e-6)
+    assert fx[0, 1] == fx[1, 1] and fx[0, 1] > fx[2, 1]  # a's lyric (20) > b's (10)
+    np.testing.assert_allclose(standardise(np.ones((3, 2))), 0)
+
+
+def test_dbscan_finds_blobs_and_noise():
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0, 0.1, (20, 2)), rng.normal(5, 0.1, (20, 2)), [[50, 50]]])
+    labels = dbscan(distances(x), min_samples=4, eps_quantile=0.9)
+    assert labels[-1] == -1 and len(set(labels[:40])) == 2
+
+
+def _pipeline_scores(tracks, keys, z, lyrics):
+    rows, vecs = latents_to_frame(keys, z)
+    reps = build_representations({"m": (rows, vecs)}, tracks["track_id"], lyrics)
+    targets = targets_of(tracks)
+    ks = sorted({t.nunique() for t in targets.values()})
+    assignments = cluster_all(reps, ks, kmeans_seeds=[0, 1], n_init=3, linkage="ward",
+                              dbscan_min_samples=3, dbscan_eps_quantile=0.5, progress=False)
+    return reps, assignments, evaluate_all(reps, assignments, targets, progress=False)
+
+
+def test_representations_and_scores_find_planted_factors():
+    tracks, keys, z, lyrics = _toy()
+    reps, assignments, (nested, table) = _pipeline_scores(tracks, keys, z, lyrics)
+    assert {(r.name, r.level) for r in reps} == {
+        (n, lvl) for n in ("m", "m+lyrics", "lyrics") for lvl in ("chunk", "track")}
+    km = nested["kmeans"]["track"]
+    assert km["m"]["genre"]["nmi"] == pytest.approx(1.0)   # audio carries genre
+    assert km["lyrics"]["language"]["ari"] == pytest.approx(1.0)  # lyrics carry language
+    assert km["m"]["genre"]["nmi_ci95"] >= 0
+    assert "noise_fraction" in nested["dbscan"]["chunk"]["m"]["genre"]
+    assert set(targets_of(tracks)) == {"language", "genre", "language_genre"}
+    assert not table["value"].isna().any()
+
+
+def test_shuffling_every_input_changes_no_score():
+    tracks, keys, z, lyrics = _toy()
+    _, _, (nested, _) = _pipeline_scores(tracks, keys, z, lyrics)
+    rng = np.random.default_rng(7)
+    pk = rng.permutation(len(keys))
+    pt = rng.permutation(len(tracks))
+    _, _, (shuffled, _) = _pipeline_scores(tracks.iloc[pt].reset_index(drop=True),
+                                           keys.iloc[pk].reset_index(drop=True), z[pk],
+                                           lyrics[pt])
+    assert shuffled == nested
+
+
+def test_score_assignments_joins_by_key_not_position():
+    tracks, keys, z, lyrics = _toy()
+    rows, vecs = latents_to_frame(keys, z)
+    k, x = select_level(rows, vecs, "track")
+    truth = targets_of(tracks)["genre"]
+    assign = k.assign(cluster=truth.reindex(k["track_id"]).map({"Folk": 0, "Rock": 1, "Pop": 2}).to_numpy())
+    base = score_assignments(k, x, assign, truth)
+    shuffled = assign.sample(frac=1.0, random_state=3)
+    assert score_assignments(k, x, shuffled, truth) == base
+    assert base["accuracy"] == 1.0
+    # positional pairing of the shuffled rows would be wrong, so this is a real check:
+    wrong = external_scores(truth.reindex(k["track_id"]).to_numpy(), shuffled["cluster"].to_numpy())
+    assert wrong["accuracy"] < 1.0
+    with pytest.raises(ValueError, match="cover"):
+        score_assignments(k, x, assign.iloc[1:], truth)
+
+
+def test_isometric_compact_keeps_distances_and_clusterings():
+    from musiclust.cluster import isometric_compact, kmeans
+
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0, 1, (10, 300)), rng.normal(3, 1, (10, 300))]).astype(np.float32)
+    c = isometric_compact(x)
+    assert c.shape == (20, 20)
+    np.testing.assert_allclose(distances(c), distances(x), rtol=1e-4, atol=1e-3)
+    labels = np.repeat([0, 1], 10)
+    a, b = internal_scores(x, labels), internal_scores(c, labels)
+    for key in a:
+        assert a[key] == pytest.approx(b[key], rel=1e-4)
+    assert external_scores(kmeans(x, 2, seed=0), kmeans(c, 2, seed=0))["ari"] == 1.0
+    small = rng.normal(size=(5, 3)).astype(np.float32)
+    assert isometric_compact(small) is small

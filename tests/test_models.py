@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+import torch
+
+from musiclust import models as M
+from musiclust.models.conv_bvae import ConvBetaVAE
+from musiclust.models.dense_ae import DenseAE
+from musiclust.train import active_units, encode, resolve_device, train
+
+
+def _images(n=24, size=32, seed=0):
+    # two families: horizontal stripes and vertical stripes, so there is something to learn
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, size, size), dtype=np.float32)
+    for i in range(n):
+        k = rng.integers(2, 6)
+        stripes = (np.sin(np.arange(size) * k / 3.0) > 0).astype(np.float32)
+        x[i] = stripes[:, None] if i % 2 else stripes[None, :]
+    return x
+
+
+def test_conv_bvae_shapes_and_loss_convention():
+    torch.manual_seed(0)
+    m = ConvBetaVAE(latent_dim=8, beta=4.0, image_size=32)
+    x = torch.from_numpy(_images(4))
+    mu, logvar = m.encode(x)
+    assert mu.shape == (4, 8) and logvar.shape == (4, 8)
+    assert m.decode(mu).shape == (4, 32, 32)
+    out = m.loss(x)
+    # total = reconstruction + beta * KL, each a per-sample sum (not a per-pixel mean)
+    assert torch.isclose(out["total"], out["reconstruction"] + 4.0 * out["kl"])
+    recon = m.reconstruct(x)
+    assert out["reconstruction"].item() > 32 * 32 * 0.01  # summed over pixels
+    assert float(((recon - x) ** 2).sum() / 4) == pytest.approx(out["reconstruction"].item(), rel=0.5)
+    with pytest.raises(ValueError):
+        ConvBetaVAE(image_size=30)
+
+
+def test_kl_is_zero_for_standard_normal_posterior():
+    m = ConvBetaVAE(latent_dim=4, image_size=16)
+    for p in (m.fc_mu, m.fc_logvar):
+        torch.nn.init.zeros_(p.weight)
+        torch.nn.init.zeros_(p.bias)
+    assert m.loss(torch.rand(3, 16, 16))["kl"].item() == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda: ConvBetaVAE(latent_dim=4, beta=1.0, image_size=16),
+                                  lambda: DenseAE(latent_dim=4, hidden_dim=32, image_size=16)])
+def test_training_lowers_loss_and_is_deterministic(make):
+    data = _images(16, size=16)
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = make()
+        hist = train(model, data, epochs=6, batch_size=8, lr=3e-3, seed=1,
+                     device=torch.device("cpu"), progress=False)
+        runs.append((hist, encode(model, data, progress=False)))
+    hist, z = runs[0]
+    assert hist[-1].total < hist[0].total
+    assert [h.total for h in runs[0][0]] == [h.total for h in runs[1][0]]
+    np.testing.assert_array_equal(z, runs[1][1])
+    assert z.shape == (16, 4) and np.isfinite(z).all()
+
+
+def test_kl_warmup_weights_first_epochs():
+    data = _images(8)
+    torch.manual_seed(0)
+    m = ConvBetaVAE(latent_dim=4, beta=4.0, image_size=32)
+    hist = train(m, data, epochs=2, batch_size=8, lr=1e-3, seed=0, device=torch.device("cpu"),
+                 kl_warmup_epochs=4, progress=False)
+    # epoch 1 weighs the KL by 1/4: total = rec + beta * 0.25 * kl
+    assert hist[0].total == pytest.approx(hist[0].reconstruction + 4.0 * 0.25 * hist[0].kl, rel=1e-5)
+
+
+def test_save_load_roundtrip_weights_only(tmp_path):
+    m = DenseAE(latent_dim=3, hidden_dim=8, image_size=16)
+    M.save_model(tmp_path / "m.pt", "dense_ae", m.hparams(), m.state_dict())
+    enc, kind = M.encoder_from_file(tmp_path / "m.pt")
+    x = np.random.default_rng(0).random((5, 16, 16), dtype=np.float32)
+    assert kind == "dense_ae"
+    np.testing.assert_allclose(encode(enc, x, progress=False),
+                               m.encode_mean(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
+
+
+def test_pca_and_raw_baselines(tmp_path):
+    x = _images(20, size=16)
+    state = M.fit_pca(x, 5, seed=0)
+    M.save_model(tmp_path / "p.pt", "pca", {"n_components": 5}, state)
+    enc, kind = M.encoder_from_file(tmp_path / "p.pt")
+    z = enc(x)
+    assert kind == "pca" and z.shape == (20, 5)
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-4)  # centred projection
+    M.save_model(tmp_path / "r.pt", "raw", {}, {})
+    raw, _ = M.encoder_from_file(tmp_path / "r.pt")
+    assert raw(x).shape == (20, 256)
+
+
+def test_device_and_active_units():
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type in ("cpu", "cuda", "mps")
+    z = np.zeros((50, 3), dtype=np.float32)
+    z[:, 1] = np.linspace(-1, 1, 50)
+    assert active_units(z) == 1

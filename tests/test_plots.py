@@ -1,0 +1,455 @@
+"""Tests for musiclust.plots: valid, non-blank, deterministic, atomically written PNGs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.figure
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+
+from musiclust import plots
+
+SR = 22050
+HOP = 512
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+def assert_png(path: Path, *, min_colours: int = 20) -> np.ndarray:
+    """The file is a real, non-blank PNG and no temporary file is left over."""
+    path = Path(path)
+    assert path.is_file(), path
+    raw = path.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"Software" not in raw  # no version / timestamp metadata
+    img = mpimg.imread(path)
+    assert img.ndim == 3 and img.shape[2] in (3, 4)
+    h, w = img.shape[:2]
+    assert h >= 200 and w >= 200
+    pixels = img[..., :3].reshape(-1, 3)
+    assert pixels.std(axis=0).max() > 0.02, "image is (nearly) a single colour"
+    rgb = np.round(pixels * 255).astype(np.uint32)
+    colours = np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2])
+    assert len(colours) >= min_colours, f"only {len(colours)} colours"
+    leftovers = [p.name for p in path.parent.iterdir() if ".tmp" in p.name]
+    assert leftovers == []
+    return img
+
+
+def assert_deterministic(fn, tmp_path: Path, name: str = "fig.png") -> Path:
+    """Two calls with the same inputs give identical bytes; returns the path."""
+    first = fn(tmp_path / "a" / name)
+    second = fn(tmp_path / "b" / name)
+    assert isinstance(first, Path) and isinstance(second, Path)
+    assert first == tmp_path / "a" / name
+    assert first.read_bytes() == second.read_bytes()
+    # overwriting an existing file in place gives the same bytes again
+    third = fn(first)
+    assert third.read_bytes() == second.read_bytes()
+    return first
+
+
+@pytest.fixture(scope="module")
+def rng():
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="module")
+def mels(rng):
+    """Smooth, structured fake log-mel chunks (n, 128, 128) in [0, 1]."""
+    f = np.linspace(0, 1, 128)[:, None]
+    t = np.linspace(0, 1, 128)[None, :]
+    base = [
+        np.exp(-((f - 0.2) ** 2) / 0.01) * (0.5 + 0.5 * np.sin(12 * np.pi * t)),
+        np.exp(-((f - 0.5) ** 2) / 0.02) * np.ones_like(t),
+        (1 - f) * (t > 0.5),
+    ]
+    out = np.stack([np.clip(b + 0.05 * rng.random((128, 128)), 0, 1) for b in base])
+    return out.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def history():
+    e = np.arange(1, 16)
+    return pd.DataFrame(
+        {
+            "epoch": e,
+            "total": 2.0 * np.exp(-e / 4) + 1.0,
+            "reconstruction": 2.0 * np.exp(-e / 4) + 0.7,
+            "kl": 0.3 * (1 - np.exp(-e / 3)),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def metric_table():
+    return pd.DataFrame(
+        {
+            "representation": ["audio", "audio", "lyrics", "lyrics", "multimodal", "multimodal"],
+            "metric": ["NMI", "ARI"] * 3,
+            "value": [0.41, -0.08, 0.22, 0.05, 0.63, 0.37],
+            "ci95": [0.04, 0.03, np.nan, 0.02, 0.05, np.nan],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def tracks(rng):
+    n = 60
+    return pd.DataFrame(
+        {
+            "track_id": [f"t{i:03d}" for i in range(n)],
+            "language": rng.choice(["english", "spanish", "french"], n),
+            "genre": rng.choice(["rock", "pop", "jazz", "hiphop"], n),
+        }
+    )
+
+
+# --------------------------------------------------------------------------
+# atomic writing
+# --------------------------------------------------------------------------
+def test_creates_missing_parent_dirs_and_accepts_str(tmp_path, history):
+    target = tmp_path / "deep" / "er" / "loss.png"
+    out = plots.plot_loss_curves(history, str(target), title="loss")
+    assert out == target and isinstance(out, Path)
+    assert_png(target)
+
+
+def test_failed_save_leaves_no_partial_or_temp_file(tmp_path, history, monkeypatch):
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def broken(self, fname, *args, **kwargs):
+        real_savefig(self, fname, *args, **kwargs)  # the temp file gets written ...
+        raise OSError("disk full")  # ... then something goes wrong
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
+    target = tmp_path / "loss.png"
+    with pytest.raises(OSError, match="disk full"):
+        plots.plot_loss_curves(history, target, title="loss")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_save_keeps_previous_file_intact(tmp_path, history, monkeypatch):
+    target = tmp_path / "loss.png"
+    plots.plot_loss_curves(history, target, title="loss")
+    before = target.read_bytes()
+
+    def broken(self, fname, *args, **kwargs):
+        Path(fname).write_bytes(b"partial")
+        raise OSError("boom")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
+    with pytest.raises(OSError):
+        plots.plot_loss_curves(history, target, title="other")
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]
+
+
+# --------------------------------------------------------------------------
+# plot_loss_curves
+# --------------------------------------------------------------------------
+def test_loss_curves(tmp_path, history):
+    out = assert_deterministic(
+        lambda p: plots.plot_loss_curves(history, p, title="beta-VAE training"), tmp_path
+    )
+    img = assert_png(out)
+    assert img.shape[1] > 2 * img.shape[0]  # three panels side by side
+
+    # different data -> different picture
+    other = history.assign(kl=history["kl"] * 3)
+    p2 = plots.plot_loss_curves(other, tmp_path / "other.png", title="beta-VAE training")
+    assert p2.read_bytes() != out.read_bytes()
+
+
+def test_loss_curves_unsorted_and_single_epoch(tmp_path, history):
+    shuffled = history.sample(frac=1.0, random_state=0)
+    a = plots.plot_loss_curves(history, tmp_path / "sorted.png", title="t")
+    b = plots.plot_loss_curves(shuffled, tmp_path / "shuffled.png", title="t")
+    assert a.read_bytes() == b.read_bytes()
+    assert_png(plots.plot_loss_curves(history.iloc[:1], tmp_path / "one.png", title="t"), min_colours=5)
+
+
+def test_loss_curves_missing_column(tmp_path, history):
+    with pytest.raises(ValueError, match="kl"):
+        plots.plot_loss_curves(history.drop(columns="kl"), tmp_path / "x.png", title="t")
+    assert not (tmp_path / "x.png").exists()
+
+
+# --------------------------------------------------------------------------
+# tsne_2d
+# --------------------------------------------------------------------------
+def _blobs(rng, n_per=25, dim=12, gap=12.0):
+    a = rng.normal(0.0, 1.0, (n_per, dim))
+    b = rng.normal(0.0, 1.0, (n_per, dim))
+    b[:, 0] += gap
+    x = np.vstack([a, b])
+    y = np.repeat([0, 1], n_per)
+    return x, y
+
+
+def test_tsne_shape_dtype_determinism_and_separation(rng):
+    x, y = _blobs(rng)
+    z1 = plots.tsne_2d(x, seed=7)
+    z2 = plots.tsne_2d(x, seed=7)
+    assert z1.shape == (len(x), 2)
+    assert z1.dtype == np.float32
+    assert np.all(np.isfinite(z1))
+    np.testing.assert_array_equal(z1, z2)
+
+    # leave-one-out 1-NN in the 2-D embedding recovers the blobs
+    d = np.linalg.norm(z1[:, None, :] - z1[None, :, :], axis=-1)
+    np.fill_diagonal(d, np.inf)
+    nn = d.argmin(axis=1)
+    assert np.mean(y[nn] == y) == 1.0
+    # and the blobs are far apart relative to their spread
+    c0, c1 = z1[y == 0].mean(0), z1[y == 1].mean(0)
+    spread = max(z1[y == 0].std(0).max(), z1[y == 1].std(0).max())
+    assert np.linalg.norm(c0 - c1) > 3 * spread
+
+
+def test_tsne_small_n(rng):
+    x = rng.normal(size=(5, 4))
+    z = plots.tsne_2d(x, seed=0)
+    assert z.shape == (5, 2) and z.dtype == np.float32
+    assert np.all(np.isfinite(z))
+    np.testing.assert_array_equal(z, plots.tsne_2d(x, seed=0))
+    # a larger requested perplexity is clamped, not an error
+    z_big = plots.tsne_2d(x, seed=0, perplexity=50.0)
+    np.testing.assert_array_equal(z, z_big)
+
+
+def test_tsne_rejects_bad_input():
+    with pytest.raises(ValueError):
+        plots.tsne_2d(np.zeros(10), seed=0)
+    with pytest.raises(ValueError):
+        plots.tsne_2d(np.array([[np.nan, 1.0]] * 6), seed=0)
+
+
+# --------------------------------------------------------------------------
+# plot_embedding
+# --------------------------------------------------------------------------
+def test_embedding(tmp_path, rng, tracks):
+    n = len(tracks)
+    coords = rng.normal(size=(n, 2)).astype(np.float32)
+    colour_by = {"language": list(tracks["language"]), "genre": list(tracks["genre"])}
+    out = assert_deterministic(
+        lambda p: plots.plot_embedding(coords, colour_by, p, title="latent t-SNE"), tmp_path
+    )
+    two = assert_png(out)
+    one = assert_png(
+        plots.plot_embedding(coords, {"genre": colour_by["genre"]}, tmp_path / "one.png", title="t")
+    )
+    assert two.shape[1] > 1.5 * one.shape[1]  # one panel per entry of colour_by
+
+
+def test_embedding_many_and_missing_labels(tmp_path, rng):
+    n = 120
+    coords = rng.normal(size=(n, 2))
+    labels = [f"g{i % 25}" for i in range(n)]
+    labels[3] = None
+    labels[4] = float("nan")
+    assert_png(plots.plot_embedding(coords, {"genre": labels}, tmp_path / "many.png", title="t"))
+
+
+def test_embedding_rejects_mismatch(tmp_path, rng):
+    with pytest.raises(ValueError):
+        plots.plot_embedding(rng.normal(size=(10, 2)), {"genre": ["a"] * 9}, tmp_path / "x.png", title="t")
+    with pytest.raises(ValueError):
+        plots.plot_embedding(rng.normal(size=(10, 3)), {"genre": ["a"] * 10}, tmp_path / "x.png", title="t")
+
+
+# --------------------------------------------------------------------------
+# spectrograms
+# --------------------------------------------------------------------------
+def test_reconstructions(tmp_path, mels, rng):
+    recon = np.clip(mels + 0.1 * rng.normal(size=mels.shape), 0, 1).astype(np.float32)
+    out = assert_deterministic(
+        lambda p: plots.plot_reconstructions(
+            mels,
+            recon,
+            p,
+            sample_rate=SR,
+            hop_length=HOP,
+            title="reconstructions",
+            captions=["rock / en", "pop / es", "jazz / fr"],
+        ),
+        tmp_path,
+    )
+    img = assert_png(out)
+    assert img.shape[1] > img.shape[0]  # three columns, two rows
+
+
+def test_reconstructions_single_column_no_captions(tmp_path, mels):
+    out = plots.plot_reconstructions(
+        mels[:1], mels[:1], tmp_path / "one.png", sample_rate=SR, hop_length=HOP, title="one"
+    )
+    assert_png(out)
+
+
+def test_reconstructions_rejects_bad_shapes(tmp_path, mels):
+    with pytest.raises(ValueError):
+        plots.plot_reconstructions(
+            mels, mels[:2], tmp_path / "x.png", sample_rate=SR, hop_length=HOP, title="t"
+        )
+    with pytest.raises(ValueError):
+        plots.plot_reconstructions(
+            mels, mels, tmp_path / "x.png", sample_rate=SR, hop_length=HOP, title="t", captions=["a"]
+        )
+
+
+def test_spectrogram(tmp_path, mels):
+    out = assert_deterministic(
+        lambda p: plots.plot_spectrogram(mels[0], p, sample_rate=SR, hop_length=HOP, title="chunk"),
+        tmp_path,
+    )
+    assert_png(out)
+    # non-square chunk and another sample rate
+    other = plots.plot_spectrogram(
+        mels[1][:, :64], tmp_path / "short.png", sample_rate=16000, hop_length=256, title="short"
+    )
+    assert_png(other)
+    assert other.read_bytes() != out.read_bytes()
+    with pytest.raises(ValueError):
+        plots.plot_spectrogram(mels, tmp_path / "x.png", sample_rate=SR, hop_length=HOP, title="t")
+
+
+def test_time_axis_label_matches_duration():
+    assert plots._time_axis_label(128, 22050, 512) == "time (s)"  # ~3 s
+    assert plots._time_axis_label(10, 22050, 512) == "time (ms)"  # ~0.23 s
+    assert plots._time_axis_label(5000, 22050, 512) == "time (m:ss)"  # ~116 s
+
+
+# --------------------------------------------------------------------------
+# plot_confusion
+# --------------------------------------------------------------------------
+def test_confusion(tmp_path):
+    m = np.array([[12, 3, 0, 1], [2, 20, 4, 0], [0, 1, 9, 7]])
+    out = assert_deterministic(
+        lambda p: plots.plot_confusion(
+            m, ["english", "spanish", "french"], ["0", "1", "2", "3"], p, title="language vs cluster"
+        ),
+        tmp_path,
+    )
+    assert_png(out)
+    m2 = m.copy()
+    m2[0, 0] = 13  # a single annotated count changes the picture
+    p2 = plots.plot_confusion(
+        m2, ["english", "spanish", "french"], ["0", "1", "2", "3"], tmp_path / "m2.png",
+        title="language vs cluster",
+    )
+    assert p2.read_bytes() != out.read_bytes()
+
+
+def test_confusion_all_zero_and_label_mismatch(tmp_path):
+    assert_png(
+        plots.plot_confusion(np.zeros((2, 3)), ["a", "b"], ["x", "y", "z"], tmp_path / "z.png", title="t"),
+        min_colours=5,
+    )
+    with pytest.raises(ValueError):
+        plots.plot_confusion(np.zeros((2, 3)), ["a"], ["x", "y", "z"], tmp_path / "x.png", title="t")
+
+
+# --------------------------------------------------------------------------
+# plot_metric_bars
+# --------------------------------------------------------------------------
+def test_metric_bars_with_negative_values(tmp_path, metric_table):
+    out = assert_deterministic(
+        lambda p: plots.plot_metric_bars(metric_table, p, title="clustering quality"), tmp_path
+    )
+    assert_png(out)
+
+
+def test_metric_bars_without_ci_column_and_missing_pairs(tmp_path, metric_table):
+    t = metric_table.drop(columns="ci95").iloc[:-1]  # multimodal/ARI missing
+    assert_png(plots.plot_metric_bars(t, tmp_path / "noci.png", title="t"))
+
+
+def test_metric_bars_rejects_duplicates(tmp_path, metric_table):
+    dup = pd.concat([metric_table, metric_table.iloc[:1]])
+    with pytest.raises(ValueError, match="duplicate"):
+        plots.plot_metric_bars(dup, tmp_path / "x.png", title="t")
+
+
+def test_metric_ylim():
+    nan = np.nan
+    assert plots._metric_ylim(np.array([[0.2, 0.9]]), np.array([[nan, 0.05]])) == (0.0, 1.0)
+    lo, hi = plots._metric_ylim(np.array([[-0.1, 0.5]]), np.array([[0.05, nan]]))
+    assert lo < -0.15 and hi == 1.0
+    lo, hi = plots._metric_ylim(np.array([[-0.3, -0.1]]), np.array([[nan, nan]]))
+    assert lo < -0.3 and hi >= 0.0
+    lo, hi = plots._metric_ylim(np.array([[2.0, 0.5]]), np.array([[0.1, nan]]))
+    assert lo == 0.0 and hi > 2.1
+    lo, hi = plots._metric_ylim(np.array([[0.98]]), np.array([[0.1]]))  # CI pokes above 1
+    assert lo == 0.0 and hi > 1.08
+
+
+# --------------------------------------------------------------------------
+# plot_class_balance
+# --------------------------------------------------------------------------
+def test_class_balance(tmp_path, tracks):
+    out = assert_deterministic(
+        lambda p: plots.plot_class_balance(tracks, p, title="dataset balance"), tmp_path
+    )
+    assert_png(out)
+    # row order does not matter
+    shuffled = tracks.sample(frac=1.0, random_state=3)
+    p2 = plots.plot_class_balance(shuffled, tmp_path / "shuffled.png", title="dataset balance")
+    assert p2.read_bytes() == out.read_bytes()
+
+
+def test_class_balance_rejects_chunk_level_rows(tmp_path, tracks):
+    chunks = pd.concat([tracks, tracks])
+    with pytest.raises(ValueError, match="one row per track"):
+        plots.plot_class_balance(chunks, tmp_path / "x.png", title="t")
+
+
+def test_class_balance_missing_labels(tmp_path):
+    t = pd.DataFrame({"language": ["en", None, "es", "en"], "genre": ["rock", "pop", np.nan, "rock"]})
+    assert_png(plots.plot_class_balance(t, tmp_path / "nan.png", title="t"), min_colours=5)
+
+
+# --------------------------------------------------------------------------
+# plot_latent_correlation
+# --------------------------------------------------------------------------
+def test_abs_corr_matches_numpy_and_handles_constants(rng):
+    z = rng.normal(size=(200, 6))
+    z[:, 4] = 3.0  # collapsed dimension
+    z[:, 5] = -2.0 * z[:, 0] + 0.01 * rng.normal(size=200)
+    corr, constant = plots._abs_corr(z)
+    assert corr.shape == (6, 6)
+    assert np.all(np.isfinite(corr))
+    assert constant.tolist() == [False, False, False, False, True, False]
+    assert np.all(corr[4] == 0) and np.all(corr[:, 4] == 0)
+    keep = [0, 1, 2, 3, 5]
+    expected = np.abs(np.corrcoef(z[:, keep], rowvar=False))
+    np.testing.assert_allclose(corr[np.ix_(keep, keep)], expected, atol=1e-10)
+    assert corr[0, 5] > 0.99
+    np.testing.assert_allclose(corr, corr.T)
+    assert corr.min() >= 0 and corr.max() <= 1
+
+
+def test_latent_correlation_with_constant_column(tmp_path, rng):
+    z = rng.normal(size=(100, 8)).astype(np.float32)
+    z[:, 3] = 0.0
+    z[:, 6] = z[:, 1] * 0.5
+    with np.errstate(all="raise"):  # no divide-by-zero / invalid warnings
+        out = assert_deterministic(
+            lambda p: plots.plot_latent_correlation(z, p, title="latent |r|"), tmp_path
+        )
+    assert_png(out)
+
+
+def test_latent_correlation_edge_cases(tmp_path, rng):
+    assert_png(
+        plots.plot_latent_correlation(np.zeros((10, 4)), tmp_path / "dead.png", title="all dead"),
+        min_colours=5,
+    )
+    assert_png(
+        plots.plot_latent_correlation(rng.normal(size=(50, 40)), tmp_path / "wide.png", title="D=40")
+    )
+    with pytest.raises(ValueError):
+        plots.plot_latent_correlation(np.array([[np.nan, 1.0]] * 5), tmp_path / "x.png", title="t")
