@@ -1,0 +1,191 @@
+"""The pipeline through DVC, on a tiny corpus, in temporary copies of the repository."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+DATASET = "tiny"
+pytestmark = pytest.mark.pipeline
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", DVC_NO_ANALYTICS="1",
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t")
+    return env
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
+    if check and proc.returncode:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "dvc", *args], cwd, check)
+
+
+def copy_source(dest: Path) -> Path:
+    """The repository's source files (tracked or new, not ignored), without results."""
+    files = run(["git", "ls-files", "-co", "--exclude-standard"], REPO).stdout.split("\n")
+    for rel in filter(None, files):
+        if rel == "dvc.lock" or rel.split("/")[0] in ("metrics", "plots"):
+            continue
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    params = yaml.safe_load((dest / "params.yaml").read_text())
+    params["fetch"]["dataset"] = DATASET
+    params["fetch"]["synthetic"].update(scale=0.2, min_seconds=7.0, max_seconds=10.0)
+    params["spectrograms"]["crop_seconds"] = 6.0
+    for name in ("conv_bvae", "dense_ae"):
+        params["models"][name]["epochs"] = 2
+    params["models"]["pca"]["n_components"] = 8
+    params["cluster"]["kmeans_seeds"] = [0, 1]
+    params["cluster"]["kmeans_n_init"] = 2
+    params["report"].update(tsne_perplexity=5.0, n_reconstructions=2)
+    (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    run(["git", "init", "-q"], dest)
+    run(["git", "add", "-A"], dest)
+    run(["git", "commit", "-qm", "source"], dest)
+    return dest
+
+
+def reproduce(dest: Path) -> Path:
+    copy_source(dest)
+    dvc("repro", cwd=dest)
+    run(["git", "add", "-A"], dest)
+    run(["git", "commit", "-qm", "results"], dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def tiny_repo(tmp_path_factory) -> Path:
+    return reproduce(tmp_path_factory.mktemp("run_a"))
+
+
+def _digest(path: Path) -> str:
+    if path.is_dir():
+        return hashlib.sha256("".join(f"{p.relative_to(path)}:{_digest(p)}" for p in sorted(path.rglob("*"))
+                                      if p.is_file()).encode()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _outputs(repo: Path) -> list[Path]:
+    lock = yaml.safe_load((repo / "dvc.lock").read_text())
+    return [repo / out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])]
+
+
+def test_every_declared_output_exists_and_status_is_clean(tiny_repo):
+    outs = _outputs(tiny_repo)
+    stages = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
+    assert {"fetch", "spectrograms", "lyrics", "train@conv_bvae", "train@dense_ae", "train@pca",
+            "train@raw", "encode@conv_bvae", "cluster", "evaluate", "report"} <= set(stages)
+    missing = [str(p) for p in outs if not p.exists()]
+    assert not missing
+    assert json.loads(dvc("status", "--json", cwd=tiny_repo).stdout or "{}") == {}
+    figures = tiny_repo / "plots" / DATASET / "figures"
+    for name in ("loss_conv_bvae.png", "tsne_conv_bvae_chunks.png", "reconstructions_conv_bvae.png",
+                 "class_balance.png", "sample_spectrogram.png", "scores_track_language.png",
+                 "confusion_conv_bvae+lyrics_language.png"):
+        assert (figures / name).read_bytes()[:4] == b"\x89PNG", name
+    report = (tiny_repo / "plots" / DATASET / "report.md").read_text()
+    assert "| `conv_bvae+lyrics` |" in report and "figures/class_balance.png" in report
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, path + (k,))
+    else:
+        yield path, node
+
+
+def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo):
+    mdir = tiny_repo / "metrics" / DATASET
+    kmeans = json.loads((mdir / "kmeans.json").read_text())
+    assert set(kmeans) == {"chunk", "track"}
+    track = kmeans["track"]
+    assert {"conv_bvae", "conv_bvae+lyrics", "lyrics", "dense_ae", "pca", "raw"} <= set(track)
+    assert set(track["conv_bvae"]) == {"language", "genre", "language_genre"}
+    for metric in ("ari", "nmi", "purity", "accuracy", "silhouette", "calinski_harabasz", "davies_bouldin"):
+        assert metric in track["conv_bvae+lyrics"]["language"]
+    for f in mdir.rglob("*.json"):
+        for path, value in _leaves(json.loads(f.read_text())):
+            assert isinstance(value, (int, float, str)), (f, path)
+            if isinstance(value, float):
+                assert math.isfinite(value), (f, path)
+            if path[-1] in ("ari", "nmi", "purity", "accuracy"):
+                assert -1.0 <= value <= 1.0
+    dbscan = json.loads((mdir / "dbscan.json").read_text())
+    assert 0.0 <= dbscan["track"]["lyrics"]["language"]["noise_fraction"] <= 1.0
+    shown = json.loads(dvc("metrics", "show", "--json", cwd=tiny_repo).stdout)
+    assert any("kmeans.json" in key for key in json.dumps(shown).split('"'))
+    dvc("plots", "show", "--json", cwd=tiny_repo)
+
+
+def _stale(repo: Path) -> set[str]:
+    return set(json.loads(dvc("status", "--json", cwd=repo).stdout or "{}"))
+
+
+def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo):
+    params_file = tiny_repo / "params.yaml"
+    original = params_file.read_text()
+    try:
+        for key, value, expected in [
+            (("models", "conv_bvae", "beta"), 1.0, {"train@conv_bvae"}),
+            (("models", "dense_ae", "lr"), 0.01, {"train@dense_ae"}),
+            (("cluster", "dbscan_min_samples"), 4, {"cluster"}),
+            (("lyrics", "batch_size"), 8, {"lyrics"}),
+            (("report", "tsne_seed"), 3, {"report"}),
+        ]:
+            params = yaml.safe_load(original)
+            node = params
+            for part in key[:-1]:
+                node = node[part]
+            node[key[-1]] = value
+            params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+            assert _stale(tiny_repo) == expected, key
+    finally:
+        params_file.write_text(original)
+    assert _stale(tiny_repo) == set()
+
+
+def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo, tmp_path):
+    repo = tmp_path / "exp"
+    shutil.copytree(tiny_repo, repo, symlinks=True)
+    out = dvc("exp", "run", "-S", "models.conv_bvae.beta=1.0", cwd=repo).stdout
+    ran = {line.split("'")[1] for line in out.splitlines() if line.startswith("Running stage")}
+    assert ran == {"train@conv_bvae", "encode@conv_bvae", "cluster", "evaluate", "report"}, out
+    diff = json.loads(dvc("metrics", "diff", "--json", cwd=repo).stdout)
+    changed = [(f, k) for f, keys in diff.items() for k in keys]
+    # only the conv beta-VAE's own numbers move: its training metrics and its representations
+    assert changed and all("conv_bvae" in f or "conv_bvae" in k for f, k in changed), changed[:20]
+    assert any(k.startswith("track.conv_bvae.") for _, k in changed)
+
+
+def test_same_params_give_the_same_bytes(tiny_repo, tmp_path):
+    other = reproduce(tmp_path / "run_b")
+    rel = [f"data/features/{DATASET}/mels.npy", f"data/features/{DATASET}/chunks.parquet",
+           f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae.pt",
+           f"data/latents/{DATASET}/conv_bvae.parquet", f"data/latents/{DATASET}/pca.parquet",
+           f"data/clusters/{DATASET}/assignments.parquet", f"metrics/{DATASET}",
+           f"plots/{DATASET}/report.md", f"data/raw/{DATASET}"]
+    for r in rel:
+        assert _digest(tiny_repo / r) == _digest(other / r), r
+    assert (tiny_repo / "dvc.lock").read_text() == (other / "dvc.lock").read_text()

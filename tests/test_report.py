@@ -1,0 +1,40 @@
+import numpy as np
+import pandas as pd
+
+from musiclust.report import confusion_frame, metric_bars_table, representation_order, results_table
+
+
+def _scores():
+    rows = []
+    for rep, nmi in [("m", 0.5), ("m+lyrics", 0.9), ("lyrics", 0.8)]:
+        for target in ("language", "genre"):
+            rows.append(("kmeans", "track", rep, target, "nmi", nmi, 0.04))
+            rows.append(("kmeans", "track", rep, target, "ari", nmi - 0.1, np.nan))
+    rows.append(("kmeans", "chunk", "m", "genre", "nmi", 0.123, 0.0))
+    return pd.DataFrame(rows, columns=["algorithm", "level", "representation", "target", "metric", "value", "ci95"])
+
+
+def test_results_table_rows_cells_and_order():
+    md = results_table(_scores(), algorithm="kmeans", level="track", targets=["language", "genre"],
+                       representations=["m+lyrics", "m", "lyrics"])
+    lines = md.splitlines()
+    assert lines[0].startswith("| representation | language NMI | language ARI")
+    assert lines[2].startswith("| `m+lyrics` | 0.90 ± 0.04 | 0.80 |")
+    assert "0.123" not in md  # the chunk row stays out of the track table
+    assert lines[2].count("–") == 4  # accuracy and silhouette are missing for both targets
+
+
+def test_representation_order_puts_headline_first_and_lyrics_last():
+    assert representation_order(["raw", "lyrics", "m", "m+lyrics", "a"], "m") == ["m+lyrics", "m", "a", "raw", "lyrics"]
+
+
+def test_confusion_frame_joins_truth_by_track():
+    truth = pd.Series({"a": "x", "b": "y"})
+    frame = confusion_frame(truth, pd.DataFrame({"track_id": ["b", "a"], "cluster": [1, 0]}))
+    assert frame.to_dict("list") == {"track_id": ["b", "a"], "actual": ["y", "x"], "predicted": ["c1", "c0"]}
+
+
+def test_metric_bars_table_filters_and_orders():
+    t = metric_bars_table(_scores(), level="track", target="genre", order=["lyrics", "m", "m+lyrics"])
+    assert list(t["representation"].unique()) == ["lyrics", "m", "m+lyrics"]
+    assert set(t["metric"]) == {"nmi", "ari"}
