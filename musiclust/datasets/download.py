@@ -1,0 +1,321 @@
+"""Checksummed, resumable HTTPS downloads with only the standard library.
+
+The body is streamed into ``<dest>.part`` and moved onto ``dest`` with
+``os.replace`` only once its SHA-256 matches, so ``dest`` is either absent or
+complete. Interrupted transfers resume with an HTTP ``Range`` request, both
+across runs (a ``.part`` left behind) and across retries within one call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import re
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tqdm import tqdm
+
+__all__ = ["DownloadError", "download", "sha256_of"]
+
+# Plain http is only tolerated on loopback, where the tests serve.
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
+_CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+_USER_AGENT = "musiclust-downloader/1.0 (+urllib)"
+
+
+class DownloadError(RuntimeError):
+    """A download failed; the message names the URL and what went wrong."""
+
+
+class _Retry(Exception):
+    """A transient failure: try again, resuming from what is on disk.
+
+    ``unreachable`` marks failures to even reach the server (connection
+    refused, connect timeout), which get the "seems offline" message when
+    they exhaust the retries.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable
+
+
+class _Restart(Exception):
+    """The ``.part`` file cannot be resumed; it was deleted, start from zero."""
+
+
+def _check_url(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is https, or http on loopback."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "https" and parts.hostname:
+        return
+    if scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
+        return
+    raise ValueError(
+        f"refusing to download {url!r}: only https:// URLs are allowed "
+        "(plain http:// only for 127.0.0.1/localhost)"
+    )
+
+
+class _SafeRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never from https down to plain http (or ftp, file...)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        try:
+            _check_url(newurl)
+        except ValueError:
+            raise DownloadError(
+                f"{req.full_url} redirected to {newurl}, which is not an https URL; refusing to follow"
+            ) from None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SafeRedirectHandler)
+
+
+def _open(request: urllib.request.Request, timeout: float):
+    """Open ``request``; a seam so tests can simulate failures such as DNS errors."""
+    return _OPENER.open(request, timeout=timeout)
+
+
+def sha256_of(path, chunk_size: int = 1 << 20) -> str:
+    """Return the hex SHA-256 digest of a file.
+
+    Parameters
+    ----------
+    path : path-like
+        File to hash.
+    chunk_size : int, optional
+        Bytes read at a time, so large files are never held in memory.
+
+    Returns
+    -------
+    str
+        64 lowercase hex characters.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _offline_message(url: str, reason: object, sha256: str) -> str:
+    host = urllib.parse.urlsplit(url).hostname
+    return (
+        f"could not download {url}: cannot reach {host} ({reason}). "
+        "The machine seems to be offline or the host is unreachable. "
+        f"Download the file yourself (expected sha256 {sha256}) and set the "
+        "dataset `source` to the local path instead."
+    )
+
+
+def _int_header(headers, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _fetch_once(url, part: Path, *, sha256, timeout, progress, chunk_size, desc) -> None:
+    """Make one request and append/write the body to ``part``.
+
+    Returns normally only when the whole body arrived; raises ``_Retry`` for
+    transient failures, ``_Restart`` when the ``.part`` file had to be
+    discarded, and ``DownloadError`` for permanent ones.
+    """
+    offset = part.stat().st_size if part.exists() else 0
+    headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    request = urllib.request.Request(url, headers=headers)
+
+    # HTTPError is a URLError, so it must be handled first.
+    try:
+        response = _open(request, timeout)
+    except urllib.error.HTTPError as exc:
+        status, reason = exc.code, exc.reason
+        exc.close()
+        if status == 416 and offset:
+            # Nothing left to send: either an earlier run got the whole body
+            # but stopped before the rename, or the .part is stale/too long.
+            if sha256_of(part) == sha256:
+                return
+            part.unlink(missing_ok=True)
+            raise _Restart() from None
+        if 500 <= status < 600:
+            raise _Retry(f"HTTP {status} {reason}") from None
+        raise DownloadError(f"could not download {url}: HTTP {status} {reason}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, socket.gaierror):
+            # DNS failure: retrying will not help, most likely we are offline.
+            raise DownloadError(_offline_message(url, reason, sha256)) from None
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            raise DownloadError(f"could not download {url}: TLS certificate check failed ({reason})") from None
+        # Connection refused, connect timeout, network unreachable...
+        raise _Retry(f"connection failed: {reason}", unreachable=isinstance(reason, OSError)) from None
+    except (TimeoutError, ConnectionError, http.client.HTTPException, ssl.SSLError) as exc:
+        raise _Retry(f"{type(exc).__name__}: {exc}") from None
+
+    with response:
+        status = response.status
+        length = _int_header(response.headers, "Content-Length")
+        if status == 206 and offset:
+            match = _CONTENT_RANGE_RE.match(response.headers.get("Content-Range", ""))
+            if match is None or int(match.group(1)) != offset:
+                # The server answered a different range than asked: appending
+                # would corrupt the file.
+                part.unlink(missing_ok=True)
+                raise _Restart()
+            total = int(match.group(3)) if match.group(3) != "*" else None
+            if length is None:
+                length = int(match.group(2)) - offset + 1
+            mode = "ab"
+        elif 200 <= status < 300 and status != 206:
+            # Either no Range was sent or the server ignored it: full body.
+            offset, mode = 0, "wb"
+            total = length
+        else:
+            raise _Retry(f"unexpected HTTP {status} {response.reason}")
+
+        received = 0
+        with open(part, mode) as fh, tqdm(
+            total=total,
+            initial=offset,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=desc,
+            disable=not progress,
+        ) as bar:
+            try:
+                while chunk := response.read(chunk_size):
+                    fh.write(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+            except (TimeoutError, ConnectionError, http.client.HTTPException, ssl.SSLError) as exc:
+                raise _Retry(f"connection lost after {offset + received} bytes: {type(exc).__name__}: {exc}") from None
+        # http.client returns b"" rather than raising when the peer closes
+        # early, so a short body has to be detected here.
+        if length is not None and received < length:
+            raise _Retry(f"body ended after {received} of {length} bytes")
+
+
+def download(
+    url: str,
+    dest,
+    *,
+    sha256: str,
+    timeout: float = 30.0,
+    retries: int = 4,
+    backoff: float = 1.0,
+    progress: bool = True,
+    chunk_size: int = 1 << 16,
+) -> Path:
+    """Download ``url`` to ``dest``, resuming and verifying its SHA-256.
+
+    Parameters
+    ----------
+    url : str
+        An ``https://`` URL (``http://`` is accepted only for ``127.0.0.1``
+        and ``localhost``).
+    dest : path-like
+        Final file path. Its folder is created if needed.
+    sha256 : str
+        Expected hex digest (64 characters, any case). Required: an
+        unverified download is never moved onto ``dest``.
+    timeout : float, optional
+        Socket timeout in seconds for connecting and for each read.
+    retries : int, optional
+        How many times to retry after a transient failure (timeouts,
+        dropped connections, short bodies, HTTP 5xx).
+    backoff : float, optional
+        The n-th retry waits ``backoff * 2**n`` seconds (n from 0).
+    progress : bool, optional
+        Show a tqdm progress bar.
+    chunk_size : int, optional
+        Bytes read from the socket at a time.
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``, holding exactly the expected bytes.
+
+    Raises
+    ------
+    ValueError
+        If ``url`` has a disallowed scheme or ``sha256`` is malformed.
+    DownloadError
+        On HTTP 4xx, an unreachable host, a checksum mismatch, or when the
+        retries are exhausted. Nothing is left at ``dest`` in that case.
+
+    Notes
+    -----
+    The body is written to ``dest.name + ".part"`` beside ``dest``. If that
+    file exists (an earlier interrupted run, or an earlier attempt of this
+    call), the request asks for ``Range: bytes=<size>-`` and appends on
+    ``206``; a ``200`` or ``416`` answer restarts from zero.
+    """
+    _check_url(url)
+    if not isinstance(sha256, str) or not _SHA256_RE.fullmatch(sha256):
+        raise ValueError(f"sha256 for {url} must be 64 hex characters, got {sha256!r}")
+    sha256 = sha256.lower()
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0, got {retries}")
+
+    dest = Path(dest)
+    if dest.is_file() and sha256_of(dest) == sha256:
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+
+    failures = 0
+    while True:
+        try:
+            _fetch_once(
+                url,
+                part,
+                sha256=sha256,
+                timeout=timeout,
+                progress=progress,
+                chunk_size=chunk_size,
+                desc=dest.name,
+            )
+            break
+        except _Restart:
+            # Not counted as a failure: the .part is gone, so the next request
+            # has no Range and cannot trigger another restart.
+            continue
+        except _Retry as exc:
+            if failures >= retries:
+                if exc.unreachable:
+                    raise DownloadError(_offline_message(url, exc, sha256)) from None
+                raise DownloadError(
+                    f"could not download {url}: gave up after {failures + 1} attempts; "
+                    f"last error: {exc}. If the machine is offline, download the file "
+                    "yourself and set the dataset `source` to the local path instead."
+                ) from None
+            time.sleep(backoff * 2**failures)
+            failures += 1
+
+    actual = sha256_of(part)
+    if actual != sha256:
+        # A corrupt .part must not be resumed by the next run.
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"checksum mismatch for {url}: expected sha256 {sha256}, got {actual}; "
+            "the partial file was deleted"
+        )
+    os.replace(part, dest)
+    return dest

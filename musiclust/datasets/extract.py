@@ -1,0 +1,337 @@
+"""Safe, atomic extraction of zip and tar archives.
+
+Every member is validated before anything is written, the archive is unpacked
+into a temporary folder beside ``target``, and the result is moved into place
+with ``os.replace``: ``target`` is either the complete extraction or untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import posixpath
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["UnsafeArchiveError", "extract_archive"]
+
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+_TAR_SUFFIXES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
+# Finder litter that must neither be extracted nor count as a top-level folder.
+_JUNK_DIRS = frozenset({"__MACOSX"})
+_JUNK_FILES = frozenset({".DS_Store"})
+# tarfile.FilterError only exists where the extraction filters do.
+_FILTER_ERRORS = getattr(tarfile, "FilterError", ())
+
+
+class UnsafeArchiveError(ValueError):
+    """An archive member would escape the target or is not a plain file/folder.
+
+    The message names the archive and the offending member.
+    """
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A validated member: ``name`` is normalized, '/'-separated and relative."""
+
+    name: str
+    kind: str  # "file", "dir", "symlink" or "hardlink"
+    link: str | None  # symlink target (as stored) or normalized hardlink target
+    raw: object  # the ZipInfo or TarInfo
+    label: str  # the name as stored, for error messages
+
+
+def _normalize(archive: Path, raw_name: str) -> str:
+    """Return the normalized relative name of a member, refusing unsafe ones."""
+    # Windows-made archives may use backslashes; treat them as separators so
+    # '..\\x' cannot slip past the checks.
+    name = raw_name.replace("\\", "/")
+    if "\x00" in name:
+        raise UnsafeArchiveError(f"{archive}: member {raw_name!r} has a NUL byte in its name")
+    if name.startswith("/"):
+        raise UnsafeArchiveError(f"{archive}: member {raw_name!r} has an absolute path")
+    if _DRIVE_RE.match(name):
+        raise UnsafeArchiveError(f"{archive}: member {raw_name!r} has a drive letter")
+    norm = posixpath.normpath(name) if name else "."
+    if norm == ".." or norm.startswith("../"):
+        raise UnsafeArchiveError(f"{archive}: member {raw_name!r} escapes the target folder with '..'")
+    return norm
+
+
+def _step(cur: str, part: str) -> str | None:
+    """Apply one path component to ``cur`` lexically; None if it leaves the root."""
+    parts = [p for p in cur.split("/") if p not in ("", ".")]
+    if part == "..":
+        if not parts:
+            return None
+        parts.pop()
+    elif part not in ("", "."):
+        parts.append(part)
+    return "/".join(parts) or "."
+
+
+def _is_junk(name: str) -> bool:
+    parts = name.split("/")
+    # '._name' files are macOS AppleDouble metadata that bsdtar adds to tars.
+    return parts[0] in _JUNK_DIRS or parts[-1] in _JUNK_FILES or parts[-1].startswith("._")
+
+
+def _zip_members(archive: Path, zf: zipfile.ZipFile) -> list[_Member]:
+    members = []
+    for info in zf.infolist():
+        name = _normalize(archive, info.filename)
+        # The high 16 bits hold the Unix mode when the zip was made on Unix.
+        mode = info.external_attr >> 16
+        ftype = stat.S_IFMT(mode)
+        if stat.S_ISLNK(mode):
+            raise UnsafeArchiveError(f"{archive}: member {info.filename!r} is a symlink")
+        if ftype not in (0, stat.S_IFREG, stat.S_IFDIR):
+            raise UnsafeArchiveError(f"{archive}: member {info.filename!r} is a special file (mode {oct(mode)})")
+        kind = "dir" if info.is_dir() or ftype == stat.S_IFDIR else "file"
+        members.append(_Member(name, kind, None, info, info.filename))
+    return members
+
+
+def _tar_members(archive: Path, tf: tarfile.TarFile) -> list[_Member]:
+    members = []
+    for info in tf.getmembers():
+        name = _normalize(archive, info.name)
+        if info.issym():
+            if info.linkname.startswith(("/", "\\")) or _DRIVE_RE.match(info.linkname):
+                raise UnsafeArchiveError(
+                    f"{archive}: member {info.name!r} is a symlink to the absolute path {info.linkname!r}"
+                )
+            members.append(_Member(name, "symlink", info.linkname, info, info.name))
+        elif info.islnk():
+            # Hard-link targets are relative to the archive root.
+            try:
+                link = _normalize(archive, info.linkname) if info.linkname else ""
+            except UnsafeArchiveError:
+                link = ""
+            if not link or link == ".":
+                raise UnsafeArchiveError(
+                    f"{archive}: member {info.name!r} is a hard link to {info.linkname!r}, outside the target folder"
+                )
+            members.append(_Member(name, "hardlink", link, info, info.name))
+        elif info.isdir():
+            members.append(_Member(name, "dir", None, info, info.name))
+        elif info.isreg():
+            members.append(_Member(name, "file", None, info, info.name))
+        else:
+            raise UnsafeArchiveError(
+                f"{archive}: member {info.name!r} is a device, FIFO or other special file; refusing to extract it"
+            )
+    return members
+
+
+def _check_links(archive: Path, members: list[_Member]) -> None:
+    """Refuse links resolving outside the root and paths that go through a symlink.
+
+    ``members`` must already be rebased onto what becomes ``target``, so that
+    a link is judged against the final folder (after any top-folder strip).
+    """
+    symlinks = {m.name for m in members if m.kind == "symlink"}
+
+    def through_symlink(path: str) -> bool:
+        # A path whose parent chain contains an archive symlink could be
+        # redirected anywhere by that symlink.
+        parts = path.split("/")
+        return any("/".join(parts[:i]) in symlinks for i in range(1, len(parts)))
+
+    for m in members:
+        if m.name == "." and m.kind != "dir":
+            raise UnsafeArchiveError(f"{archive}: member {m.label!r} would replace the target folder itself")
+        if through_symlink(m.name):
+            raise UnsafeArchiveError(f"{archive}: member {m.label!r} lies under a symlink in the archive")
+        if m.kind == "symlink":
+            # Walk the target one component at a time: the filesystem resolves
+            # '..' after a symlinked component physically, not lexically, so
+            # passing through another archive symlink is refused outright.
+            parts = [p for p in m.link.replace("\\", "/").split("/") if p not in ("", ".")]
+            cur: str | None = posixpath.dirname(m.name) or "."
+            for i, part in enumerate(parts):
+                cur = _step(cur, part)
+                if cur is None:
+                    raise UnsafeArchiveError(
+                        f"{archive}: member {m.label!r} is a symlink to {m.link!r}, outside the target folder"
+                    )
+                if i < len(parts) - 1 and cur in symlinks:
+                    raise UnsafeArchiveError(
+                        f"{archive}: member {m.label!r} is a symlink through another symlink ({m.link!r})"
+                    )
+        elif m.kind == "hardlink":
+            if m.link in symlinks or through_symlink(m.link):
+                raise UnsafeArchiveError(f"{archive}: member {m.label!r} is a hard link through a symlink")
+
+
+def _rebase(archive: Path, members: list[_Member], top: str) -> list[_Member]:
+    """Rewrite names (and hard-link targets) relative to the folder that becomes the target."""
+    if top == ".":
+        return members
+    prefix = top + "/"
+    out = []
+    for m in members:
+        name = "." if m.name == top else m.name[len(prefix):]
+        link = m.link
+        if m.kind == "hardlink":
+            if not link.startswith(prefix):
+                raise UnsafeArchiveError(
+                    f"{archive}: member {m.label!r} is a hard link to {m.link!r}, outside the target folder"
+                )
+            link = link[len(prefix):]
+        out.append(_Member(name, m.kind, link, m.raw, m.label))
+    return out
+
+
+def _single_top(members: list[_Member]) -> str:
+    """Return the single top-level folder to strip, or ``"."`` for none."""
+    tops = set()
+    nested = False
+    for m in members:
+        if m.name == ".":
+            continue
+        top, _, rest = m.name.partition("/")
+        tops.add(top)
+        nested |= bool(rest) or m.kind == "dir"
+    if len(tops) != 1 or not nested:
+        return "."
+    top = tops.pop()
+    # The top entry itself must be a plain folder, not a file or link.
+    if any(m.name == top and m.kind != "dir" for m in members):
+        return "."
+    return top
+
+
+def _extract_zip(zf: zipfile.ZipFile, members: list[_Member], dest: Path) -> None:
+    # Written by hand rather than ZipFile.extract, which silently rewrites
+    # '..' and absolute names instead of resolving them as validated here.
+    for m in members:
+        if m.name == ".":
+            continue  # the root itself (or the stripped top folder)
+        path = dest.joinpath(*m.name.split("/"))
+        if m.kind == "dir":
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(m.raw) as src, open(path, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _extract_tar(tf: tarfile.TarFile, members: list[_Member], dest: Path) -> None:
+    infos = []
+    for m in members:
+        if m.name == ".":
+            continue  # the root itself (or the stripped top folder)
+        info = copy.copy(m.raw)
+        info.name = m.name
+        if m.kind == "hardlink":
+            info.linkname = m.link
+        infos.append(info)
+    if hasattr(tarfile, "data_filter"):
+        # Python >= 3.12, and 3.8.17+/3.11.4+ backports: a second line of defence.
+        tf.extractall(dest, members=infos, filter="data")
+        return
+    for info in infos:
+        # Without the data filter: drop setuid/setgid/sticky bits and never
+        # chown to the archive's owners (tarfile does when run as root).
+        info.mode &= 0o755 if info.isdir() else 0o644 | (info.mode & 0o111)
+        info.uid, info.gid, info.uname, info.gname = os.getuid(), os.getgid(), "", ""
+    tf.extractall(dest, members=infos)
+
+
+def _archive_kind(archive: Path) -> str:
+    name = archive.name.lower()
+    # A tar holding a zip near its end can look like a zip, so trust a tar
+    # suffix first when the content agrees.
+    if name.endswith(_TAR_SUFFIXES) and tarfile.is_tarfile(archive):
+        return "tar"
+    if zipfile.is_zipfile(archive):
+        return "zip"
+    if tarfile.is_tarfile(archive):
+        return "tar"
+    raise ValueError(
+        f"{archive} is not a supported archive (.zip, .tar, .tar.gz/.tgz, .tar.bz2, .tar.xz)"
+    )
+
+
+def extract_archive(archive, target) -> Path:
+    """Extract a zip or tar archive into ``target`` safely and atomically.
+
+    Parameters
+    ----------
+    archive : path-like
+        A ``.zip``, ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2`` or
+        ``.tar.xz`` file; the format is detected from the content.
+    target : path-like
+        Folder to create (or replace). If all members sit under one top-level
+        folder, that folder's contents become ``target``. ``__MACOSX/``,
+        ``.DS_Store`` and AppleDouble ``._*`` members are not extracted and
+        do not count for that decision.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``archive`` does not exist.
+    ValueError
+        If ``archive`` is not a supported archive.
+    UnsafeArchiveError
+        If any member has an absolute path or drive letter, escapes with
+        ``..``, is a link resolving outside the target, is a device or FIFO,
+        or is a zip symlink. Raised before anything is written; an existing
+        ``target`` is left untouched.
+    """
+    archive = Path(archive)
+    target = Path(target)
+    if not archive.is_file():
+        raise FileNotFoundError(f"archive not found: {archive}")
+    kind = _archive_kind(archive)
+
+    opener = zipfile.ZipFile if kind == "zip" else tarfile.open
+    with opener(archive) as handle:
+        members = _zip_members(archive, handle) if kind == "zip" else _tar_members(archive, handle)
+        members = [m for m in members if not _is_junk(m.name)]
+        members = _rebase(archive, members, _single_top(members))
+        _check_links(archive, members)
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".extract", dir=target.parent))
+        backup = None
+        try:
+            # mkdtemp makes a private 0700 folder; the target should look like
+            # any other folder.
+            tmp.chmod(0o755)
+            try:
+                if kind == "zip":
+                    _extract_zip(handle, members, tmp)
+                else:
+                    _extract_tar(handle, members, tmp)
+            except _FILTER_ERRORS as exc:
+                raise UnsafeArchiveError(f"{archive}: {exc}") from exc
+            if os.path.lexists(target):
+                # os.replace cannot overwrite a non-empty folder: move the old
+                # one aside first so it can be restored if the swap fails.
+                backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+                os.replace(target, backup / "old")
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                if backup is not None:
+                    os.replace(backup / "old", target)
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if backup is not None:
+                shutil.rmtree(backup, ignore_errors=True)
+    return target

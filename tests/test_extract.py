@@ -1,0 +1,298 @@
+"""Tests for musiclust.datasets.extract: layouts, formats and malicious archives."""
+
+from __future__ import annotations
+
+import io
+import stat
+import tarfile
+import zipfile
+
+import pytest
+
+from musiclust.datasets.extract import UnsafeArchiveError, extract_archive
+
+
+def _files(root):
+    """Relative paths of all files below ``root``, '/'-separated, sorted."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def _make_zip(path, entries):
+    """``entries``: (name, bytes) for files, (name, None) for folders."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries:
+            if data is None:
+                zf.writestr(zipfile.ZipInfo(name.rstrip("/") + "/"), b"")
+            else:
+                zf.writestr(name, data)
+    return path
+
+
+def _tar_file(name, data):
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o644
+    return info, io.BytesIO(data)
+
+
+def _make_tar(path, members, mode="w:gz"):
+    """``members``: (TarInfo, fileobj-or-None) pairs."""
+    with tarfile.open(path, mode) as tf:
+        for info, fobj in members:
+            tf.addfile(info, fobj)
+    return path
+
+
+def _special(name, type_, linkname=""):
+    info = tarfile.TarInfo(name)
+    info.type = type_
+    info.linkname = linkname
+    return info, None
+
+
+KAGGLE_LIKE = [
+    ("Data/", None),
+    ("Data/genres_original/blues/blues.00000.wav", b"RIFF-blues"),
+    ("Data/genres_original/rock/rock.00001.wav", b"RIFF-rock"),
+    ("Data/features_30_sec.csv", b"a,b\n1,2\n"),
+    ("__MACOSX/Data/._features_30_sec.csv", b"junk"),
+    ("Data/.DS_Store", b"junk"),
+]
+
+
+# --------------------------------------------------------------- normal use
+
+
+def test_zip_single_top_folder_is_stripped(tmp_path):
+    archive = _make_zip(tmp_path / "gtzan.zip", KAGGLE_LIKE)
+    target = tmp_path / "out" / "gtzan"
+    assert extract_archive(archive, target) == target
+    assert _files(target) == [
+        "features_30_sec.csv",
+        "genres_original/blues/blues.00000.wav",
+        "genres_original/rock/rock.00001.wav",
+    ]
+    assert (target / "genres_original/rock/rock.00001.wav").read_bytes() == b"RIFF-rock"
+    # No temporary folders left beside the target.
+    assert sorted(p.name for p in target.parent.iterdir()) == ["gtzan"]
+
+
+def test_zip_without_top_folder_is_kept_as_is(tmp_path):
+    archive = _make_zip(
+        tmp_path / "flat.zip",
+        [("metadata.csv", b"filename\n"), ("audio/a.wav", b"A"), ("__MACOSX/._metadata.csv", b"junk")],
+    )
+    target = tmp_path / "flat"
+    extract_archive(archive, target)
+    assert _files(target) == ["audio/a.wav", "metadata.csv"]
+
+
+def test_zip_single_file_is_not_stripped(tmp_path):
+    archive = _make_zip(tmp_path / "one.zip", [("metadata.csv", b"x")])
+    extract_archive(archive, tmp_path / "t")
+    assert _files(tmp_path / "t") == ["metadata.csv"]
+
+
+def test_zip_with_implicit_top_folder_and_harmless_dotdot(tmp_path):
+    # No explicit 'HBLM-100/' entry; 'audio/../metadata.csv' stays inside.
+    archive = _make_zip(
+        tmp_path / "hblm.zip",
+        [("HBLM-100/audio/../metadata.csv", b"m"), ("HBLM-100/audio/x.wav", b"x")],
+    )
+    extract_archive(archive, tmp_path / "hblm")
+    assert _files(tmp_path / "hblm") == ["audio/x.wav", "metadata.csv"]
+
+
+@pytest.mark.parametrize(
+    "suffix, mode",
+    [(".tar", "w"), (".tar.gz", "w:gz"), (".tgz", "w:gz"), (".tar.bz2", "w:bz2"), (".tar.xz", "w:xz")],
+)
+def test_tar_formats_with_top_folder(tmp_path, suffix, mode):
+    members = [
+        _tar_file("./HBLM-100/metadata.csv", b"filename\n"),
+        _tar_file("./HBLM-100/audio/a.wav", b"A"),
+        _tar_file("./HBLM-100/._metadata.csv", b"appledouble"),
+        _tar_file("./__MACOSX/HBLM-100/._x", b"junk"),
+    ]
+    archive = _make_tar(tmp_path / f"hblm{suffix}", members, mode)
+    target = tmp_path / "hblm"
+    extract_archive(archive, target)
+    assert _files(target) == ["audio/a.wav", "metadata.csv"]
+    assert (target / "audio/a.wav").read_bytes() == b"A"
+
+
+def test_tar_internal_links_are_kept(tmp_path):
+    members = [
+        _tar_file("top/data/a.txt", b"hello"),
+        _special("top/link.txt", tarfile.SYMTYPE, "data/a.txt"),
+        _special("top/hard.txt", tarfile.LNKTYPE, "top/data/a.txt"),
+    ]
+    archive = _make_tar(tmp_path / "links.tar.gz", members)
+    target = tmp_path / "t"
+    extract_archive(archive, target)
+    assert (target / "link.txt").is_symlink()
+    assert (target / "link.txt").read_bytes() == b"hello"
+    assert (target / "hard.txt").read_bytes() == b"hello"
+    assert not (target / "hard.txt").is_symlink()
+
+
+def test_tar_without_top_folder(tmp_path):
+    archive = _make_tar(tmp_path / "flat.tar.gz", [_tar_file("a.txt", b"a"), _tar_file("b/c.txt", b"c")])
+    extract_archive(archive, tmp_path / "flat")
+    assert _files(tmp_path / "flat") == ["a.txt", "b/c.txt"]
+
+
+def test_tar_fallback_without_data_filter(tmp_path, monkeypatch):
+    # Python 3.11 before 3.11.4 has no extraction filters: our checks alone.
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    info, data = _tar_file("top/run.sh", b"#!/bin/sh\n")
+    info.mode = 0o4755  # setuid must not survive
+    archive = _make_tar(tmp_path / "x.tar", [(info, data)], "w")
+    extract_archive(archive, tmp_path / "t")
+    mode = (tmp_path / "t" / "run.sh").stat().st_mode
+    assert not mode & stat.S_ISUID
+    assert mode & 0o100
+
+
+def test_existing_target_is_replaced(tmp_path):
+    target = tmp_path / "t"
+    (target / "old").mkdir(parents=True)
+    (target / "old" / "stale.txt").write_text("stale")
+    archive = _make_zip(tmp_path / "a.zip", [("new.txt", b"new"), ("other.txt", b"o")])
+    extract_archive(archive, target)
+    assert _files(target) == ["new.txt", "other.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "t"]
+
+
+def test_format_detected_by_content(tmp_path):
+    archive = _make_zip(tmp_path / "misnamed.bin", [("a.txt", b"a")])
+    extract_archive(archive, tmp_path / "t")
+    assert _files(tmp_path / "t") == ["a.txt"]
+
+
+def test_unsupported_file(tmp_path):
+    bogus = tmp_path / "data.rar"
+    bogus.write_bytes(b"Rar!\x1a\x07\x00" + b"\x00" * 600)
+    with pytest.raises(ValueError, match="data.rar"):
+        extract_archive(bogus, tmp_path / "t")
+    assert not (tmp_path / "t").exists()
+
+
+def test_missing_archive(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        extract_archive(tmp_path / "nope.zip", tmp_path / "t")
+
+
+def test_corrupt_member_cleans_up(tmp_path):
+    archive = tmp_path / "bad.zip"
+    _make_zip(archive, [("a.txt", b"a" * 1000)])
+    raw = bytearray(archive.read_bytes())
+    raw[raw.index(b"a" * 100) : raw.index(b"a" * 100) + 10] = b"b" * 10  # CRC mismatch
+    archive.write_bytes(bytes(raw))
+    with pytest.raises(zipfile.BadZipFile):
+        extract_archive(archive, tmp_path / "t")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.zip"]
+
+
+# ---------------------------------------------------------- malicious input
+
+
+def _zip_symlink(path):
+    info = zipfile.ZipInfo("top/link")
+    info.create_system = 3  # Unix, so external_attr carries the mode
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("top/ok.txt", b"ok")
+        zf.writestr(info, "/etc/passwd")
+    return path
+
+
+MALICIOUS = {
+    "zip_absolute": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("/tmp/evil", b"x")]),
+    "zip_dotdot": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("../evil", b"x")]),
+    "zip_nested_dotdot": lambda p: _make_zip(p / "a.zip", [("top/ok.txt", b"ok"), ("top/../../evil", b"x")]),
+    "zip_backslash_dotdot": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("..\\evil", b"x")]),
+    "zip_drive_letter": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("C:/evil", b"x")]),
+    "zip_symlink": lambda p: _zip_symlink(p / "a.zip"),
+    "tar_absolute": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _tar_file("/tmp/evil", b"x")]),
+    "tar_dotdot": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _tar_file("../evil", b"x")]),
+    "tar_symlink_outside": lambda p: _make_tar(
+        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.SYMTYPE, "../outside")]
+    ),
+    "tar_symlink_absolute": lambda p: _make_tar(
+        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.SYMTYPE, "/etc")]
+    ),
+    # Classic two-step attack: a symlink to the parent, then a file written through it.
+    "tar_write_through_symlink": lambda p: _make_tar(
+        p / "a.tar.gz",
+        [_special("d", tarfile.SYMTYPE, "."), _special("d/up", tarfile.SYMTYPE, ".."), _tar_file("d/up/evil", b"x")],
+    ),
+    # 'l' -> '.' is fine, but 'l/..' is the parent of the target on disk.
+    "tar_symlink_through_symlink": lambda p: _make_tar(
+        p / "a.tar.gz",
+        [_special("l", tarfile.SYMTYPE, "."), _special("esc", tarfile.SYMTYPE, "l/../evil"), _tar_file("x", b"x")],
+    ),
+    # Inside the archive root, but outside once the single top folder is stripped.
+    "tar_symlink_escapes_after_strip": lambda p: _make_tar(
+        p / "a.tar.gz", [_tar_file("top/ok.txt", b"ok"), _special("top/esc", tarfile.SYMTYPE, "../top2")]
+    ),
+    "tar_hardlink_absolute": lambda p: _make_tar(
+        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.LNKTYPE, "/etc/passwd")]
+    ),
+    "tar_hardlink_dotdot": lambda p: _make_tar(
+        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.LNKTYPE, "../x")]
+    ),
+    "tar_chardev": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("null", tarfile.CHRTYPE)]),
+    "tar_blockdev": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("sda", tarfile.BLKTYPE)]),
+    "tar_fifo": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("pipe", tarfile.FIFOTYPE)]),
+}
+
+
+@pytest.mark.parametrize("with_filter", [True, False], ids=["data_filter", "own_checks_only"])
+@pytest.mark.parametrize("kind", sorted(MALICIOUS))
+def test_malicious_archive_is_refused(tmp_path, monkeypatch, kind, with_filter):
+    if not with_filter:
+        # Our validation alone must suffice (Python 3.11 before 3.11.4).
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    # Archive and target live in separate folders so 'outside' is easy to watch.
+    store = tmp_path / "store"
+    store.mkdir()
+    archive = MALICIOUS[kind](store)
+    work = tmp_path / "work"
+    work.mkdir()
+    target = work / "target"
+    before_tmp = sorted(p.name for p in tmp_path.iterdir())
+    before_work = sorted(p.name for p in work.iterdir())
+    before_store = sorted(p.name for p in store.iterdir())
+
+    with pytest.raises(UnsafeArchiveError) as info:
+        extract_archive(archive, target)
+
+    assert str(archive) in str(info.value)
+    assert not target.exists() and not target.is_symlink()
+    assert sorted(p.name for p in work.iterdir()) == before_work
+    assert sorted(p.name for p in tmp_path.iterdir()) == before_tmp
+    assert sorted(p.name for p in store.iterdir()) == before_store
+
+
+def test_error_names_offending_member(tmp_path):
+    archive = _make_zip(tmp_path / "a.zip", [("ok.txt", b"ok"), ("../evil", b"x")])
+    with pytest.raises(UnsafeArchiveError, match=r"\.\./evil"):
+        extract_archive(archive, tmp_path / "t")
+
+
+def test_hardlink_error_names_member_and_target(tmp_path):
+    archive = _make_tar(tmp_path / "a.tar", [_special("innocent", tarfile.LNKTYPE, "/etc/passwd")], "w")
+    with pytest.raises(UnsafeArchiveError, match=r"'innocent' is a hard link to '/etc/passwd'"):
+        extract_archive(archive, tmp_path / "t")
+
+
+def test_refusal_leaves_existing_target_untouched(tmp_path):
+    target = tmp_path / "t"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep")
+    archive = _make_tar(tmp_path / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _tar_file("/tmp/evil", b"x")])
+    with pytest.raises(UnsafeArchiveError, match="/tmp/evil"):
+        extract_archive(archive, target)
+    assert _files(target) == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tar.gz", "t"]
