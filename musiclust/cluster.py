@@ -50,6 +50,13 @@ def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFr
     return rows, np.vstack([latents, sums / counts]).astype(np.float32)
 
 
+def track_source(track_ids, features: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per-track features (e.g. the 43 clip statistics) as a track-level-only source, standardised."""
+    rows = pd.DataFrame({"level": "track", "track_id": list(track_ids), "chunk": TRACK_CHUNK})
+    rows["chunk"] = rows["chunk"].astype("int32")
+    return rows, standardise(features)
+
+
 def select_level(rows: pd.DataFrame, latents: np.ndarray, level: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows of one level, sorted by key → (keys, features)."""
     mask = (rows["level"] == level).to_numpy()
@@ -117,6 +124,8 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
     for level in levels:
         keys_for_lyrics = None
         for name in sorted(latents):
+            if not (latents[name][0]["level"] == level).any():
+                continue  # e.g. clip statistics exist per track only
             keys, x = select_level(*latents[name], level)
             reps.append(Representation(name, level, keys, isometric_compact(x)))
             if lyrics is not None and len(lyrics):

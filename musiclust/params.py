@@ -46,12 +46,22 @@ class SyntheticParams:
 @dataclass(frozen=True)
 class FetchParams:
     dataset: str = "hblm_synth"
-    format: Literal["synthetic"] = "synthetic"
+    format: Literal["synthetic", "hblm", "gtzan", "folder"] = "synthetic"
+    source: str = ""          # https URL, local archive or local folder (real corpora)
+    sha256: str = ""          # required with a URL
+    labels_csv: str = ""      # folder format: optional CSV of labels and lyrics
     synthetic: SyntheticParams = field(default_factory=SyntheticParams)
 
     def validate(self, key: str) -> None:
         _check(self.dataset.replace("_", "").replace("-", "").isalnum(), f"{key}.dataset",
                f"{self.dataset!r} must be a plain name (letters, digits, _ and -)")
+        if self.format != "synthetic":
+            _check(bool(self.source), f"{key}.source",
+                   f"format {self.format!r} needs a source: an https URL, an archive or a folder")
+        if self.source.startswith(("https://", "http://")):
+            digest = self.sha256.lower()
+            _check(len(digest) == 64 and all(c in "0123456789abcdef" for c in digest),
+                   f"{key}.sha256", "a URL source needs its 64-hex-digit sha256")
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,16 @@ class SpectrogramParams:
         for name in ("sample_rate", "n_mels", "n_fft", "hop_length", "frames", "batch_size"):
             _check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
         _check(self.top_db > 0, f"{key}.top_db", "must be > 0")
+
+
+@dataclass(frozen=True)
+class ClipStatsParams:
+    sample_rate: int = 22050
+    crop_seconds: float = 30.0
+
+    def validate(self, key: str) -> None:
+        _check(self.sample_rate >= 8000, f"{key}.sample_rate", "must be >= 8000")
+        _check(self.crop_seconds > 0, f"{key}.crop_seconds", "must be > 0")
 
 
 @dataclass(frozen=True)
@@ -178,6 +198,7 @@ class ReportParams:
 SECTIONS: dict[str, type] = {
     "fetch": FetchParams,
     "spectrograms": SpectrogramParams,
+    "clipstats": ClipStatsParams,
     "lyrics": LyricsParams,
     "compute": ComputeParams,
     "cluster": ClusterParams,

@@ -87,6 +87,8 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         sums = {"total": 0.0, "reconstruction": 0.0, "kl": 0.0}
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
+            if len(idx) < 2 and n > 1:
+                continue  # a batch of one breaks BatchNorm and adds nothing
             x = _batch(data, idx, device)
             autocast = torch.autocast("cuda", dtype=torch.float16) if use_amp else contextlib.nullcontext()
             with autocast:

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from musiclust.cluster import build_representations
+from musiclust.cluster import build_representations, track_source
 from musiclust.io import read_vectors
 from musiclust.metrics import targets_of
 
@@ -25,9 +25,18 @@ def load_lyrics(dataset: str):
     return frame["track_id"], vectors
 
 
+def load_clipstats(dataset: str) -> dict:
+    """{"clipstats": track-level source} when the clip statistics exist."""
+    path = features_dir(dataset) / "clipstats.parquet"
+    if not path.exists():
+        return {}
+    frame, stats = read_vectors(path, "stats")
+    return {"clipstats": track_source(frame["track_id"], stats)}
+
+
 def load_representations(dataset: str):
-    """(tracks, targets, representations) of a dataset's encoded corpus."""
+    """(tracks, targets, representations) of a dataset's encoded corpus and its clip statistics."""
     tracks = pd.read_parquet(raw_dir(dataset) / "tracks.parquet")
     lyric_ids, lyrics = load_lyrics(dataset)
-    reps = build_representations(load_latents(dataset), lyric_ids, lyrics)
+    reps = build_representations({**load_latents(dataset), **load_clipstats(dataset)}, lyric_ids, lyrics)
     return tracks, targets_of(tracks), reps

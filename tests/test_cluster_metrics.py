@@ -158,3 +158,17 @@ def test_isometric_compact_keeps_distances_and_clusterings():
     assert external_scores(kmeans(x, 2, seed=0), kmeans(c, 2, seed=0))["ari"] == 1.0
     small = rng.normal(size=(5, 3)).astype(np.float32)
     assert isometric_compact(small) is small
+
+
+def test_track_only_source_gives_track_level_representations():
+    from musiclust.cluster import track_source
+
+    tracks, keys, z, lyrics = _toy()
+    rows, vecs = latents_to_frame(keys, z)
+    stats = np.random.default_rng(0).normal(5, 3, size=(len(tracks), 4)).astype(np.float32)
+    source = track_source(tracks["track_id"], stats)
+    np.testing.assert_allclose(source[1].mean(axis=0), 0, atol=1e-5)
+    reps = build_representations({"m": (rows, vecs), "clipstats": source}, tracks["track_id"], lyrics)
+    names = {(r.name, r.level) for r in reps}
+    assert ("clipstats", "track") in names and ("clipstats+lyrics", "track") in names
+    assert ("clipstats", "chunk") not in names and ("m", "chunk") in names

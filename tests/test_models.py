@@ -101,3 +101,26 @@ def test_device_and_active_units():
     z = np.zeros((50, 3), dtype=np.float32)
     z[:, 1] = np.linspace(-1, 1, 50)
     assert active_units(z) == 1
+
+
+def test_dense_vae_on_clip_statistics():
+    from musiclust.models.dense_vae import DenseVAE
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 3, size=(3, 43))
+    x = (centres[np.arange(60) % 3] + rng.normal(0, 0.5, size=(60, 43))).astype(np.float32)
+    x = (x - x.mean(0)) / x.std(0)
+    torch.manual_seed(0)
+    m = DenseVAE(n_features=43, latent_dim=4, beta=1.0)
+    out = m.loss(torch.from_numpy(x[:8]))
+    assert torch.isclose(out["total"], out["reconstruction"] + out["kl"])
+    hist = train(m, x, epochs=30, batch_size=16, lr=3e-3, seed=0, device=torch.device("cpu"), progress=False)
+    assert hist[-1].reconstruction < 0.7 * hist[0].reconstruction
+    z = encode(m, x, progress=False)
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    labels = KMeans(3, n_init=5, random_state=0).fit_predict(z)
+    assert adjusted_rand_score(np.arange(60) % 3, labels) > 0.9
+    # a trailing batch of one sample is skipped rather than breaking BatchNorm
+    train(m, x[:17], epochs=1, batch_size=16, lr=1e-3, seed=0, device=torch.device("cpu"), progress=False)

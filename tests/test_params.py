@@ -53,3 +53,12 @@ def test_model_params_dispatch_on_kind():
         build_model("x", {"kind": "dense_ae", "beta": 1.0})
     with pytest.raises(ParamsError, match="models.x.epochs"):
         build_model("x", {"kind": "conv_bvae", "epochs": 0})
+
+
+def test_fetch_sources_are_checked(tmp_path):
+    with pytest.raises(ParamsError, match="fetch.source"):
+        load_section("fetch", _write(tmp_path, {"fetch": {"format": "hblm"}}))
+    with pytest.raises(ParamsError, match="fetch.sha256"):
+        load_section("fetch", _write(tmp_path, {"fetch": {"format": "gtzan", "source": "https://x/y.zip"}}))
+    ok = load_section("fetch", _write(tmp_path, {"fetch": {"format": "folder", "source": "/music"}}))
+    assert ok.source == "/music"

@@ -1,0 +1,74 @@
+"""Corpora: obtaining them (download, local archive or folder, synthesis) and reading them.
+
+:func:`obtain` puts a corpus's files into a folder; :func:`read_tracks`
+lists its tracks in the common contract (``track_id``, ``path``, ``language``,
+``genre``, ``lyrics``, source columns).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = ("synthetic", "hblm", "gtzan", "folder")
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("https://", "http://"))
+
+
+def obtain(source: str, target: Path, *, sha256: str = "", cache_dir: Path | None = None,
+           progress: bool = True) -> Path:
+    """Fill ``target`` (a fresh folder) with a corpus from a URL, a local archive or a local folder.
+
+    Parameters
+    ----------
+    source : str
+        ``https://...`` (downloaded, then extracted), a path to a ``.zip`` /
+        ``.tar[.gz|.bz2|.xz]`` archive, or a path to a folder (copied).
+    sha256 : str
+        Required for URLs; checked for local archives when given.
+    cache_dir : path
+        Where downloads are kept between runs (default: ``target``'s parent / ``.downloads``).
+    """
+    from .download import download, sha256_of
+    from .extract import extract_archive
+
+    target = Path(target)
+    if _is_url(source):
+        if not sha256:
+            raise ValueError(f"source {source!r} is a URL: its sha256 is required")
+        name = source.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "download"
+        cache = Path(cache_dir) if cache_dir else target.parent / ".downloads"
+        archive = download(source, cache / name, sha256=sha256, progress=progress)
+        return extract_archive(archive, target)
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"source {source!r} does not exist (expected a URL, an archive or a folder)")
+    if path.is_dir():
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(path, target, symlinks=False)
+        return target
+    if sha256 and sha256_of(path) != sha256.lower():
+        raise ValueError(f"{path}: sha256 is {sha256_of(path)}, expected {sha256.lower()}")
+    return extract_archive(path, target)
+
+
+def read_tracks(format: str, root: Path, *, labels_csv: str = "") -> pd.DataFrame:
+    """List the tracks of a corpus folder in the common contract."""
+    if format in ("hblm", "synthetic"):
+        from .hblm import read_hblm
+
+        return read_hblm(root)
+    if format == "gtzan":
+        from .gtzan import read_gtzan
+
+        return read_gtzan(root)
+    if format == "folder":
+        from .folder import read_folder
+
+        return read_folder(root, labels_csv or None)
+    raise ValueError(f"unknown dataset format {format!r}; known: {FORMATS}")

@@ -13,9 +13,10 @@ import torch
 
 from .conv_bvae import ConvBetaVAE
 from .dense_ae import DenseAE
+from .dense_vae import DenseVAE
 from .linear import fit_pca, pca_transform, raw_pixels
 
-TORCH_KINDS = {"conv_bvae": ConvBetaVAE, "dense_ae": DenseAE}
+TORCH_KINDS = {"conv_bvae": ConvBetaVAE, "dense_ae": DenseAE, "dense_vae": DenseVAE}
 
 
 def build_torch_model(kind: str, hparams: dict) -> torch.nn.Module:
