@@ -1,0 +1,219 @@
+"""Reader for a plain folder of audio files, with an optional labels CSV.
+
+Every audio file (``.wav .mp3 .flac .ogg``, case-insensitive) under the root,
+at any depth, is a track.  Without labels, a file in a subfolder takes the name
+of its top-level subfolder as its genre (``root/jazz/live/a.mp3`` -> ``jazz``);
+files directly in the root have no genre.  A labels CSV can set or override
+``language``, ``genre`` and ``lyrics`` per file::
+
+    filename,language,genre,lyrics
+    jazz/live/a.mp3,English,Jazz,"first line
+    second line"
+    b.wav,,Pop,
+
+The CSV is UTF-8 with or without a byte-order mark, quoted multi-line fields are
+allowed, ``filename`` is relative to the root (``/`` or ``\\`` separators).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .hblm import MetadataError, track_id_from_filename
+
+__all__ = ["AUDIO_EXTENSIONS", "LABEL_COLUMNS", "is_audio_file", "list_audio_files", "read_folder"]
+
+AUDIO_EXTENSIONS: tuple[str, ...] = (".wav", ".mp3", ".flac", ".ogg")
+"""File extensions (compared in lower case) that readers list as tracks."""
+
+LABEL_COLUMNS: tuple[str, ...] = ("language", "genre", "lyrics")
+"""Columns of a labels CSV that override the defaults of the contract."""
+
+_RESERVED = ("track_id", "path", "filename", "folder")
+
+
+def is_audio_file(name: str) -> bool:
+    """True if ``name`` has an audio extension (case-insensitive) and is not hidden.
+
+    Hidden files (``.DS_Store``, AppleDouble ``._song.wav`` companions) are
+    never tracks.
+    """
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS
+
+
+def list_audio_files(root: str | Path) -> list[str]:
+    """Relative paths (forward slashes, sorted) of the audio files under ``root``, at any depth.
+
+    Hidden folders and files (name starting with ``.``) are skipped.
+    """
+    root = Path(root)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        for name in filenames:
+            if is_audio_file(name):
+                found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+    return sorted(found)
+
+
+def _normalise_filename(name: str) -> str:
+    name = name.strip().replace("\\", "/")
+    while name.startswith("./"):
+        name = name[2:]
+    return "/".join(part for part in name.split("/") if part not in ("", "."))
+
+
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    return value if value.strip() else None
+
+
+def _with_none(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Make ``columns`` object columns whose missing values are ``None`` (not NaN).
+
+    ``track_id`` and ``path`` keep the dtype pandas infers (as in ``read_hblm``).
+    """
+    for col in columns:
+        values = frame[col].astype(object)
+        frame[col] = values.where(values.notna(), None)
+    return frame
+
+
+def _read_labels(csv_path: Path, known: set[str], root: Path) -> tuple[dict[str, dict], list[str]]:
+    """Parse the labels CSV: ``{relative filename: {column: value or None}}`` and the extra columns."""
+    if not csv_path.is_file():
+        raise MetadataError(f"{csv_path}: labels CSV not found")
+    labels: dict[str, dict] = {}
+    seen: dict[str, int] = {}
+    try:
+        # utf-8-sig strips a byte-order mark if there is one; newline="" lets
+        # csv handle quoted fields that span lines.
+        with open(csv_path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise MetadataError(f"{csv_path}: empty file (expected a header with a 'filename' column)")
+            header = [h.strip() for h in header]
+            if "filename" not in header:
+                raise MetadataError(f"{csv_path}: line 1: no 'filename' column; header is {header}")
+            dup = sorted({h for h in header if header.count(h) > 1})
+            if dup:
+                raise MetadataError(f"{csv_path}: line 1: duplicated column(s) {dup}")
+            clash = [h for h in header if h in _RESERVED and h != "filename"]
+            if clash:
+                raise MetadataError(f"{csv_path}: line 1: column(s) {clash} are reserved by the reader")
+            extra = [h for h in header if h != "filename" and h not in LABEL_COLUMNS]
+            end = reader.line_num
+            for row in reader:
+                start, end = end + 1, reader.line_num  # a record may span several lines
+                if not row:
+                    continue  # blank line
+                if len(row) != len(header):
+                    raise MetadataError(
+                        f"{csv_path}: line {start}: {len(row)} field(s), the header has {len(header)}"
+                    )
+                values = dict(zip(header, row))
+                filename = _normalise_filename(values.pop("filename"))
+                if not filename:
+                    raise MetadataError(f"{csv_path}: line {start}: empty filename")
+                if filename in seen:
+                    raise MetadataError(
+                        f"{csv_path}: line {start}: filename {filename!r} is already listed on line {seen[filename]}"
+                    )
+                seen[filename] = start
+                if filename not in known:
+                    what = "is not an audio file" if (root / filename).is_file() else "does not exist"
+                    raise MetadataError(
+                        f"{csv_path}: line {start}: {filename!r} {what} under {root} "
+                        f"(audio extensions: {' '.join(AUDIO_EXTENSIONS)})"
+                    )
+                labels[filename] = {k: _cell(v) for k, v in values.items()}
+    except UnicodeDecodeError as exc:
+        raise MetadataError(f"{csv_path}: not valid UTF-8 ({exc})") from exc
+    except csv.Error as exc:
+        raise MetadataError(f"{csv_path}: malformed CSV ({exc})") from exc
+    return labels, extra
+
+
+def read_folder(root: str | Path, labels_csv: str | Path | None = None) -> pd.DataFrame:
+    """Read a folder of audio files (any depth) as a corpus.
+
+    Parameters
+    ----------
+    root : path
+        The corpus folder.
+    labels_csv : path, optional
+        CSV with a ``filename`` column (relative to ``root``) and any of
+        ``language``, ``genre``, ``lyrics``; a relative ``labels_csv`` is taken
+        relative to ``root``.  A row's values replace the defaults of its file
+        for the columns the CSV has (an empty cell gives None, also when the
+        folder would have given a genre); files without a row keep the
+        defaults.  Other columns are kept as extra source columns (None for
+        files without a row).
+
+    Returns
+    -------
+    tracks : pd.DataFrame
+        One row per audio file, sorted by ``track_id``, with columns
+        ``track_id`` (relative path without extension, ``/`` -> ``-``),
+        ``path`` (relative to ``root``, forward slashes), ``language`` (None
+        unless labelled), ``genre`` (the top-level subfolder unless labelled;
+        None for files directly in ``root``), ``lyrics`` (None unless
+        labelled), the source column ``folder`` (the top-level subfolder or
+        None) and any extra CSV columns.
+
+    Raises
+    ------
+    MetadataError
+        If ``root`` is not a folder or holds no audio file, if two files map to
+        the same track id, or if the CSV is malformed: no ``filename`` column,
+        a row naming a file that is not an audio file under ``root`` (the
+        message names the CSV line), a filename listed twice (names both
+        lines), a row with the wrong number of fields, invalid UTF-8.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise MetadataError(f"{root}: not a folder (a folder corpus is a folder of audio files)")
+    files = list_audio_files(root)
+    if not files:
+        raise MetadataError(f"{root}: no audio files ({' '.join(AUDIO_EXTENSIONS)}) found at any depth")
+
+    owner: dict[str, str] = {}
+    for rel in files:
+        tid = track_id_from_filename(rel)
+        if tid in owner:
+            raise MetadataError(f"{root}: files {owner[tid]!r} and {rel!r} map to the same track id {tid!r}")
+        owner[tid] = rel
+
+    labels: dict[str, dict] = {}
+    extra: list[str] = []
+    if labels_csv is not None and str(labels_csv) != "":
+        csv_path = Path(labels_csv)
+        if not csv_path.is_absolute():
+            csv_path = root / csv_path
+        labels, extra = _read_labels(csv_path, set(files), root)
+
+    rows = []
+    for rel in files:
+        parts = rel.split("/")
+        folder = parts[0] if len(parts) > 1 else None
+        row = {
+            "track_id": track_id_from_filename(rel),
+            "path": rel,
+            "language": None,
+            "genre": folder,
+            "lyrics": None,
+            "folder": folder,
+        }
+        row.update({col: None for col in extra})
+        row.update(labels.get(rel, {}))
+        rows.append(row)
+    columns = ["track_id", "path", "language", "genre", "lyrics", "folder", *extra]
+    tracks = _with_none(pd.DataFrame(rows, columns=columns), columns[2:])
+    return tracks.sort_values("track_id", kind="stable").reset_index(drop=True)
