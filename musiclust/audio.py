@@ -178,13 +178,15 @@ def track_chunks(y: np.ndarray, cfg: MelConfig) -> tuple[np.ndarray, np.ndarray]
 
 
 def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, dtype: str = "float32",
-                       batch_size: int = 64, progress: bool = True):
+                       batch_size: int = 64, min_seconds: float | None = None, progress: bool = True):
     """Log-mel chunks of every track, streamed into one ``.npy`` file.
 
     Parameters
     ----------
     tracks : DataFrame with ``track_id`` and ``path`` (relative to ``root``)
     out_path : path of the ``(N, n_mels, frames)`` array to write
+    min_seconds : tracks shorter than this are skipped (default: one chunk); a track
+        shorter than ``crop_seconds`` but long enough gives fewer chunks
 
     Returns
     -------
@@ -210,9 +212,10 @@ def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, dtype: str = "
                 continue
             duration = len(y) / cfg.sample_rate
             pieces, starts = track_chunks(y, cfg)
-            if len(pieces) == 0:
+            shortest = max(min_seconds or 0.0, cfg.chunk_seconds)
+            if duration < shortest or len(pieces) == 0:
                 status_rows.append((track.track_id, "skipped",
-                                    f"{duration:.2f} s is shorter than one {cfg.chunk_seconds:g} s chunk",
+                                    f"{duration:.2f} s is shorter than the minimum {shortest:g} s",
                                     0, duration))
                 continue
             for b in range(0, len(pieces), batch_size):

@@ -50,11 +50,16 @@ def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFr
     return rows, np.vstack([latents, sums / counts]).astype(np.float32)
 
 
-def track_source(track_ids, features: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Per-track features (e.g. the 43 clip statistics) as a track-level-only source, standardised."""
+def track_rows(track_ids) -> pd.DataFrame:
+    """Keys of track-level-only rows (``level`` "track", ``chunk`` -1)."""
     rows = pd.DataFrame({"level": "track", "track_id": list(track_ids), "chunk": TRACK_CHUNK})
     rows["chunk"] = rows["chunk"].astype("int32")
-    return rows, standardise(features)
+    return rows
+
+
+def track_source(track_ids, features: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per-track features (e.g. the 43 clip statistics) as a track-level-only source, standardised."""
+    return track_rows(track_ids), standardise(features)
 
 
 def select_level(rows: pd.DataFrame, latents: np.ndarray, level: str) -> tuple[pd.DataFrame, np.ndarray]:

@@ -166,5 +166,6 @@ def read_vectors(path, column: str) -> tuple[pd.DataFrame, np.ndarray]:
         raise ValueError(f"{path}: no column {column!r} (has {table.column_names})")
     col = table.column(column).combine_chunks()
     dim = col.type.list_size
-    vectors = col.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float32)
+    flat = col.flatten().to_numpy(zero_copy_only=False)
+    vectors = (flat.reshape(-1, dim) if dim else np.zeros((len(col), 0))).astype(np.float32)
     return table.drop_columns([column]).to_pandas(), vectors

@@ -131,19 +131,34 @@ def score_assignments(keys: pd.DataFrame, features: np.ndarray, assignments: pd.
     Everything is aligned by key: rows of ``assignments`` are matched to
     ``keys`` on (track_id, chunk), and classes to rows on track_id.
     """
-    k = keys[KEYS].reset_index(drop=True).copy()
-    k["_row"] = np.arange(len(k))
-    merged = k.merge(assignments[KEYS + ["cluster"]], on=KEYS, how="inner", validate="one_to_one")
-    if len(merged) != len(k):
-        raise ValueError(f"assignments cover {len(merged)} of {len(k)} rows")
-    merged = merged.sort_values("_row")
-    labels = merged["cluster"].to_numpy()
-    y_true = truth.reindex(merged["track_id"]).to_numpy()
+    labels = _aligned(keys, assignments)
+    y_true = truth.reindex(keys["track_id"]).to_numpy()
     if pd.isna(y_true).any():
         raise ValueError("some rows have no class label for this target")
     out = external_scores(y_true, labels)
     out.update(internal_scores(features, labels, distances))
     return out
+
+
+def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
+    """Cluster labels in the row order of ``keys``, joined on (track_id, chunk)."""
+    k = keys[KEYS].reset_index(drop=True).assign(_row=np.arange(len(keys)))
+    merged = k.merge(assignments[KEYS + ["cluster"]], on=KEYS, how="inner", validate="one_to_one")
+    if len(merged) != len(k):
+        raise ValueError(f"assignments cover {len(merged)} of {len(k)} rows")
+    return merged.sort_values("_row")["cluster"].to_numpy()
+
+
+def _record(records: list, algorithm: str, rep, target: str, per_seed: list[dict], runs: pd.DataFrame) -> None:
+    if algorithm == "dbscan":
+        labels = runs["cluster"].to_numpy()
+        per_seed[0]["noise_fraction"] = float((labels == -1).mean())
+        per_seed[0]["n_clusters"] = float(len(np.unique(labels[labels != -1])))
+    for metric in sorted(set().union(*per_seed)):
+        values = [s[metric] for s in per_seed if metric in s]
+        mean, half = mean_ci95(values)
+        records.append((algorithm, rep.level, rep.name, target, metric, mean,
+                        half if len(values) > 1 else np.nan))
 
 
 def evaluate_all(reps, assignments: pd.DataFrame, targets: dict[str, pd.Series],
@@ -177,21 +192,18 @@ def evaluate_all(reps, assignments: pd.DataFrame, targets: dict[str, pd.Series],
             continue
         dist = pairwise(rep.features)
         for (algorithm, k), by_k in runs.groupby(["algorithm", "k"], sort=True):
+            if not targets:  # unlabelled corpus: internal scores only, per k
+                per_seed = [internal_scores(rep.features, _aligned(rep.keys, run), dist)
+                            for _, run in by_k.groupby("seed", sort=True)]
+                _record(records, algorithm, rep, f"k{k}" if k else "auto", per_seed, by_k)
+                continue
             for target, truth in targets.items():
                 n_classes = truth.reindex(rep.keys["track_id"].unique()).nunique()
                 if algorithm != "dbscan" and k != n_classes:
                     continue
                 per_seed = [score_assignments(rep.keys, rep.features, run, truth, dist)
                             for _, run in by_k.groupby("seed", sort=True)]
-                if algorithm == "dbscan":
-                    labels = by_k["cluster"].to_numpy()
-                    per_seed[0]["noise_fraction"] = float((labels == -1).mean())
-                    per_seed[0]["n_clusters"] = float(len(np.unique(labels[labels != -1])))
-                for metric in sorted(set().union(*per_seed)):
-                    values = [s[metric] for s in per_seed if metric in s]
-                    mean, half = mean_ci95(values)
-                    records.append((algorithm, rep.level, rep.name, target, metric, mean,
-                                    half if len(values) > 1 else np.nan))
+                _record(records, algorithm, rep, target, per_seed, by_k)
     table = pd.DataFrame(records, columns=["algorithm", "level", "representation", "target",
                                            "metric", "value", "ci95"])
     nested: dict = {}

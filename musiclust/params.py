@@ -26,17 +26,21 @@ def _check(cond: bool, key: str, message: str) -> None:
 
 @dataclass(frozen=True)
 class SyntheticParams:
-    design: Literal["study", "crossed"] = "study"
-    tracks_per_cell: int = 10
-    scale: float = 1.0
+    layout: Literal["hblm", "gtzan"] = "hblm"
+    design: Literal["study", "crossed"] = "study"   # hblm layout
+    tracks_per_cell: int = 10                       # hblm layout, crossed design
+    scale: float = 1.0                              # hblm layout, study design
+    tracks_per_genre: int = 10                      # gtzan layout
+    plant_unreadable: bool = True                   # gtzan layout: one undecodable file, as in GTZAN
     seed: int = 0
     sample_rate: int = 22050
-    min_seconds: float = 30.0
-    max_seconds: float = 45.0
+    min_seconds: float = 30.0                       # track lengths are drawn in [min, max]
+    max_seconds: float = 45.0                       # (gtzan layout: every clip is max_seconds long)
     audio_format: Literal["flac", "wav"] = "flac"
 
     def validate(self, key: str) -> None:
         _check(self.tracks_per_cell >= 1, f"{key}.tracks_per_cell", "must be >= 1")
+        _check(self.tracks_per_genre >= 1, f"{key}.tracks_per_genre", "must be >= 1")
         _check(self.scale > 0, f"{key}.scale", "must be > 0")
         _check(self.sample_rate >= 8000, f"{key}.sample_rate", "must be >= 8000")
         _check(0 < self.min_seconds <= self.max_seconds, f"{key}.min_seconds",
@@ -44,8 +48,7 @@ class SyntheticParams:
 
 
 @dataclass(frozen=True)
-class FetchParams:
-    dataset: str = "hblm_synth"
+class DatasetParams:
     format: Literal["synthetic", "hblm", "gtzan", "folder"] = "synthetic"
     source: str = ""          # https URL, local archive or local folder (real corpora)
     sha256: str = ""          # required with a URL
@@ -53,8 +56,6 @@ class FetchParams:
     synthetic: SyntheticParams = field(default_factory=SyntheticParams)
 
     def validate(self, key: str) -> None:
-        _check(self.dataset.replace("_", "").replace("-", "").isalnum(), f"{key}.dataset",
-               f"{self.dataset!r} must be a plain name (letters, digits, _ and -)")
         if self.format != "synthetic":
             _check(bool(self.source), f"{key}.source",
                    f"format {self.format!r} needs a source: an https URL, an archive or a folder")
@@ -69,6 +70,7 @@ class SpectrogramParams:
     sample_rate: int = 22050
     crop_seconds: float = 30.0
     chunk_seconds: float = 3.0
+    min_seconds: float = 3.0      # shorter tracks are skipped with a reason
     n_mels: int = 128
     n_fft: int = 2048
     hop_length: int = 512
@@ -84,6 +86,8 @@ class SpectrogramParams:
         for name in ("sample_rate", "n_mels", "n_fft", "hop_length", "frames", "batch_size"):
             _check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
         _check(self.top_db > 0, f"{key}.top_db", "must be > 0")
+        _check(self.chunk_seconds <= self.min_seconds, f"{key}.min_seconds",
+               "must be >= chunk_seconds (a track needs at least one whole chunk)")
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,22 @@ class RawParams:
     kind: Literal["raw"] = "raw"
 
 
-MODEL_KINDS = {cls.kind: cls for cls in (ConvBVAEParams, DenseAEParams, PCAParams, RawParams)}
-ModelParams = ConvBVAEParams | DenseAEParams | PCAParams | RawParams
+@dataclass(frozen=True)
+class DenseVAEParams:
+    kind: Literal["dense_vae"] = "dense_vae"
+    latent_dim: int = 32
+    hidden: list[int] = field(default_factory=lambda: [256, 128])
+    beta: float = 1.0
+    kl_warmup_epochs: int = 0
+    lr: float = 1e-3
+    batch_size: int = 128
+    epochs: int = 100
+    seed: int = 0
+
+
+MODEL_KINDS = {cls.kind: cls for cls in (ConvBVAEParams, DenseAEParams, PCAParams, RawParams, DenseVAEParams)}
+ModelParams = ConvBVAEParams | DenseAEParams | PCAParams | RawParams | DenseVAEParams
+MODEL_SECTIONS = ("models", "stats_models")  # on mel chunks; on the clip statistics per track
 
 
 def _validate_model(p: ModelParams, key: str) -> None:
@@ -164,6 +182,8 @@ def _validate_model(p: ModelParams, key: str) -> None:
         _check(p.lr > 0, f"{key}.lr", "must be > 0")
     if hasattr(p, "beta"):
         _check(p.beta >= 0, f"{key}.beta", "must be >= 0")
+    if hasattr(p, "hidden"):
+        _check(len(p.hidden) == 2 and min(p.hidden) >= 1, f"{key}.hidden", "must be two sizes >= 1")
     if hasattr(p, "kl_warmup_epochs"):
         _check(p.kl_warmup_epochs >= 0, f"{key}.kl_warmup_epochs", "must be >= 0")
 
@@ -175,6 +195,7 @@ class ClusterParams:
     agglomerative_linkage: Literal["ward", "average", "complete", "single"] = "ward"
     dbscan_min_samples: int = 5
     dbscan_eps_quantile: float = 0.5
+    k_without_labels: list[int] = field(default_factory=lambda: [2, 4, 8])
 
     def validate(self, key: str) -> None:
         _check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")
@@ -196,7 +217,6 @@ class ReportParams:
 
 
 SECTIONS: dict[str, type] = {
-    "fetch": FetchParams,
     "spectrograms": SpectrogramParams,
     "clipstats": ClipStatsParams,
     "lyrics": LyricsParams,
@@ -252,9 +272,9 @@ def build(cls: type, data: Any, key: str):
     return obj
 
 
-def build_model(name: str, data: Any) -> ModelParams:
-    """Build the params of model ``name`` (section ``models.<name>``), dispatched on ``kind``."""
-    key = f"models.{name}"
+def build_model(name: str, data: Any, section: str = "models") -> ModelParams:
+    """Build the params of model ``name`` (``<section>.<name>``), dispatched on ``kind``."""
+    key = f"{section}.{name}"
     _check(isinstance(data, dict) and "kind" in data, f"{key}.kind",
            f"missing; one of {sorted(MODEL_KINDS)}")
     kind = data["kind"]
@@ -283,16 +303,40 @@ def load_section(name: str, path: str | Path = "params.yaml"):
     return build(SECTIONS[name], data[name], name)
 
 
-def load_models(path: str | Path = "params.yaml") -> dict[str, ModelParams]:
-    """Load and validate every entry of the ``models`` section, by name."""
+def load_models(path: str | Path = "params.yaml", section: str = "models") -> dict[str, ModelParams]:
+    """Load and validate every entry of a models section, by name."""
     data = read_params(path)
-    models = data.get("models")
-    _check(isinstance(models, dict) and bool(models), "models", "must map model names to params")
-    return {name: build_model(name, entry) for name, entry in models.items()}
+    models = data.get(section)
+    _check(isinstance(models, dict) and bool(models), section, "must map model names to params")
+    return {name: build_model(name, entry, section) for name, entry in models.items()}
 
 
-def load_model(name: str, path: str | Path = "params.yaml") -> ModelParams:
+def load_model(name: str, path: str | Path = "params.yaml", section: str = "models") -> ModelParams:
     data = read_params(path)
-    models = data.get("models") or {}
-    _check(name in models, f"models.{name}", f"no such model (have: {', '.join(models)})")
-    return build_model(name, models[name])
+    _check(section in MODEL_SECTIONS, section, f"not a models section {MODEL_SECTIONS}")
+    models = data.get(section) or {}
+    _check(name in models, f"{section}.{name}", f"no such model (have: {', '.join(models)})")
+    other = [s for s in MODEL_SECTIONS if s != section and name in (data.get(s) or {})]
+    _check(not other, f"{section}.{name}", f"the name is also used in {other[0]}: names must be unique")
+    return build_model(name, models[name], section)
+
+
+def load_dataset(name: str, path: str | Path = "params.yaml") -> DatasetParams:
+    """The entry ``datasets.<name>``, validated."""
+    data = read_params(path)
+    datasets = data.get("datasets") or {}
+    _check(name in datasets, f"datasets.{name}", f"no such dataset (have: {', '.join(datasets)})")
+    _check(name.replace("_", "").replace("-", "").isalnum(), f"datasets.{name}",
+           "dataset names are plain names (letters, digits, _ and -)")
+    return build(DatasetParams, datasets[name], f"datasets.{name}")
+
+
+def load_run(path: str | Path = "params.yaml") -> list[str]:
+    """The ``run`` list: the datasets the pipeline runs on, each a key of ``datasets``."""
+    data = read_params(path)
+    run = data.get("run")
+    _check(isinstance(run, list) and bool(run) and all(isinstance(r, str) for r in run), "run",
+           "must be a non-empty list of dataset names")
+    for i, name in enumerate(run):
+        _check(name in (data.get("datasets") or {}), f"run[{i}]", f"{name!r} is not a key of datasets")
+    return run

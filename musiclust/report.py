@@ -31,7 +31,8 @@ def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: 
     scores : long table from metrics.evaluate_all
     """
     s = scores[(scores["algorithm"] == algorithm) & (scores["level"] == level)]
-    reps = representations or sorted(s["representation"].unique())
+    present = set(s["representation"])
+    reps = [r for r in (representations or sorted(present)) if r in present]
     header = ["representation"] + [f"{t} {label}" for t in targets for _, label in TABLE_METRICS]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     index = s.set_index(["representation", "target", "metric"])
@@ -52,7 +53,7 @@ def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: 
 def representation_order(names, headline: str) -> list[str]:
     """Headline model and its fusion first, then the other models, lyrics last."""
     names = sorted(set(names))
-    first = [n for n in (f"{headline}+lyrics", headline) if n in names]
+    first = [n for n in (f"{headline}+lyrics", headline, "clipstats") if n in names]
     rest = [n for n in names if n not in first and n != "lyrics"]
     return first + rest + (["lyrics"] if "lyrics" in names else [])
 

@@ -58,7 +58,7 @@ def embed_texts(model, texts: Sequence[str], *, batch_size: int = 32, progress: 
     embeddings : np.ndarray, float32, shape (len(texts), dim)
     """
     if len(texts) == 0:
-        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+        return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
     out = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
                        convert_to_numpy=True, normalize_embeddings=False)
     return np.asarray(out, dtype=np.float32)

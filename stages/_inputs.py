@@ -22,6 +22,8 @@ def load_lyrics(dataset: str):
     if not path.exists():
         return None, None
     frame, vectors = read_vectors(path, "embedding")
+    if frame.empty:
+        return None, None  # a corpus without lyrics
     return frame["track_id"], vectors
 
 

@@ -14,7 +14,8 @@ def main() -> None:
     args = dataset_arg(__doc__).parse_args()
     p = load_section("cluster")
     tracks, targets, reps = load_representations(args.dataset)
-    ks = sorted({int(t.nunique()) for t in targets.values()})
+    # k = the number of classes of each label; a corpus without labels uses k_without_labels
+    ks = sorted({int(t.nunique()) for t in targets.values()}) or list(p.k_without_labels)
     assignments = cluster_all(reps, ks, kmeans_seeds=p.kmeans_seeds, n_init=p.kmeans_n_init,
                               linkage=p.agglomerative_linkage,
                               dbscan_min_samples=p.dbscan_min_samples,

@@ -8,7 +8,7 @@ from musiclust.train import active_units
 
 from . import dataset_arg
 from ._inputs import load_latents, load_representations
-from .paths import clusters_file, metrics_dir, plots_dir
+from .paths import clusters_file, features_dir, metrics_dir, plots_dir
 
 
 def main() -> None:
@@ -24,6 +24,11 @@ def main() -> None:
         chunk_z = z[(rows["level"] == "chunk").to_numpy()]
         latent_summary[name] = {"dimension": int(z.shape[1]), "active_units": active_units(chunk_z)}
     write_json(latent_summary, out / "latents.json")
+    status = pd.read_parquet(features_dir(args.dataset) / "status.parquet")
+    skipped = status[status["status"] != "ok"]
+    write_json({"tracks_listed": int(len(tracks)), "tracks_used": int(len(status) - len(skipped)),
+                "tracks_skipped": int(len(skipped)), "chunks": int(status["n_chunks"].sum())},
+               out / "data.json")
     write_csv(table, plots_dir(args.dataset) / "scores.csv")
     print(f"evaluate: {len(table)} scores → {out}")
 

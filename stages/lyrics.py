@@ -1,5 +1,6 @@
 """lyrics: one sentence embedding per track with lyrics → lyrics.parquet."""
 
+import numpy as np
 import pandas as pd
 
 from musiclust.io import write_vectors
@@ -15,8 +16,11 @@ def main() -> None:
     p = load_section("lyrics")
     tracks = pd.read_parquet(raw_dir(args.dataset) / "tracks.parquet").sort_values("track_id")
     with_lyrics = tracks[tracks["lyrics"].notna()]
-    model = load_sentence_model(p.model)
-    vectors = embed_texts(model, with_lyrics["lyrics"].tolist(), batch_size=p.batch_size)
+    if with_lyrics.empty:  # e.g. GTZAN: an empty table, and no model to load
+        vectors = np.zeros((0, 0), dtype=np.float32)
+    else:
+        model = load_sentence_model(p.model)
+        vectors = embed_texts(model, with_lyrics["lyrics"].tolist(), batch_size=p.batch_size)
     frame = pd.DataFrame({"track_id": with_lyrics["track_id"].to_numpy(), "model": p.model})
     write_vectors(frame, vectors, "embedding", features_dir(args.dataset) / "lyrics.parquet")
     print(f"lyrics: {len(frame)} embeddings of dimension {vectors.shape[1]} "

@@ -52,7 +52,7 @@ def build(ds, p, spec, out):
     # t-SNE of the headline latent (chunks) and of its fusion with lyrics (tracks).
     rows, z = read_vectors(latents_dir(ds) / f"{head}.parquet", "z")
     keys, zc = select_level(rows, z, "chunk")
-    colour = {t: meta.loc[keys["track_id"], t].astype(str).tolist() for t in ("language", "genre") if t in meta}
+    colour = {t: meta.loc[keys["track_id"], t].astype(str).tolist() for t in targets if t in ("language", "genre")}
     coords = plots.tsne_2d(zc, seed=p.tsne_seed, perplexity=p.tsne_perplexity)
     plots.plot_embedding(coords, colour, out / f"tsne_{head}_chunks.png",
                          title=f"t-SNE of {head} posterior means (audio only, one point per chunk)")
@@ -94,7 +94,10 @@ def build(ds, p, spec, out):
     km = assignments[(assignments.algorithm == "kmeans") & (assignments.level == "track")]
     km = km[km.seed == km.seed.min()]
     confusion = pd.DataFrame(columns=["track_id", "actual", "predicted"])
-    for rep, target in [(f"{head}+lyrics", "language"), (head, "genre"), (f"{head}+lyrics", "language_genre")]:
+    pairs = [(f"{head}+lyrics", "language"), (head, "genre"), (f"{head}+lyrics", "language_genre")]
+    if lyrics is None:
+        pairs = [(head, t) for t in targets]
+    for rep, target in pairs:
         if target not in targets:
             continue
         k = targets[target].nunique()
@@ -103,7 +106,7 @@ def build(ds, p, spec, out):
             continue
         R.plot_confusion_for(targets[target], a, out / f"confusion_{rep}_{target}.png",
                              title=f"KMeans (k={k}) on {rep}, tracks, vs {target}")
-        if (rep, target) == (f"{head}+lyrics", "language"):
+        if confusion.empty:  # DVC's confusion plot: the first pair that exists
             confusion = R.confusion_frame(targets[target], a)
 
     # Metric bars, track level, against each target.
@@ -126,6 +129,9 @@ def build(ds, p, spec, out):
              "## Track level, agglomerative (Ward)", "",
              R.results_table(scores, algorithm="agglomerative", level="track", targets=tnames, representations=order), "",
              "## Figures", ""]
+    skipped = status[status.status != "ok"]
+    if len(skipped):
+        lines[4:4] = ["Skipped tracks:", ""] + [f"- `{r.track_id}`: {r.reason}" for r in skipped.itertuples()] + [""]
     lines += [f"![{png.stem}](figures/{png.name})" for png in sorted(out.glob("*.png"))]
     return "\n".join(lines) + "\n", confusion
 

@@ -19,7 +19,7 @@ def main() -> None:
     raw, out = raw_dir(args.dataset), features_dir(args.dataset)
     tracks = pd.read_parquet(raw / "tracks.parquet")
     chunks, status = spectrogram_corpus(tracks, raw, cfg, out / "mels.npy", dtype=p.dtype,
-                                        batch_size=p.batch_size)
+                                        batch_size=p.batch_size, min_seconds=p.min_seconds)
     write_parquet(chunks, out / "chunks.parquet")
     write_parquet(status, out / "status.parquet")
     skipped = status[status["status"] != "ok"]

@@ -172,3 +172,16 @@ def test_track_only_source_gives_track_level_representations():
     names = {(r.name, r.level) for r in reps}
     assert ("clipstats", "track") in names and ("clipstats+lyrics", "track") in names
     assert ("clipstats", "chunk") not in names and ("m", "chunk") in names
+
+
+def test_unlabelled_corpus_gets_internal_scores_per_k():
+    tracks, keys, z, _ = _toy()
+    rows, vecs = latents_to_frame(keys, z)
+    reps = build_representations({"m": (rows, vecs)}, None, None)
+    assignments = cluster_all(reps, [2, 3], kmeans_seeds=[0], n_init=2, linkage="ward",
+                              dbscan_min_samples=3, dbscan_eps_quantile=0.5, progress=False)
+    nested, table = evaluate_all(reps, assignments, {}, progress=False)
+    assert set(nested["kmeans"]["track"]["m"]) == {"k2", "k3"}
+    assert "silhouette" in nested["kmeans"]["track"]["m"]["k3"] and "nmi" not in nested["kmeans"]["track"]["m"]["k3"]
+    assert "auto" in nested["dbscan"]["chunk"]["m"]
+    assert {r.name for r in reps} == {"m"}  # no lyric representations without lyrics

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from musiclust.params import ParamsError, build_model, load_models, load_section, SECTIONS
+from musiclust.params import (ParamsError, SECTIONS, build_model, load_dataset, load_model, load_models,
+                              load_run, load_section)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -13,6 +14,9 @@ def test_repository_params_are_valid():
         load_section(name, REPO / "params.yaml")
     models = load_models(REPO / "params.yaml")
     assert models["conv_bvae"].beta == 4.0 and models["conv_bvae"].latent_dim == 64
+    assert load_models(REPO / "params.yaml", "stats_models")["dense_vae"].latent_dim == 32
+    for name in load_run(REPO / "params.yaml"):
+        assert load_dataset(name, REPO / "params.yaml").format in ("synthetic", "hblm", "gtzan", "folder")
 
 
 def _write(tmp_path, data):
@@ -26,8 +30,7 @@ def _write(tmp_path, data):
     ("spectrograms", {"n_mels": "many"}, "spectrograms.n_mels"),
     ("spectrograms", {"dtype": "float64"}, "spectrograms.dtype"),
     ("spectrograms", {"crop_seconds": 1.0, "chunk_seconds": 3.0}, "spectrograms.crop_seconds"),
-    ("fetch", {"synthetic": {"design": "diagonal"}}, "fetch.synthetic.design"),
-    ("fetch", {"synthetic": {"min_seconds": 50.0, "max_seconds": 40.0}}, "fetch.synthetic.min_seconds"),
+    ("spectrograms", {"min_seconds": 1.0}, "spectrograms.min_seconds"),
     ("compute", {"device": "tpu"}, "compute.device"),
     ("cluster", {"kmeans_seeds": [0, "one"]}, "cluster.kmeans_seeds[1]"),
     ("cluster", {"dbscan_eps_quantile": 1.5}, "cluster.dbscan_eps_quantile"),
@@ -55,10 +58,26 @@ def test_model_params_dispatch_on_kind():
         build_model("x", {"kind": "conv_bvae", "epochs": 0})
 
 
-def test_fetch_sources_are_checked(tmp_path):
-    with pytest.raises(ParamsError, match="fetch.source"):
-        load_section("fetch", _write(tmp_path, {"fetch": {"format": "hblm"}}))
-    with pytest.raises(ParamsError, match="fetch.sha256"):
-        load_section("fetch", _write(tmp_path, {"fetch": {"format": "gtzan", "source": "https://x/y.zip"}}))
-    ok = load_section("fetch", _write(tmp_path, {"fetch": {"format": "folder", "source": "/music"}}))
-    assert ok.source == "/music"
+def test_dataset_entries_are_checked(tmp_path):
+    def ds(entry):
+        return _write(tmp_path, {"datasets": {"d": entry}, "run": ["d"]})
+
+    with pytest.raises(ParamsError, match="datasets.d.source"):
+        load_dataset("d", ds({"format": "hblm"}))
+    with pytest.raises(ParamsError, match="datasets.d.sha256"):
+        load_dataset("d", ds({"format": "gtzan", "source": "https://x/y.zip"}))
+    with pytest.raises(ParamsError, match="datasets.d.synthetic.design"):
+        load_dataset("d", ds({"synthetic": {"design": "diagonal"}}))
+    with pytest.raises(ParamsError, match="datasets.d.synthetic.min_seconds"):
+        load_dataset("d", ds({"synthetic": {"min_seconds": 50.0, "max_seconds": 40.0}}))
+    with pytest.raises(ParamsError, match="datasets.e"):
+        load_dataset("e", ds({}))
+    assert load_dataset("d", ds({"format": "folder", "source": "/music"})).source == "/music"
+    with pytest.raises(ParamsError, match=r"run\[1\]"):
+        load_run(_write(tmp_path, {"datasets": {"d": {}}, "run": ["d", "nope"]}))
+
+
+def test_model_names_are_unique_across_sections(tmp_path):
+    path = _write(tmp_path, {"models": {"m": {"kind": "pca"}}, "stats_models": {"m": {"kind": "dense_vae"}}})
+    with pytest.raises(ParamsError, match="also used"):
+        load_model("m", path, section="stats_models")

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-DATASET = "tiny"
+DATASET = "tiny"          # HBLM-100 layout, with lyrics
+GTZAN = "tinygtz"         # GTZAN layout: no lyrics, one unreadable file
 pytestmark = pytest.mark.pipeline
 
 
@@ -39,7 +40,7 @@ def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProces
     return run([sys.executable, "-m", "dvc", *args], cwd, check)
 
 
-def copy_source(dest: Path) -> Path:
+def copy_source(dest: Path, run: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
     """The repository's source files (tracked or new, not ignored), without results."""
     files = run(["git", "ls-files", "-co", "--exclude-standard"], REPO).stdout.split("\n")
     for rel in filter(None, files):
@@ -50,12 +51,19 @@ def copy_source(dest: Path) -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
     params = yaml.safe_load((dest / "params.yaml").read_text())
-    params["fetch"]["dataset"] = DATASET
-    params["fetch"]["synthetic"].update(scale=0.2, min_seconds=7.0, max_seconds=10.0)
+    params["datasets"] = {
+        DATASET: {"format": "synthetic", "synthetic": {
+            "layout": "hblm", "scale": 0.2, "seed": 0, "min_seconds": 7.0, "max_seconds": 10.0}},
+        GTZAN: {"format": "synthetic", "synthetic": {
+            "layout": "gtzan", "tracks_per_genre": 2, "seed": 0, "min_seconds": 6.0, "max_seconds": 6.0,
+            "audio_format": "wav"}},
+    }
+    params["run"] = list(run)
     params["spectrograms"]["crop_seconds"] = 6.0
     for name in ("conv_bvae", "dense_ae"):
         params["models"][name]["epochs"] = 2
     params["models"]["pca"]["n_components"] = 8
+    params["stats_models"]["dense_vae"]["epochs"] = 5
     params["cluster"]["kmeans_seeds"] = [0, 1]
     params["cluster"]["kmeans_n_init"] = 2
     params["report"].update(tsne_perplexity=5.0, n_reconstructions=2)
@@ -66,8 +74,8 @@ def copy_source(dest: Path) -> Path:
     return dest
 
 
-def reproduce(dest: Path) -> Path:
-    copy_source(dest)
+def reproduce(dest: Path, run: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
+    copy_source(dest, run)
     dvc("repro", cwd=dest)
     run(["git", "add", "-A"], dest)
     run(["git", "commit", "-qm", "results"], dest)
@@ -94,8 +102,11 @@ def _outputs(repo: Path) -> list[Path]:
 def test_every_declared_output_exists_and_status_is_clean(tiny_repo):
     outs = _outputs(tiny_repo)
     stages = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
-    assert {"fetch", "spectrograms", "lyrics", "train@conv_bvae", "train@dense_ae", "train@pca",
-            "train@raw", "encode@conv_bvae", "cluster", "evaluate", "report"} <= set(stages)
+    for ds in (DATASET, GTZAN):
+        assert {f"fetch@{ds}", f"spectrograms@{ds}", f"clipstats@{ds}", f"lyrics@{ds}",
+                f"train@{ds}-conv_bvae", f"train@{ds}-dense_ae", f"train@{ds}-pca", f"train@{ds}-raw",
+                f"train_stats@{ds}-dense_vae", f"encode@{ds}-conv_bvae", f"encode_stats@{ds}-dense_vae",
+                f"cluster@{ds}", f"evaluate@{ds}", f"report@{ds}"} <= set(stages)
     missing = [str(p) for p in outs if not p.exists()]
     assert not missing
     assert json.loads(dvc("status", "--json", cwd=tiny_repo).stdout or "{}") == {}
@@ -106,6 +117,22 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo):
         assert (figures / name).read_bytes()[:4] == b"\x89PNG", name
     report = (tiny_repo / "plots" / DATASET / "report.md").read_text()
     assert "| `conv_bvae+lyrics` |" in report and "figures/class_balance.png" in report
+    assert "| `clipstats` |" in report and "| `dense_vae` |" in report
+
+
+def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_repo):
+    data = json.loads((tiny_repo / "metrics" / GTZAN / "data.json").read_text())
+    assert data["tracks_listed"] == 20 and data["tracks_skipped"] == 1 and data["tracks_used"] == 19
+    import pandas as pd
+
+    status = pd.read_parquet(tiny_repo / "data" / "features" / GTZAN / "status.parquet")
+    bad = status[status.status != "ok"]
+    assert list(bad.track_id) == ["jazz.00001"] and "cannot decode" in bad.reason.iloc[0]
+    kmeans = json.loads((tiny_repo / "metrics" / GTZAN / "kmeans.json").read_text())
+    assert set(kmeans["track"]["conv_bvae"]) == {"genre"}
+    assert "lyrics" not in kmeans["track"] and "conv_bvae+lyrics" not in kmeans["track"]
+    assert {"dense_vae", "clipstats"} <= set(kmeans["track"]) and "dense_vae" not in kmeans["chunk"]
+    assert "jazz.00001" in (tiny_repo / "plots" / GTZAN / "report.md").read_text()
 
 
 def _leaves(node, path=()):
@@ -148,11 +175,13 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo):
     original = params_file.read_text()
     try:
         for key, value, expected in [
-            (("models", "conv_bvae", "beta"), 1.0, {"train@conv_bvae"}),
-            (("models", "dense_ae", "lr"), 0.01, {"train@dense_ae"}),
-            (("cluster", "dbscan_min_samples"), 4, {"cluster"}),
-            (("lyrics", "batch_size"), 8, {"lyrics"}),
-            (("report", "tsne_seed"), 3, {"report"}),
+            (("models", "conv_bvae", "beta"), 1.0, {f"train@{d}-conv_bvae" for d in (DATASET, GTZAN)}),
+            (("models", "dense_ae", "lr"), 0.01, {f"train@{d}-dense_ae" for d in (DATASET, GTZAN)}),
+            (("stats_models", "dense_vae", "beta"), 2.0, {f"train_stats@{d}-dense_vae" for d in (DATASET, GTZAN)}),
+            (("datasets", GTZAN, "synthetic", "seed"), 1, {f"fetch@{GTZAN}"}),
+            (("cluster", "dbscan_min_samples"), 4, {f"cluster@{d}" for d in (DATASET, GTZAN)}),
+            (("lyrics", "batch_size"), 8, {f"lyrics@{d}" for d in (DATASET, GTZAN)}),
+            (("report", "tsne_seed"), 3, {f"report@{d}" for d in (DATASET, GTZAN)}),
         ]:
             params = yaml.safe_load(original)
             node = params
@@ -171,7 +200,11 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     shutil.copytree(tiny_repo, repo, symlinks=True)
     out = dvc("exp", "run", "-S", "models.conv_bvae.beta=1.0", cwd=repo).stdout
     ran = {line.split("'")[1] for line in out.splitlines() if line.startswith("Running stage")}
-    assert ran == {"train@conv_bvae", "encode@conv_bvae", "cluster", "evaluate", "report"}, out
+    expected = set()
+    for d in (DATASET, GTZAN):
+        expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"evaluate@{d}",
+                     f"report@{d}"}
+    assert ran == expected, out
     diff = json.loads(dvc("metrics", "diff", "--json", cwd=repo).stdout)
     changed = [(f, k) for f, keys in diff.items() for k in keys]
     # only the conv beta-VAE's own numbers move: its training metrics and its representations
@@ -180,7 +213,7 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
 
 
 def test_same_params_give_the_same_bytes(tiny_repo, tmp_path):
-    other = reproduce(tmp_path / "run_b")
+    other = reproduce(tmp_path / "run_b", run=(DATASET,))
     rel = [f"data/features/{DATASET}/mels.npy", f"data/features/{DATASET}/chunks.parquet",
            f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae.pt",
            f"data/latents/{DATASET}/conv_bvae.parquet", f"data/latents/{DATASET}/pca.parquet",
@@ -188,4 +221,6 @@ def test_same_params_give_the_same_bytes(tiny_repo, tmp_path):
            f"plots/{DATASET}/report.md", f"data/raw/{DATASET}"]
     for r in rel:
         assert _digest(tiny_repo / r) == _digest(other / r), r
-    assert (tiny_repo / "dvc.lock").read_text() == (other / "dvc.lock").read_text()
+    lock_a = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
+    lock_b = yaml.safe_load((other / "dvc.lock").read_text())["stages"]
+    assert lock_b and all(lock_a[name] == entry for name, entry in lock_b.items())

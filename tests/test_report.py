@@ -21,11 +21,15 @@ def test_results_table_rows_cells_and_order():
     assert lines[0].startswith("| representation | language NMI | language ARI")
     assert lines[2].startswith("| `m+lyrics` | 0.90 ± 0.04 | 0.80 |")
     assert "0.123" not in md  # the chunk row stays out of the track table
+    chunk = results_table(_scores(), algorithm="kmeans", level="chunk", targets=["genre"],
+                          representations=["m+lyrics", "m", "lyrics"])
+    assert len(chunk.splitlines()) == 3  # only representations scored at that level get a row
     assert lines[2].count("–") == 4  # accuracy and silhouette are missing for both targets
 
 
 def test_representation_order_puts_headline_first_and_lyrics_last():
-    assert representation_order(["raw", "lyrics", "m", "m+lyrics", "a"], "m") == ["m+lyrics", "m", "a", "raw", "lyrics"]
+    assert representation_order(["raw", "lyrics", "m", "m+lyrics", "a", "clipstats"], "m") == [
+        "m+lyrics", "m", "clipstats", "a", "raw", "lyrics"]
 
 
 def test_confusion_frame_joins_truth_by_track():
