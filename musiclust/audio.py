@@ -9,6 +9,7 @@ librosa's to within 1e-4 after scaling.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,7 +53,10 @@ def load_audio(path, sample_rate: int) -> np.ndarray:
     y : np.ndarray, shape (n_samples,)
     """
     try:
-        y, _ = librosa.load(path, sr=sample_rate, mono=True)
+        with warnings.catch_warnings():
+            # librosa warns before falling back to audioread; a failure is reported below
+            warnings.simplefilter("ignore", (UserWarning, FutureWarning))
+            y, _ = librosa.load(path, sr=sample_rate, mono=True)
     except Exception as exc:  # decoders raise many types; the caller records a skip
         raise AudioError(f"{path}: cannot decode audio ({type(exc).__name__}: {exc})") from exc
     if y.size == 0:

@@ -317,7 +317,8 @@ def load_model(name: str, path: str | Path = "params.yaml", section: str = "mode
     models = data.get(section) or {}
     _check(name in models, f"{section}.{name}", f"no such model (have: {', '.join(models)})")
     other = [s for s in MODEL_SECTIONS if s != section and name in (data.get(s) or {})]
-    _check(not other, f"{section}.{name}", f"the name is also used in {other[0]}: names must be unique")
+    if other:
+        raise ParamsError(f"params: {section}.{name}: the name is also used in {other[0]}: names must be unique")
     return build_model(name, models[name], section)
 
 

@@ -17,7 +17,7 @@ def main() -> None:
     tracks = pd.read_parquet(raw_dir(args.dataset) / "tracks.parquet").sort_values("track_id")
     with_lyrics = tracks[tracks["lyrics"].notna()]
     if with_lyrics.empty:  # e.g. GTZAN: an empty table, and no model to load
-        vectors = np.zeros((0, 0), dtype=np.float32)
+        vectors = np.zeros((0, 1), dtype=np.float32)
     else:
         model = load_sentence_model(p.model)
         vectors = embed_texts(model, with_lyrics["lyrics"].tolist(), batch_size=p.batch_size)

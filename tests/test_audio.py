@@ -90,3 +90,32 @@ def test_spectrogram_corpus_streams_and_records_skips(tmp_path):
         spectrogram_corpus(tracks, tmp_path, CFG, tmp_path / "m2.npy", min_seconds=8.0, progress=False)
     assert not (tmp_path / "m2.npy").exists()
     assert st.loc["c", "status"] == "skipped" and "c.wav" in st.loc["c", "reason"]
+
+
+def test_corpus_edge_cases_each_get_their_documented_answer(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(2)
+    t44 = np.arange(44100 * 12) / 44100
+    sf.write(tmp_path / "stereo44k.wav", 0.3 * np.stack([np.sin(2 * np.pi * 330 * t44)] * 2, axis=1), 44100)
+    sf.write(tmp_path / "rate8k.flac", 0.2 * rng.standard_normal(8000 * 12), 8000)
+    sf.write(tmp_path / "silent.wav", np.zeros(22050 * 12), 22050)
+    sf.write(tmp_path / "short5s.ogg", 0.2 * rng.standard_normal(22050 * 5), 22050)
+    sf.write(tmp_path / "long.wav", 0.2 * rng.standard_normal(22050 * 50), 22050)
+    sf.write(tmp_path / "empty.wav", np.zeros(0), 22050)
+    (tmp_path / "broken.mp3").write_bytes(b"ID3" + rng.bytes(2000))
+    names = ["stereo44k.wav", "rate8k.flac", "silent.wav", "short5s.ogg", "long.wav", "empty.wav", "broken.mp3"]
+    tracks = pd.DataFrame({"track_id": [n.split(".")[0] for n in names], "path": names})
+    chunks, status = spectrogram_corpus(tracks, tmp_path, CFG, tmp_path / "mels.npy", progress=False)
+    st = status.set_index("track_id")
+    mels = np.load(tmp_path / "mels.npy")
+    assert np.isfinite(mels).all()
+    n = chunks.groupby("track_id").size()
+    assert n["stereo44k"] == 4 and n["rate8k"] == 4 and n["silent"] == 4  # 12 s: fewer chunks
+    assert n["short5s"] == 1 and n["long"] == 10  # 50 s: the central 30 s
+    assert chunks.set_index(["track_id", "chunk"]).loc[("long", 0), "start_s"] == pytest.approx(10.0)
+    silent_rows = (chunks["track_id"] == "silent").to_numpy()
+    assert (mels[silent_rows] == 0).all()  # zeros, not NaN
+    assert st.loc["empty", "status"] == "skipped" and "zero samples" in st.loc["empty", "reason"]
+    assert st.loc["broken", "status"] == "skipped" and "broken.mp3" in st.loc["broken", "reason"]
+    assert st.loc["stereo44k", "duration_s"] == pytest.approx(12.0, abs=0.01)

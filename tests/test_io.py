@@ -72,3 +72,10 @@ def test_vectors_roundtrip(tmp_path):
     np.testing.assert_array_equal(vec, vectors)
     with pytest.raises(ValueError, match="no column"):
         read_vectors(tmp_path / "v.parquet", "missing")
+
+
+def test_empty_vector_table_roundtrip(tmp_path):
+    write_vectors(pd.DataFrame({"track_id": pd.Series([], dtype=str)}), np.zeros((0, 1), np.float32),
+                  "embedding", tmp_path / "e.parquet")
+    frame, vec = read_vectors(tmp_path / "e.parquet", "embedding")
+    assert frame.empty and vec.shape == (0, 1)

@@ -124,3 +124,10 @@ def test_dense_vae_on_clip_statistics():
     assert adjusted_rand_score(np.arange(60) % 3, labels) > 0.9
     # a trailing batch of one sample is skipped rather than breaking BatchNorm
     train(m, x[:17], epochs=1, batch_size=16, lr=1e-3, seed=0, device=torch.device("cpu"), progress=False)
+
+
+def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
+    m = DenseAE(latent_dim=3, hidden_dim=8, image_size=16)
+    M.save_model(tmp_path / "a.pt", "dense_ae", m.hparams(), m.state_dict())
+    M.save_model(tmp_path / "b.pt", "dense_ae", m.hparams(), m.state_dict())
+    assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()

@@ -40,7 +40,7 @@ def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProces
     return run([sys.executable, "-m", "dvc", *args], cwd, check)
 
 
-def copy_source(dest: Path, run: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
+def copy_source(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
     """The repository's source files (tracked or new, not ignored), without results."""
     files = run(["git", "ls-files", "-co", "--exclude-standard"], REPO).stdout.split("\n")
     for rel in filter(None, files):
@@ -58,7 +58,7 @@ def copy_source(dest: Path, run: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
             "layout": "gtzan", "tracks_per_genre": 2, "seed": 0, "min_seconds": 6.0, "max_seconds": 6.0,
             "audio_format": "wav"}},
     }
-    params["run"] = list(run)
+    params["run"] = list(datasets)
     params["spectrograms"]["crop_seconds"] = 6.0
     for name in ("conv_bvae", "dense_ae"):
         params["models"][name]["epochs"] = 2
@@ -74,8 +74,8 @@ def copy_source(dest: Path, run: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
     return dest
 
 
-def reproduce(dest: Path, run: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
-    copy_source(dest, run)
+def reproduce(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
+    copy_source(dest, datasets)
     dvc("repro", cwd=dest)
     run(["git", "add", "-A"], dest)
     run(["git", "commit", "-qm", "results"], dest)
@@ -213,7 +213,7 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
 
 
 def test_same_params_give_the_same_bytes(tiny_repo, tmp_path):
-    other = reproduce(tmp_path / "run_b", run=(DATASET,))
+    other = reproduce(tmp_path / "run_b", datasets=(DATASET,))
     rel = [f"data/features/{DATASET}/mels.npy", f"data/features/{DATASET}/chunks.parquet",
            f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae.pt",
            f"data/latents/{DATASET}/conv_bvae.parquet", f"data/latents/{DATASET}/pca.parquet",

@@ -6,6 +6,7 @@ and loadable with ``weights_only=True``.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,12 @@ def save_model(path, kind: str, hparams: dict, state: dict) -> None:
     payload = {"kind": kind, "hparams": dict(hparams),
                "state": {k: (torch.from_numpy(v) if isinstance(v, np.ndarray) else v.detach().cpu())
                          for k, v in state.items()}}
+    # Saving through a buffer keeps the archive's inner folder name fixed ("archive"),
+    # not the random temporary file name: same weights, same bytes.
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
     with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+        tmp.write_bytes(buffer.getvalue())
 
 
 def load_model(path) -> dict:
