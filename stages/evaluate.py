@@ -21,8 +21,10 @@ def main() -> None:
         write_json(scores, out / f"{algorithm}.json")
     latent_summary = {}
     for name, (rows, z) in load_latents(args.dataset).items():
-        chunk_z = z[(rows["level"] == "chunk").to_numpy()]
-        latent_summary[name] = {"dimension": int(z.shape[1]), "active_units": active_units(chunk_z)}
+        # over chunks where the model sees chunks, over tracks for clip-statistics models
+        level = "chunk" if (rows["level"] == "chunk").any() else "track"
+        sample = z[(rows["level"] == level).to_numpy()]
+        latent_summary[name] = {"dimension": int(z.shape[1]), "active_units": active_units(sample)}
     write_json(latent_summary, out / "latents.json")
     status = pd.read_parquet(features_dir(args.dataset) / "status.parquet")
     skipped = status[status["status"] != "ok"]
