@@ -119,3 +119,12 @@ def test_corpus_edge_cases_each_get_their_documented_answer(tmp_path):
     assert st.loc["empty", "status"] == "skipped" and "zero samples" in st.loc["empty", "reason"]
     assert st.loc["broken", "status"] == "skipped" and "broken.mp3" in st.loc["broken", "reason"]
     assert st.loc["stereo44k", "duration_s"] == pytest.approx(12.0, abs=0.01)
+
+
+def test_mp3_decodes_like_the_real_hblm_files(tmp_path):
+    t = np.arange(22050 * 4) / 22050
+    sf.write(tmp_path / "song_1.mp3", 0.3 * np.sin(2 * np.pi * 440 * t), 22050, format="MP3")
+    y = load_audio(tmp_path / "song_1.mp3", 22050)
+    assert abs(len(y) / 22050 - 4.0) < 0.1
+    spectrum = np.abs(np.fft.rfft(y[2000:2000 + 22050]))
+    assert abs(np.argmax(spectrum) - 440) <= 2  # 1 Hz bins: the tone survives the codec

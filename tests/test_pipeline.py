@@ -16,7 +16,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET = "tiny"          # HBLM-100 layout, with lyrics
-GTZAN = "tinygtz"         # GTZAN layout: no lyrics, one unreadable file
+GTZAN = "tinygtz"         # a local GTZAN-layout archive: no lyrics, one unreadable file
 pytestmark = pytest.mark.pipeline
 
 
@@ -40,6 +40,20 @@ def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProces
     return run([sys.executable, "-m", "dvc", *args], cwd, check)
 
 
+def gtzan_archive(dest: Path) -> Path:
+    """A Kaggle-style GTZAN archive (Data/genres_original/...), 2 clips a genre, one unreadable."""
+    import tarfile
+
+    from musiclust.datasets.synthetic import generate_gtzan_corpus
+
+    src = dest / "gtzan_src"
+    generate_gtzan_corpus(src / "Data", tracks_per_genre=2, seconds=6.0, progress=False)
+    archive = dest / "gtzan.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(src / "Data", arcname="Data")
+    return archive
+
+
 def copy_source(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
     """The repository's source files (tracked or new, not ignored), without results."""
     files = run(["git", "ls-files", "-co", "--exclude-standard"], REPO).stdout.split("\n")
@@ -54,9 +68,8 @@ def copy_source(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Pat
     params["datasets"] = {
         DATASET: {"format": "synthetic", "synthetic": {
             "layout": "hblm", "scale": 0.2, "seed": 0, "min_seconds": 7.0, "max_seconds": 10.0}},
-        GTZAN: {"format": "synthetic", "synthetic": {
-            "layout": "gtzan", "tracks_per_genre": 2, "seed": 0, "min_seconds": 6.0, "max_seconds": 6.0,
-            "audio_format": "wav"}},
+        # a real-corpus entry: a local archive in the GTZAN layout, through the same pipeline
+        GTZAN: {"format": "gtzan", "source": str(gtzan_archive(dest.parent))},
     }
     params["run"] = list(datasets)
     params["spectrograms"]["crop_seconds"] = 6.0
@@ -178,7 +191,7 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo):
             (("models", "conv_bvae", "beta"), 1.0, {f"train@{d}-conv_bvae" for d in (DATASET, GTZAN)}),
             (("models", "dense_ae", "lr"), 0.01, {f"train@{d}-dense_ae" for d in (DATASET, GTZAN)}),
             (("stats_models", "dense_vae", "beta"), 2.0, {f"train_stats@{d}-dense_vae" for d in (DATASET, GTZAN)}),
-            (("datasets", GTZAN, "synthetic", "seed"), 1, {f"fetch@{GTZAN}"}),
+            (("datasets", GTZAN, "labels_csv"), "x.csv", {f"fetch@{GTZAN}"}),
             (("cluster", "dbscan_min_samples"), 4, {f"cluster@{d}" for d in (DATASET, GTZAN)}),
             (("lyrics", "batch_size"), 8, {f"lyrics@{d}" for d in (DATASET, GTZAN)}),
             (("report", "tsne_seed"), 3, {f"report@{d}" for d in (DATASET, GTZAN)}),
