@@ -38,13 +38,11 @@ def central_crop(y: np.ndarray, sample_rate: int, seconds: float = 30.0) -> np.n
         A view of ``y`` of length ``min(len(y), round(seconds * sample_rate))``
         centred in ``y``.
     """
+    from .audio import central_crop as crop_samples
+
     if seconds <= 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
-    n = int(round(seconds * sample_rate))
-    if len(y) <= n:
-        return y
-    start = (len(y) - n) // 2
-    return y[start : start + n]
+    return crop_samples(y, int(round(seconds * sample_rate)))[0]
 
 
 def clip_statistics(y: np.ndarray, sample_rate: int) -> np.ndarray:
