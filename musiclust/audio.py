@@ -12,25 +12,40 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import librosa
 import numpy as np
 import torch
 import torchaudio
 
+from .config import check
+
 
 @dataclass(frozen=True)
 class MelConfig:
-    """The spectrogram recipe; the defaults are the study's."""
+    """The spectrogram recipe and how it is stored; the defaults are the study's."""
 
     sample_rate: int = 22050
     crop_seconds: float = 30.0
     chunk_seconds: float = 3.0
+    min_seconds: float = 3.0      # shorter tracks are skipped with a reason
     n_mels: int = 128
     n_fft: int = 2048
     hop_length: int = 512
     frames: int = 128
     top_db: float = 80.0
+    dtype: Literal["float32", "float16"] = "float32"
+    batch_size: int = 64          # chunks per mel transform
+
+    def validate(self, key: str) -> None:
+        check(self.chunk_seconds > 0, f"{key}.chunk_seconds", "must be > 0")
+        check(self.crop_seconds >= self.chunk_seconds, f"{key}.crop_seconds", "must be >= chunk_seconds")
+        for name in ("sample_rate", "n_mels", "n_fft", "hop_length", "frames", "batch_size"):
+            check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
+        check(self.top_db > 0, f"{key}.top_db", "must be > 0")
+        check(self.chunk_seconds <= self.min_seconds, f"{key}.min_seconds",
+              "must be >= chunk_seconds (a track needs at least one whole chunk)")
 
     @property
     def chunk_samples(self) -> int:
@@ -93,13 +108,13 @@ def chunk(y: np.ndarray, chunk_samples: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _mel_transform(cfg: MelConfig) -> torchaudio.transforms.MelSpectrogram:
+def _mel_transform(sample_rate: int, n_fft: int, hop_length: int, n_mels: int) -> torchaudio.transforms.MelSpectrogram:
     # pad_mode="constant", norm/mel_scale="slaney" reproduce librosa's defaults.
     return torchaudio.transforms.MelSpectrogram(
-        sample_rate=cfg.sample_rate,
-        n_fft=cfg.n_fft,
-        hop_length=cfg.hop_length,
-        n_mels=cfg.n_mels,
+        sample_rate=sample_rate,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        n_mels=n_mels,
         power=2.0,
         center=True,
         pad_mode="constant",
@@ -127,7 +142,7 @@ def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> 
     if x.ndim != 2:
         raise ValueError(f"chunks must have shape (B, samples), got {tuple(x.shape)}")
     with torch.no_grad():
-        power = _mel_transform(cfg)(x).double()  # (B, n_mels, T)
+        power = _mel_transform(cfg.sample_rate, cfg.n_fft, cfg.hop_length, cfg.n_mels)(x).double()  # (B, n_mels, T)
         amin = 1e-10
         db = 10.0 * torch.log10(power.clamp_min(amin))
         ref = power.amax(dim=(1, 2), keepdim=True).clamp_min(amin)
@@ -181,16 +196,16 @@ def track_chunks(y: np.ndarray, cfg: MelConfig) -> tuple[np.ndarray, np.ndarray]
     return chunks, starts
 
 
-def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, dtype: str = "float32",
-                       batch_size: int = 64, min_seconds: float | None = None, progress: bool = True):
+def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, progress: bool = True):
     """Log-mel chunks of every track, streamed into one ``.npy`` file.
 
     Parameters
     ----------
     tracks : DataFrame with ``track_id`` and ``path`` (relative to ``root``)
-    out_path : path of the ``(N, n_mels, frames)`` array to write
-    min_seconds : tracks shorter than this are skipped (default: one chunk); a track
-        shorter than ``crop_seconds`` but long enough gives fewer chunks
+    out_path : path of the ``(N, n_mels, frames)`` array to write (``cfg.dtype``)
+
+    Tracks shorter than ``cfg.min_seconds`` (and at least one chunk) are
+    skipped; a track shorter than ``crop_seconds`` but long enough gives fewer chunks.
 
     Returns
     -------
@@ -206,7 +221,7 @@ def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, dtype: str = "
 
     root = Path(root)
     chunk_rows, status_rows = [], []
-    with NpyAppender(out_path, (cfg.n_mels, cfg.frames), dtype) as writer:
+    with NpyAppender(out_path, (cfg.n_mels, cfg.frames), cfg.dtype) as writer:
         for track in tqdm(tracks.sort_values("track_id").itertuples(index=False), total=len(tracks),
                           desc="spectrograms", unit="track", disable=not progress):
             try:
@@ -216,14 +231,14 @@ def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, dtype: str = "
                 continue
             duration = len(y) / cfg.sample_rate
             pieces, starts = track_chunks(y, cfg)
-            shortest = max(min_seconds or 0.0, cfg.chunk_seconds)
+            shortest = max(cfg.min_seconds, cfg.chunk_seconds)
             if duration < shortest or len(pieces) == 0:
                 status_rows.append((track.track_id, "skipped",
                                     f"{duration:.2f} s is shorter than the minimum {shortest:g} s",
                                     0, duration))
                 continue
-            for b in range(0, len(pieces), batch_size):
-                writer.append(log_mel(pieces[b : b + batch_size], cfg))
+            for b in range(0, len(pieces), cfg.batch_size):
+                writer.append(log_mel(pieces[b : b + cfg.batch_size], cfg))
             chunk_rows += [(track.track_id, i, float(s)) for i, s in enumerate(starts)]
             status_rows.append((track.track_id, "ok", "", len(pieces), duration))
         if not chunk_rows:

@@ -20,31 +20,6 @@ CLIP_STATISTIC_NAMES: tuple[str, ...] = (
 """Names of the 43 clip statistics, in the order :func:`clip_statistics` returns them."""
 
 
-def central_crop(y: np.ndarray, sample_rate: int, seconds: float = 30.0) -> np.ndarray:
-    """Return the central ``seconds`` of a signal (the signal itself if shorter).
-
-    Parameters
-    ----------
-    y : numpy.ndarray
-        One-dimensional signal.
-    sample_rate : int
-        Sampling rate of ``y`` in Hz.
-    seconds : float, optional
-        Length of the crop in seconds (default 30).
-
-    Returns
-    -------
-    numpy.ndarray
-        A view of ``y`` of length ``min(len(y), round(seconds * sample_rate))``
-        centred in ``y``.
-    """
-    from .audio import central_crop as crop_samples
-
-    if seconds <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds}")
-    return crop_samples(y, int(round(seconds * sample_rate)))[0]
-
-
 def clip_statistics(y: np.ndarray, sample_rate: int) -> np.ndarray:
     """Compute the 43 clip statistics of a mono signal.
 
@@ -109,7 +84,7 @@ def corpus_clip_statistics(tracks, root, *, sample_rate: int, crop_seconds: floa
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from .audio import AudioError, load_audio
+    from .audio import AudioError, central_crop, load_audio
 
     ids, rows, skipped = [], [], []
     for track in tqdm(tracks.sort_values("track_id").itertuples(index=False), total=len(tracks),
@@ -120,7 +95,7 @@ def corpus_clip_statistics(tracks, root, *, sample_rate: int, crop_seconds: floa
             skipped.append((track.track_id, str(exc)))
             continue
         ids.append(track.track_id)
-        rows.append(clip_statistics(central_crop(y, sample_rate, crop_seconds), sample_rate))
+        rows.append(clip_statistics(central_crop(y, int(round(crop_seconds * sample_rate)))[0], sample_rate))
     if not rows:
         raise AudioError("no track could be decoded for clip statistics")
     return ids, np.stack(rows).astype(np.float32), pd.DataFrame(skipped, columns=["track_id", "reason"])

@@ -40,18 +40,32 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a fresh temporary folder beside ``path``; it replaces ``path`` on success."""
+    """Yield a fresh temporary folder beside ``path``; it replaces ``path`` on success.
+
+    An existing ``path`` is moved aside first (``os.replace`` cannot overwrite a
+    non-empty folder) and restored if the swap fails; on any error the
+    temporary folder is removed and ``path`` is left as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp.chmod(0o755)  # mkdtemp makes a private folder; the result should look like any other
+    backup = None
     try:
         yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+        if os.path.lexists(path):
+            backup = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, backup / "old")
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            if backup is not None:
+                os.replace(backup / "old", path)
+            raise
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
 
 
 def write_json(obj, path: str | os.PathLike) -> Path:

@@ -161,51 +161,48 @@ def _record(records: list, algorithm: str, rep, target: str, per_seed: list[dict
                         half if len(values) > 1 else np.nan))
 
 
-def evaluate_all(reps, assignments: pd.DataFrame, targets: dict[str, pd.Series],
-                 progress: bool = True) -> tuple[dict, pd.DataFrame]:
-    """Score every clustering against every target whose class count is its k.
+SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "ci95"]
 
-    KMeans scores are the mean over seeds with a 95% interval (``<metric>_ci95``);
-    DBSCAN is scored against every target and adds its noise fraction and
-    cluster count.
+
+def score_representation(rep, runs: pd.DataFrame, targets: dict[str, pd.Series],
+                         dist: np.ndarray | None = None) -> list[tuple]:
+    """Score every clustering of one representation against every target whose class count is its k.
+
+    KMeans scores are the mean over seeds with a 95% interval; DBSCAN is scored
+    against every target and adds its noise fraction and cluster count; an
+    unlabelled corpus gets internal scores per k.
 
     Parameters
     ----------
-    reps : list of cluster.Representation (features the clusterings were made on)
-    assignments : as returned by cluster.cluster_all
+    rep : representations.Representation (the features the clusterings were made on)
+    runs : its assignments, as returned by cluster.cluster_representation
     targets : {target name: class labels indexed by track_id}
+    dist : the representation's distance matrix, shared with DBSCAN
 
     Returns
     -------
-    nested : {algorithm: {level: {representation: {target: {metric: value}}}}}
-    table : long DataFrame with ``algorithm, level, representation, target, metric, value, ci95``
+    records : rows of the long table (``SCORE_COLUMNS``)
     """
-    from tqdm.auto import tqdm
-
-    from .cluster import distances as pairwise
-
-    grouped = {key: g for key, g in assignments.groupby(["representation", "level"], sort=True)}
-    records = []
-    for rep in tqdm(reps, desc="evaluate", unit="representation", disable=not progress):
-        runs = grouped.get((rep.name, rep.level))
-        if runs is None:
+    records: list[tuple] = []
+    for (algorithm, k), by_k in runs.groupby(["algorithm", "k"], sort=True):
+        if not targets:  # unlabelled corpus: internal scores only, per k
+            per_seed = [internal_scores(rep.features, _aligned(rep.keys, run), dist)
+                        for _, run in by_k.groupby("seed", sort=True)]
+            _record(records, algorithm, rep, f"k{k}" if k else "auto", per_seed, by_k)
             continue
-        dist = pairwise(rep.features)
-        for (algorithm, k), by_k in runs.groupby(["algorithm", "k"], sort=True):
-            if not targets:  # unlabelled corpus: internal scores only, per k
-                per_seed = [internal_scores(rep.features, _aligned(rep.keys, run), dist)
-                            for _, run in by_k.groupby("seed", sort=True)]
-                _record(records, algorithm, rep, f"k{k}" if k else "auto", per_seed, by_k)
+        for target, truth in targets.items():
+            n_classes = truth.reindex(rep.keys["track_id"].unique()).nunique()
+            if algorithm != "dbscan" and k != n_classes:
                 continue
-            for target, truth in targets.items():
-                n_classes = truth.reindex(rep.keys["track_id"].unique()).nunique()
-                if algorithm != "dbscan" and k != n_classes:
-                    continue
-                per_seed = [score_assignments(rep.keys, rep.features, run, truth, dist)
-                            for _, run in by_k.groupby("seed", sort=True)]
-                _record(records, algorithm, rep, target, per_seed, by_k)
-    table = pd.DataFrame(records, columns=["algorithm", "level", "representation", "target",
-                                           "metric", "value", "ci95"])
+            per_seed = [score_assignments(rep.keys, rep.features, run, truth, dist)
+                        for _, run in by_k.groupby("seed", sort=True)]
+            _record(records, algorithm, rep, target, per_seed, by_k)
+    return records
+
+
+def nest(table: pd.DataFrame) -> dict:
+    """The long score table as ``{algorithm: {level: {representation: {target: {metric: value}}}}}``,
+    rounded to 6 decimals, with ``<metric>_ci95`` beside each score that has an interval."""
     nested: dict = {}
     for r in table.itertuples(index=False):
         node = nested.setdefault(r.algorithm, {}).setdefault(r.level, {}).setdefault(
@@ -213,4 +210,27 @@ def evaluate_all(reps, assignments: pd.DataFrame, targets: dict[str, pd.Series],
         node[r.metric] = round(r.value, 6)
         if not np.isnan(r.ci95):
             node[f"{r.metric}_ci95"] = round(r.ci95, 6)
-    return nested, table
+    return nested
+
+
+def active_units(latents: np.ndarray, threshold: float = 0.01) -> int:
+    """Latent dimensions whose posterior mean varies across inputs (variance > threshold)."""
+    return int((latents.var(axis=0) > threshold).sum())
+
+
+def latent_summary(latents: dict[str, tuple[pd.DataFrame, np.ndarray]]) -> dict:
+    """Dimension and active units of each model's latents: over chunks where the model
+    sees chunks, over tracks for models of per-track features."""
+    summary = {}
+    for name, (rows, z) in latents.items():
+        level = "chunk" if (rows["level"] == "chunk").any() else "track"
+        sample = z[(rows["level"] == level).to_numpy()]
+        summary[name] = {"dimension": int(z.shape[1]), "active_units": active_units(sample)}
+    return summary
+
+
+def data_summary(tracks: pd.DataFrame, status: pd.DataFrame) -> dict:
+    """Tracks listed, used and skipped, and chunks, of one corpus."""
+    skipped = int((status["status"] != "ok").sum())
+    return {"tracks_listed": int(len(tracks)), "tracks_used": int(len(status) - skipped),
+            "tracks_skipped": skipped, "chunks": int(status["n_chunks"].sum())}

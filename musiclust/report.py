@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import plots
-from .metrics import hungarian_ordered_contingency
+from .audio import MelConfig
+from .config import ReportParams
+from .io import read_vectors
+from .metrics import hungarian_ordered_contingency, targets_of
+from .models import load_model
+from .representations import fuse, read_lyrics, select_level
 
 TABLE_METRICS = [("nmi", "NMI"), ("ari", "ARI"), ("accuracy", "acc."), ("silhouette", "silh.")]
 
@@ -78,3 +84,148 @@ def metric_bars_table(scores: pd.DataFrame, *, level: str, target: str,
                & (scores["target"] == target) & scores["metric"].isin(["nmi", "ari", "accuracy"])]
     s = s.assign(_o=s["representation"].map({r: i for i, r in enumerate(order)}))
     return s.sort_values(["_o", "metric"])[["representation", "metric", "value", "ci95"]]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Where the report reads: the corpus, its scores and clusters, the headline model."""
+
+    tracks: Path
+    status: Path
+    chunks: Path
+    mels: Path
+    lyrics: Path
+    scores: Path
+    assignments: Path
+    histories: Path        # folder of per-model training histories (CSV)
+    latents: Path          # the headline model's latents
+    model: Path            # the headline model
+
+
+@dataclass
+class _Loaded:
+    tracks: pd.DataFrame
+    status: pd.DataFrame
+    chunks: pd.DataFrame
+    scores: pd.DataFrame
+    targets: dict
+
+    @property
+    def labels(self) -> pd.DataFrame:
+        return self.tracks.set_index("track_id")
+
+
+def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, figures: Path,
+                 *, dataset: str) -> tuple[str, pd.DataFrame]:
+    """Draw every figure into ``figures``; return the Markdown report and DVC's confusion table."""
+    headline = params.headline_model
+    tracks = pd.read_parquet(inputs.tracks)
+    data = _Loaded(tracks, pd.read_parquet(inputs.status), pd.read_parquet(inputs.chunks),
+                   pd.read_csv(inputs.scores), targets_of(tracks))
+    for history in sorted(Path(inputs.histories).glob("*.csv")):
+        frame = pd.read_csv(history)
+        if len(frame) > 1:  # a model fitted in one step has no curve
+            plots.plot_loss_curves(frame, figures / f"loss_{history.stem}.png",
+                                   title=f"{history.stem}: training loss per sample")
+    lyric_ids, lyrics = read_lyrics(inputs.lyrics)
+    _latent_figures(data, read_vectors(inputs.latents, "z"), (lyric_ids, lyrics), params, figures, headline)
+    _spectrogram_figures(data, inputs, params, mel, figures, headline)
+    plots.plot_class_balance(tracks[tracks["track_id"].isin(data.status.track_id[data.status.status == "ok"])],
+                             figures / "class_balance.png", title="Tracks per genre and language")
+    kmeans = pd.read_parquet(inputs.assignments).query("algorithm == 'kmeans' and level == 'track'")
+    confusion = _confusion_figures(data, kmeans, headline, with_lyrics=lyrics is not None, out=figures)
+    order = representation_order(data.scores["representation"], headline)
+    for target in data.targets:
+        table = metric_bars_table(data.scores, level="track", target=target, order=order)
+        if not table.empty:
+            plots.plot_metric_bars(table, figures / f"scores_track_{target}.png",
+                                   title=f"KMeans on tracks vs {target} (mean ± 95% CI over seeds)")
+    return report_markdown(data, order, mel, figures, dataset=dataset), confusion
+
+
+def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: Path, headline: str) -> None:
+    """t-SNE of the headline latent (chunks) and of its fusion with the lyrics (tracks); correlations."""
+    rows, z = latents
+    keys, chunk_latents = select_level(rows, z, "chunk")
+    colour = {t: data.labels.loc[keys["track_id"], t].astype(str).tolist()
+              for t in data.targets if t in ("language", "genre")}
+    plots.plot_embedding(plots.tsne_2d(chunk_latents, seed=params.tsne_seed, perplexity=params.tsne_perplexity),
+                         colour, out / f"tsne_{headline}_chunks.png",
+                         title=f"t-SNE of {headline} posterior means (audio only, one point per chunk)")
+    lyric_ids, lyric_vectors = lyrics
+    if lyric_vectors is not None:
+        fused_keys, fused = fuse(*select_level(rows, z, "track"), lyric_ids, lyric_vectors)
+        track_colour = {t: data.labels.loc[fused_keys["track_id"], t].astype(str).tolist() for t in colour}
+        plots.plot_embedding(plots.tsne_2d(fused, seed=params.tsne_seed, perplexity=params.tsne_perplexity),
+                             track_colour, out / f"tsne_{headline}+lyrics_tracks.png",
+                             title=f"t-SNE of {headline} + lyrics (standardised, concatenated; one point per track)")
+    plots.plot_latent_correlation(chunk_latents, out / f"latent_correlation_{headline}.png",
+                                  title=f"{headline}: |correlation| between latent dimensions")
+
+
+def _spectrogram_figures(data: _Loaded, inputs: ReportInputs, params: ReportParams, mel: MelConfig,
+                         out: Path, headline: str) -> None:
+    """Reconstructions of evenly spaced chunks (models that reconstruct), and one sample spectrogram."""
+    mels = np.load(inputs.mels, mmap_mode="r")
+    chunks = data.chunks
+    picks = np.linspace(0, len(mels) - 1, params.n_reconstructions).round().astype(int)
+    model, _ = load_model(inputs.model)
+    if hasattr(model, "reconstruct"):
+        import torch
+
+        originals = np.asarray(mels[picks], dtype=np.float32)
+        with torch.no_grad():
+            recon = model.reconstruct(torch.from_numpy(originals)).numpy()
+        captions = [f"{chunks.track_id[i]} @ {chunks.start_s[i]:.0f} s" for i in picks]
+        plots.plot_reconstructions(originals, recon, out / f"reconstructions_{headline}.png",
+                                   sample_rate=mel.sample_rate, hop_length=mel.hop_length,
+                                   title=f"{headline}: chunks and reconstructions", captions=captions)
+    plots.plot_spectrogram(np.asarray(mels[0], dtype=np.float32), out / "sample_spectrogram.png",
+                           sample_rate=mel.sample_rate, hop_length=mel.hop_length,
+                           title=f"{chunks.track_id[0]}, chunk 0 ({mel.chunk_seconds:g} s from "
+                                 f"{chunks.start_s[0]:.1f} s), log-mel")
+
+
+def _confusion_figures(data: _Loaded, kmeans: pd.DataFrame, headline: str, *, with_lyrics: bool,
+                       out: Path) -> pd.DataFrame:
+    """Hungarian-ordered confusion matrices of KMeans on tracks (first seed): the fusion vs
+    language and language x genre, the audio latent vs genre (every target without lyrics).
+    Returns the first one as DVC's confusion table."""
+    first_seed = kmeans[kmeans.seed == kmeans.seed.min()]
+    confusion = pd.DataFrame(columns=["track_id", "actual", "predicted"])
+    pairs = ([(f"{headline}+lyrics", "language"), (headline, "genre"), (f"{headline}+lyrics", "language_genre")]
+             if with_lyrics else [(headline, t) for t in data.targets])
+    for rep, target in pairs:
+        if target not in data.targets:
+            continue
+        k = data.targets[target].nunique()
+        run = first_seed[(first_seed.representation == rep) & (first_seed.k == k)]
+        if run.empty:
+            continue
+        plot_confusion_for(data.targets[target], run, out / f"confusion_{rep}_{target}.png",
+                           title=f"KMeans (k={k}) on {rep}, tracks, vs {target}")
+        if confusion.empty:
+            confusion = confusion_frame(data.targets[target], run)
+    return confusion
+
+
+def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Path, *, dataset: str) -> str:
+    """``report.md``: the corpus, skipped tracks, result tables and every figure in ``figures``."""
+    status, names = data.status, list(data.targets)
+    skipped = status[status.status != "ok"]
+    lines = [f"# Results: {dataset}", "",
+             f"{int((status.status == 'ok').sum())} tracks used, {len(skipped)} skipped; "
+             f"{len(data.chunks)} chunks of {mel.chunk_seconds:g} s.", ""]
+    if len(skipped):
+        lines += ["Skipped tracks:", ""] + [f"- `{r.track_id}`: {r.reason}" for r in skipped.itertuples()] + [""]
+    sections = [("## Track level (mean of chunk latents), KMeans with k = number of classes", "kmeans", "track",
+                 "Mean ± 95% interval over KMeans seeds."),
+                ("## Chunk level (the study's unit), KMeans", "kmeans", "chunk", None),
+                ("## Track level, agglomerative (Ward)", "agglomerative", "track", None)]
+    for heading, algorithm, level, caption in sections:
+        lines += [heading] + ([caption] if caption else []) + [""]
+        lines += [results_table(data.scores, algorithm=algorithm, level=level, targets=names,
+                                representations=order), ""]
+    lines += ["## Figures", ""]
+    lines += [f"![{png.stem}](figures/{png.name})" for png in sorted(figures.glob("*.png"))]
+    return "\n".join(lines) + "\n"

@@ -62,3 +62,24 @@ def embed_texts(model, texts: Sequence[str], *, batch_size: int = 32, progress: 
     out = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
                        convert_to_numpy=True, normalize_embeddings=False)
     return np.asarray(out, dtype=np.float32)
+
+
+def embed_lyrics(tracks, *, model: str, batch_size: int = 32, progress: bool = True):
+    """One embedding per track that has lyrics, in ``track_id`` order.
+
+    Returns
+    -------
+    frame : DataFrame with ``track_id`` and ``model`` (the model's name)
+    embeddings : np.ndarray, float32, shape (len(frame), dim); (0, 1) when no track
+        has lyrics (e.g. GTZAN), and then no model is loaded
+    """
+    import pandas as pd
+
+    with_lyrics = tracks.sort_values("track_id")
+    with_lyrics = with_lyrics[with_lyrics["lyrics"].notna()]
+    if with_lyrics.empty:
+        vectors = np.zeros((0, 1), dtype=np.float32)
+    else:
+        vectors = embed_texts(load_sentence_model(model), with_lyrics["lyrics"].tolist(),
+                              batch_size=batch_size, progress=progress)
+    return pd.DataFrame({"track_id": with_lyrics["track_id"].to_numpy(), "model": model}), vectors

@@ -131,8 +131,3 @@ def encode(encoder, data: np.ndarray, *, batch_size: int = 256, device: torch.de
     if not outs:
         raise ValueError("nothing to encode")
     return np.concatenate(outs)
-
-
-def active_units(latents: np.ndarray, threshold: float = 0.01) -> int:
-    """Latent dimensions whose posterior mean varies across inputs (variance > threshold)."""
-    return int((latents.var(axis=0) > threshold).sum())

@@ -51,7 +51,8 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from musiclust.clipstats import central_crop, clip_statistics  # noqa: E402
+from musiclust.audio import central_crop  # noqa: E402
+from musiclust.clipstats import clip_statistics  # noqa: E402
 from musiclust.datasets.synthetic import GTZAN_GENRES, generate_corpus, generate_gtzan_corpus  # noqa: E402
 
 
@@ -73,7 +74,7 @@ def clip_features(root: Path, frame) -> np.ndarray:
     rows = []
     for filename in frame["filename"]:
         y, sr = sf.read(root / "audio" / filename, dtype="float32")
-        rows.append(clip_statistics(central_crop(y, sr, 30.0), sr))
+        rows.append(clip_statistics(central_crop(y, 30 * sr)[0], sr))
     return np.stack(rows)
 
 
@@ -140,7 +141,7 @@ def calibrate_gtzan(seed: int, keep: Path | None, tracks_per_genre: int = 10) ->
         rows = []
         for rel in frame["path"]:
             y, sr = sf.read(root / rel, dtype="float32")
-            rows.append(clip_statistics(central_crop(y, sr, 30.0), sr))
+            rows.append(clip_statistics(central_crop(y, 30 * sr)[0], sr))
         feats = np.stack(rows)
         feat_s = time.perf_counter() - t0
     genre = frame["genre"].to_numpy()

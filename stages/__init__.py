@@ -1,10 +1,27 @@
-"""DVC stages: ``python -m stages.<name>``. Each reads its params section and input
-files, calls the library, and writes its declared outputs atomically."""
+"""DVC stages: ``python -m stages.<name> --<input> PATH ... --<output> PATH``.
+
+Each reads its params section and the files ``dvc.yaml`` names in its ``cmd``,
+makes one call into the library, and writes its declared outputs atomically.
+The paths are listed once, in ``dvc.yaml``.
+"""
+
+from __future__ import annotations
 
 import argparse
+import logging
+from pathlib import Path
 
 
-def dataset_arg(description: str) -> argparse.ArgumentParser:
+def stage_args(description: str, *paths: str, options: tuple[str, ...] = (),
+               optional: tuple[str, ...] = ()) -> argparse.Namespace:
+    """Parse ``--<name> PATH`` for each of ``paths`` and ``--<name> VALUE`` for each of ``options``
+    (all required) and ``--<name> PATH`` for each of ``optional`` (default None); set up logging."""
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--dataset", required=True, help="dataset name (fetch.dataset)")
-    return parser
+    for name in options:
+        parser.add_argument(f"--{name}", required=True)
+    for name in paths:
+        parser.add_argument(f"--{name}", type=Path, required=True)
+    for name in optional:
+        parser.add_argument(f"--{name}", type=Path, default=None)
+    return parser.parse_args()

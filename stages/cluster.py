@@ -1,27 +1,30 @@
-"""cluster: KMeans, agglomerative and DBSCAN on every representation and level
-→ data/clusters/<dataset>/assignments.parquet."""
+"""cluster@<dataset>: KMeans, agglomerative and DBSCAN on every representation and level, each
+scored against every label → assignments.parquet, metrics/<dataset>/{kmeans,agglomerative,
+dbscan,latents,data}.json and the long score table behind the figures."""
 
-from musiclust.cluster import cluster_all
-from musiclust.io import write_parquet
-from musiclust.params import load_section
+import logging
 
-from . import dataset_arg
-from ._inputs import load_representations
-from .paths import clusters_file
+from musiclust.evaluate import evaluate
+from musiclust.io import write_csv, write_json, write_parquet
+from musiclust.representations import read_corpus
+
+from . import stage_args
+from .params import load_section
+
+log = logging.getLogger("cluster")
 
 
 def main() -> None:
-    args = dataset_arg(__doc__).parse_args()
-    p = load_section("cluster")
-    tracks, targets, reps = load_representations(args.dataset)
-    # k = the number of classes of each label; a corpus without labels uses k_without_labels
-    ks = sorted({int(t.nunique()) for t in targets.values()}) or list(p.k_without_labels)
-    assignments = cluster_all(reps, ks, kmeans_seeds=p.kmeans_seeds, n_init=p.kmeans_n_init,
-                              linkage=p.agglomerative_linkage,
-                              dbscan_min_samples=p.dbscan_min_samples,
-                              dbscan_eps_quantile=p.dbscan_eps_quantile)
-    write_parquet(assignments, clusters_file(args.dataset))
-    print(f"cluster: {len(reps)} representations, k in {ks} → {clusters_file(args.dataset)}")
+    args = stage_args(__doc__, "tracks", "status", "latents", "mels", "chunks", "clipstats", "lyrics",
+                      "assignments", "metrics", "scores")
+    corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents,
+                         mels=args.mels, chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics)
+    result = evaluate(corpus, load_section("cluster"))
+    write_parquet(result.assignments, args.assignments)
+    for name, scores in result.metrics.items():
+        write_json(scores, args.metrics / f"{name}.json")
+    write_csv(result.scores, args.scores)
+    log.info("%d scores → %s", len(result.scores), args.metrics)
 
 
 if __name__ == "__main__":

@@ -1,33 +1,30 @@
-"""encode@<dataset>-<model>: posterior means per chunk and per track (the mean of its
-chunks) → data/latents/<dataset>/<model>.parquet. Clip-statistics models give track rows only."""
+"""encode@<dataset>-<model>: posterior means per chunk and per track (the mean of its chunks)
+→ latents parquet. Clip-statistics models give track rows only."""
 
-import pandas as pd
+import logging
 
-from musiclust.cluster import latents_to_frame, track_rows
 from musiclust.io import write_vectors
-from musiclust.models import encoder_from_file
-from musiclust.params import load_section
+from musiclust.models import load_model
+from musiclust.representations import latent_table, read_features
 from musiclust.train import encode, resolve_device, seed_everything
 
-from .paths import features_dir, latents_dir, model_file
-from .train import load_inputs, model_args
+from . import stage_args
+from .params import load_section
+
+log = logging.getLogger("encode")
 
 
 def main() -> None:
-    args = model_args(__doc__)
+    args = stage_args(__doc__, "model", "features", "out", optional=("chunks",))
     compute = load_section("compute")
     seed_everything(0, compute.threads)
-    ids, data = load_inputs(args.dataset, args.section)
-    encoder, kind = encoder_from_file(model_file(args.dataset, args.model))
-    latents = encode(encoder, data, device=resolve_device(compute.device),
-                     desc=f"encode {args.dataset}-{args.model}")
-    if ids is None:
-        rows, vectors = latents_to_frame(pd.read_parquet(features_dir(args.dataset) / "chunks.parquet"), latents)
-    else:
-        rows, vectors = track_rows(ids["track_id"]), latents
-    write_vectors(rows, vectors, "z", latents_dir(args.dataset) / f"{args.model}.parquet")
-    print(f"encode@{args.dataset}-{args.model}: {len(rows)} rows, "
-          f"{rows['track_id'].nunique()} tracks, dimension {vectors.shape[1]}")
+    features = read_features(args.features, chunks=args.chunks)
+    encoder, _ = load_model(args.model)
+    latents = encode(encoder, features.data, device=resolve_device(compute.device), desc=f"encode {args.model}")
+    rows, vectors = latent_table(features, latents)
+    write_vectors(rows, vectors, "z", args.out)
+    log.info("%d rows, %d tracks, dimension %d → %s", len(rows), rows["track_id"].nunique(), vectors.shape[1],
+             args.out)
 
 
 if __name__ == "__main__":

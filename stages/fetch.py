@@ -1,42 +1,24 @@
-"""fetch@<dataset>: obtain a corpus → data/raw/<dataset>/ (its files as published, and tracks.parquet)."""
+"""fetch@<dataset>: obtain a corpus (download, local archive or folder, or synthesis)
+→ its files as published, and tracks.parquet."""
 
-from pathlib import Path
+import logging
 
-from musiclust.datasets import obtain, read_tracks
+from musiclust.datasets import fetch_corpus
 from musiclust.io import atomic_dir, write_parquet
-from musiclust.params import load_dataset
 
-from . import dataset_arg
-from .paths import raw_dir
+from . import stage_args
+from .params import load_dataset
+
+log = logging.getLogger("fetch")
 
 
 def main() -> None:
-    args = dataset_arg(__doc__).parse_args()
-    p = load_dataset(args.dataset)
-    with atomic_dir(raw_dir(args.dataset)) as tmp:
-        if p.format == "synthetic":
-            fmt = synthesise(p.synthetic, tmp)
-        else:
-            obtain(p.source, tmp, sha256=p.sha256, cache_dir=Path("data/downloads"))
-            fmt = p.format
-        tracks = read_tracks(fmt, tmp, labels_csv=p.labels_csv)
+    args = stage_args(__doc__, "downloads", "out", options=("dataset",))
+    spec = load_dataset(args.dataset)
+    with atomic_dir(args.out) as tmp:
+        tracks = fetch_corpus(spec, tmp, cache_dir=args.downloads)
         write_parquet(tracks, tmp / "tracks.parquet")
-    print(f"fetch@{args.dataset}: {len(tracks)} tracks ({p.format}) → {raw_dir(args.dataset)}")
-
-
-def synthesise(s, out: Path) -> str:
-    """Generate the embedded corpus; returns the reader format of its layout."""
-    from musiclust.datasets import synthetic
-
-    if s.layout == "gtzan":
-        synthetic.generate_gtzan_corpus(out, tracks_per_genre=s.tracks_per_genre, seed=s.seed,
-                                        sample_rate=s.sample_rate, seconds=s.max_seconds,
-                                        audio_format=s.audio_format, plant_unreadable=s.plant_unreadable)
-        return "gtzan"
-    synthetic.generate_corpus(out, design=s.design, tracks_per_cell=s.tracks_per_cell, scale=s.scale,
-                              seed=s.seed, sample_rate=s.sample_rate, min_seconds=s.min_seconds,
-                              max_seconds=s.max_seconds, audio_format=s.audio_format)
-    return "hblm"
+    log.info("%s: %d tracks (%s) → %s", args.dataset, len(tracks), spec.format, args.out)
 
 
 if __name__ == "__main__":

@@ -1,32 +1,30 @@
-"""spectrograms: 3 s log-mel chunks → mels.npy (memory-mapped) + chunks.parquet + status.parquet."""
+"""spectrograms@<dataset>: 3 s log-mel chunks → mels.npy (memory-mapped), chunks.parquet
+(row i describes mels[i]) and status.parquet (per track: ok, or skipped and why)."""
+
+import logging
 
 import pandas as pd
 
-from musiclust.audio import MelConfig, spectrogram_corpus
+from musiclust.audio import spectrogram_corpus
 from musiclust.io import write_parquet
-from musiclust.params import load_section
 
-from . import dataset_arg
-from .paths import features_dir, raw_dir
+from . import stage_args
+from .params import load_section
+
+log = logging.getLogger("spectrograms")
 
 
 def main() -> None:
-    args = dataset_arg(__doc__).parse_args()
-    p = load_section("spectrograms")
-    cfg = MelConfig(sample_rate=p.sample_rate, crop_seconds=p.crop_seconds,
-                    chunk_seconds=p.chunk_seconds, n_mels=p.n_mels, n_fft=p.n_fft,
-                    hop_length=p.hop_length, frames=p.frames, top_db=p.top_db)
-    raw, out = raw_dir(args.dataset), features_dir(args.dataset)
-    tracks = pd.read_parquet(raw / "tracks.parquet")
-    chunks, status = spectrogram_corpus(tracks, raw, cfg, out / "mels.npy", dtype=p.dtype,
-                                        batch_size=p.batch_size, min_seconds=p.min_seconds)
-    write_parquet(chunks, out / "chunks.parquet")
-    write_parquet(status, out / "status.parquet")
+    args = stage_args(__doc__, "raw", "mels", "chunks", "status")
+    tracks = pd.read_parquet(args.raw / "tracks.parquet")
+    chunks, status = spectrogram_corpus(tracks, args.raw, load_section("spectrograms"), args.mels)
+    write_parquet(chunks, args.chunks)
+    write_parquet(status, args.status)
     skipped = status[status["status"] != "ok"]
     for row in skipped.itertuples():
-        print(f"skipped {row.track_id}: {row.reason}")
-    print(f"spectrograms: {len(chunks)} chunks from {len(status) - len(skipped)} tracks "
-          f"({len(skipped)} skipped) → {out}")
+        log.info("skipped %s: %s", row.track_id, row.reason)
+    log.info("%d chunks from %d tracks (%d skipped) → %s", len(chunks), len(status) - len(skipped),
+             len(skipped), args.mels)
 
 
 if __name__ == "__main__":

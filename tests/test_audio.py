@@ -87,7 +87,7 @@ def test_spectrogram_corpus_streams_and_records_skips(tmp_path):
     assert st.loc["b", "status"] == "skipped" and "shorter" in st.loc["b", "reason"]
     # nothing usable left: the run fails, naming the reasons, and writes no array
     with pytest.raises(AudioError, match="shorter than the minimum 8 s"):
-        spectrogram_corpus(tracks, tmp_path, CFG, tmp_path / "m2.npy", min_seconds=8.0, progress=False)
+        spectrogram_corpus(tracks, tmp_path, MelConfig(min_seconds=8.0), tmp_path / "m2.npy", progress=False)
     assert not (tmp_path / "m2.npy").exists()
     assert st.loc["c", "status"] == "skipped" and "c.wav" in st.loc["c", "reason"]
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from musiclust.clipstats import CLIP_STATISTIC_NAMES, central_crop, clip_statistics
+from musiclust.clipstats import CLIP_STATISTIC_NAMES, clip_statistics
 
 SR = 22050
 
@@ -59,10 +59,3 @@ def test_rejects_bad_input():
         clip_statistics(np.zeros((2, 100), dtype=np.float32), SR)
     with pytest.raises(ValueError):
         clip_statistics(np.zeros(0, dtype=np.float32), SR)
-
-
-def test_central_crop():
-    y = np.arange(100)
-    np.testing.assert_array_equal(central_crop(y, 10, 4.0), np.arange(30, 70))
-    np.testing.assert_array_equal(central_crop(y, 10, 20.0), y)  # shorter: unchanged
-    assert len(central_crop(np.arange(41 * 10), 10, 30.0)) == 300

@@ -2,11 +2,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from musiclust.cluster import (Representation, build_representations, cluster_all, dbscan, distances,
-                               fuse, latents_to_frame, select_level, standardise)
-from musiclust.metrics import (evaluate_all, external_scores, hungarian_accuracy,
+from musiclust.cluster import dbscan, distances, kmeans, ks_for
+from musiclust.config import ClusterParams
+from musiclust.evaluate import evaluate
+from musiclust.metrics import (active_units, data_summary, external_scores, hungarian_accuracy,
                                hungarian_ordered_contingency, internal_scores, mean_ci95, purity,
                                score_assignments, targets_of)
+from musiclust.representations import (Corpus, Representation, build_representations, fuse, isometric_compact,
+                                       latents_to_frame,
+                                       select_level, standardise, track_source)
 
 
 def test_purity_and_hungarian_on_known_example():
@@ -90,14 +94,20 @@ def test_dbscan_finds_blobs_and_noise():
     assert labels[-1] == -1 and len(set(labels[:40])) == 2
 
 
+PARAMS = ClusterParams(kmeans_seeds=[0, 1], kmeans_n_init=3, dbscan_min_samples=3, dbscan_eps_quantile=0.5)
+
+
+def _corpus(tracks, keys, z, lyrics) -> Corpus:
+    status = pd.DataFrame({"track_id": tracks["track_id"], "status": "ok", "reason": "",
+                           "n_chunks": keys.groupby("track_id").size().reindex(tracks["track_id"]).to_numpy()})
+    lyric_ids = None if lyrics is None else tracks["track_id"]
+    return Corpus(tracks, status, {"m": latents_to_frame(keys, z)}, {}, lyric_ids, lyrics)
+
+
 def _pipeline_scores(tracks, keys, z, lyrics):
-    rows, vecs = latents_to_frame(keys, z)
-    reps = build_representations({"m": (rows, vecs)}, tracks["track_id"], lyrics)
-    targets = targets_of(tracks)
-    ks = sorted({t.nunique() for t in targets.values()})
-    assignments = cluster_all(reps, ks, kmeans_seeds=[0, 1], n_init=3, linkage="ward",
-                              dbscan_min_samples=3, dbscan_eps_quantile=0.5, progress=False)
-    return reps, assignments, evaluate_all(reps, assignments, targets, progress=False)
+    corpus = _corpus(tracks, keys, z, lyrics)
+    result = evaluate(corpus, PARAMS, progress=False)
+    return corpus.representations(), result.assignments, (result.metrics, result.scores)
 
 
 def test_representations_and_scores_find_planted_factors():
@@ -108,7 +118,12 @@ def test_representations_and_scores_find_planted_factors():
     km = nested["kmeans"]["track"]
     assert km["m"]["genre"]["nmi"] == pytest.approx(1.0)   # audio carries genre
     assert km["lyrics"]["language"]["ari"] == pytest.approx(1.0)  # lyrics carry language
-    assert km["m"]["genre"]["nmi_ci95"] >= 0
+    # two KMeans seeds on the same planted blobs agree: the interval is there and is zero
+    assert km["m"]["genre"]["nmi_ci95"] == 0.0
+    # the chunk-level clusterings of the audio latent are scored on every chunk
+    chunk_runs = assignments[(assignments.representation == "m") & (assignments.level == "chunk")
+                             & (assignments.algorithm == "kmeans")]
+    assert len(chunk_runs) == 2 * len(keys) * 3  # 2 seeds x chunks x k in (2, 3, 6)
     assert "noise_fraction" in nested["dbscan"]["chunk"]["m"]["genre"]
     assert set(targets_of(tracks)) == {"language", "genre", "language_genre"}
     assert not table["value"].isna().any()
@@ -144,8 +159,6 @@ def test_score_assignments_joins_by_key_not_position():
 
 
 def test_isometric_compact_keeps_distances_and_clusterings():
-    from musiclust.cluster import isometric_compact, kmeans
-
     rng = np.random.default_rng(0)
     x = np.vstack([rng.normal(0, 1, (10, 300)), rng.normal(3, 1, (10, 300))]).astype(np.float32)
     c = isometric_compact(x)
@@ -161,8 +174,6 @@ def test_isometric_compact_keeps_distances_and_clusterings():
 
 
 def test_track_only_source_gives_track_level_representations():
-    from musiclust.cluster import track_source
-
     tracks, keys, z, lyrics = _toy()
     rows, vecs = latents_to_frame(keys, z)
     stats = np.random.default_rng(0).normal(5, 3, size=(len(tracks), 4)).astype(np.float32)
@@ -176,12 +187,30 @@ def test_track_only_source_gives_track_level_representations():
 
 def test_unlabelled_corpus_gets_internal_scores_per_k():
     tracks, keys, z, _ = _toy()
-    rows, vecs = latents_to_frame(keys, z)
-    reps = build_representations({"m": (rows, vecs)}, None, None)
-    assignments = cluster_all(reps, [2, 3], kmeans_seeds=[0], n_init=2, linkage="ward",
-                              dbscan_min_samples=3, dbscan_eps_quantile=0.5, progress=False)
-    nested, table = evaluate_all(reps, assignments, {}, progress=False)
+    corpus = _corpus(tracks.drop(columns=["language", "genre"]), keys, z, None)
+    params = ClusterParams(kmeans_seeds=[0], kmeans_n_init=2, dbscan_min_samples=3, k_without_labels=[3, 2])
+    result = evaluate(corpus, params, progress=False)
+    nested, reps = result.metrics, corpus.representations()
     assert set(nested["kmeans"]["track"]["m"]) == {"k2", "k3"}
     assert "silhouette" in nested["kmeans"]["track"]["m"]["k3"] and "nmi" not in nested["kmeans"]["track"]["m"]["k3"]
     assert "auto" in nested["dbscan"]["chunk"]["m"]
     assert {r.name for r in reps} == {"m"}  # no lyric representations without lyrics
+
+
+def test_k_is_the_class_count_of_each_label():
+    tracks, *_ = _toy()
+    assert ks_for(targets_of(tracks), [7]) == [2, 3, 6]  # languages, genres, their cross here
+    assert ks_for({}, [8, 2, 4, 2]) == [2, 4, 8]
+
+
+def test_latent_and_data_summaries():
+    z = np.zeros((50, 3), dtype=np.float32)
+    z[:, 1] = np.linspace(-1, 1, 50)  # variance 0.35: active; the others are constant
+    z[:, 2] = np.linspace(-0.1, 0.1, 50)  # variance 0.0035: below the 0.01 threshold
+    assert active_units(z) == 1
+    tracks, keys, z8, lyrics = _toy()
+    corpus = _corpus(tracks, keys, z8, lyrics)
+    corpus.status.loc[0, "status"] = "skipped"
+    summary = data_summary(corpus.tracks, corpus.status)
+    assert summary == {"tracks_listed": len(tracks), "tracks_used": len(tracks) - 1, "tracks_skipped": 1,
+                       "chunks": len(keys)}

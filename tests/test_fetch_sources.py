@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 def fetch(workdir: Path, name: str, entry: dict) -> subprocess.CompletedProcess:
     (workdir / "params.yaml").write_text(yaml.safe_dump({"datasets": {name: entry}, "run": [name]}))
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "stages.fetch", "--dataset", name], cwd=workdir,
-                          env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "stages.fetch", "--dataset", name, "--downloads", "data/downloads",
+                           "--out", f"data/raw/{name}"], cwd=workdir, env=env, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,11 @@ import pytest
 import torch
 
 from musiclust import models as M
-from musiclust.models.conv_bvae import ConvBetaVAE
-from musiclust.models.dense_ae import DenseAE
-from musiclust.train import active_units, encode, resolve_device, train
+from musiclust.models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
+from musiclust.models.dense_ae import DenseAE, DenseAEConfig
+from musiclust.models.dense_vae import DenseVAE, DenseVAEConfig
+from musiclust.models.linear import PCAConfig
+from musiclust.train import encode, resolve_device, train
 
 
 def _images(n=24, size=32, seed=0):
@@ -21,7 +23,7 @@ def _images(n=24, size=32, seed=0):
 
 def test_conv_bvae_shapes_and_loss_convention():
     torch.manual_seed(0)
-    m = ConvBetaVAE(latent_dim=8, beta=4.0, image_size=32)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=8, beta=4.0), image_size=32)
     x = torch.from_numpy(_images(4))
     mu, logvar = m.encode(x)
     assert mu.shape == (4, 8) and logvar.shape == (4, 8)
@@ -37,15 +39,15 @@ def test_conv_bvae_shapes_and_loss_convention():
 
 
 def test_kl_is_zero_for_standard_normal_posterior():
-    m = ConvBetaVAE(latent_dim=4, image_size=16)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4), image_size=16)
     for p in (m.fc_mu, m.fc_logvar):
         torch.nn.init.zeros_(p.weight)
         torch.nn.init.zeros_(p.bias)
     assert m.loss(torch.rand(3, 16, 16))["kl"].item() == pytest.approx(0.0, abs=1e-6)
 
 
-@pytest.mark.parametrize("make", [lambda: ConvBetaVAE(latent_dim=4, beta=1.0, image_size=16),
-                                  lambda: DenseAE(latent_dim=4, hidden_dim=32, image_size=16)])
+@pytest.mark.parametrize("make", [lambda: ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=1.0), image_size=16),
+                                  lambda: DenseAE(DenseAEConfig(latent_dim=4, hidden_dim=32), image_size=16)])
 def test_training_lowers_loss_and_is_deterministic(make):
     data = _images(16, size=16)
     runs = []
@@ -65,53 +67,77 @@ def test_training_lowers_loss_and_is_deterministic(make):
 def test_kl_warmup_weights_first_epochs():
     data = _images(8)
     torch.manual_seed(0)
-    m = ConvBetaVAE(latent_dim=4, beta=4.0, image_size=32)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=4.0), image_size=32)
     hist = train(m, data, epochs=2, batch_size=8, lr=1e-3, seed=0, device=torch.device("cpu"),
                  kl_warmup_epochs=4, progress=False)
     # epoch 1 weighs the KL by 1/4: total = rec + beta * 0.25 * kl
     assert hist[0].total == pytest.approx(hist[0].reconstruction + 4.0 * 0.25 * hist[0].kl, rel=1e-5)
 
 
-def test_save_load_roundtrip_weights_only(tmp_path):
-    m = DenseAE(latent_dim=3, hidden_dim=8, image_size=16)
-    M.save_model(tmp_path / "m.pt", "dense_ae", m.hparams(), m.state_dict())
-    enc, kind = M.encoder_from_file(tmp_path / "m.pt")
-    x = np.random.default_rng(0).random((5, 16, 16), dtype=np.float32)
-    assert kind == "dense_ae"
-    np.testing.assert_allclose(encode(enc, x, progress=False),
-                               m.encode_mean(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
+def test_fit_save_load_roundtrip_weights_only(tmp_path):
+    x = _images(6, size=16)
+    config = DenseAEConfig(latent_dim=3, hidden_dim=8, epochs=1, batch_size=4)
+    fitted = M.fit("dense_ae", config, x, device=torch.device("cpu"), threads=1)
+    assert fitted.hparams == {"config": {"lr": 1e-3, "batch_size": 4, "epochs": 1, "seed": 0, "hidden_dim": 8,
+                                         "latent_dim": 3}, "input": {"image_size": 16}}
+    M.save_model(tmp_path / "m.pt", fitted)
+    enc, kind = M.load_model(tmp_path / "m.pt")
+    assert kind == "dense_ae" and enc.config == config
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    for name, tensor in payload["state"].items():
+        torch.testing.assert_close(enc.state_dict()[name], tensor)
+    assert fitted.summary()["parameters"] == sum(t.numel() for t in enc.parameters())
 
 
-def test_pca_and_raw_baselines(tmp_path):
+def test_fit_is_seeded_by_the_config():
+    x = _images(8, size=16)
+    config = ConvBVAEConfig(latent_dim=2, epochs=2, batch_size=4, seed=3)
+    a, b = (M.fit("conv_bvae", config, x, device=torch.device("cpu"), threads=1) for _ in range(2))
+    assert [h.total for h in a.history] == [h.total for h in b.history]
+    other = M.fit("conv_bvae", ConvBVAEConfig(latent_dim=2, epochs=2, batch_size=4, seed=4), x,
+                  device=torch.device("cpu"), threads=1)
+    assert [h.total for h in other.history] != [h.total for h in a.history]
+
+
+def test_pca_reports_the_variance_it_keeps_without_projecting(tmp_path):
     x = _images(20, size=16)
-    state = M.fit_pca(x, 5, seed=0)
-    M.save_model(tmp_path / "p.pt", "pca", {"n_components": 5}, state)
-    enc, kind = M.encoder_from_file(tmp_path / "p.pt")
+    fitted = M.fit("pca", PCAConfig(n_components=5), x, device=torch.device("cpu"))
+    M.save_model(tmp_path / "p.pt", fitted)
+    enc, kind = M.load_model(tmp_path / "p.pt")
     z = enc(x)
     assert kind == "pca" and z.shape == (20, 5)
     np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-4)  # centred projection
-    M.save_model(tmp_path / "r.pt", "raw", {}, {})
-    raw, _ = M.encoder_from_file(tmp_path / "r.pt")
-    assert raw(x).shape == (20, 256)
+    flat = x.reshape(20, -1)
+    recon = z @ fitted.state["components"] + fitted.state["mean"]
+    error = float(((recon - flat) ** 2).sum(axis=1).mean())  # what the projection would measure
+    summary = fitted.summary()
+    assert summary["final_reconstruction"] == pytest.approx(error, rel=1e-4)
+    assert summary["explained_variance"] == pytest.approx(z.var(axis=0).sum() / flat.var(axis=0).sum(), rel=1e-4)
+    assert 0 < summary["explained_variance"] < 1
 
 
-def test_device_and_active_units():
-    assert resolve_device("cpu").type == "cpu"
-    assert resolve_device("auto").type in ("cpu", "cuda", "mps")
-    z = np.zeros((50, 3), dtype=np.float32)
-    z[:, 1] = np.linspace(-1, 1, 50)
-    assert active_units(z) == 1
+def test_unknown_kind_is_named():
+    with pytest.raises(ValueError, match="'vq_vae'.*conv_bvae"):
+        M.fit("vq_vae", PCAConfig(), _images(4), device=torch.device("cpu"))
+
+
+def test_device_resolution():
+    assert resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda" if torch.cuda.is_available() else (
+        "mps" if torch.backends.mps.is_available() else "cpu")
+    assert resolve_device("auto").type == expected
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="CUDA is not available"):
+            resolve_device("cuda:0")
 
 
 def test_dense_vae_on_clip_statistics():
-    from musiclust.models.dense_vae import DenseVAE
-
     rng = np.random.default_rng(0)
     centres = rng.normal(0, 3, size=(3, 43))
     x = (centres[np.arange(60) % 3] + rng.normal(0, 0.5, size=(60, 43))).astype(np.float32)
     x = (x - x.mean(0)) / x.std(0)
     torch.manual_seed(0)
-    m = DenseVAE(n_features=43, latent_dim=4, beta=1.0)
+    m = DenseVAE(DenseVAEConfig(latent_dim=4, beta=1.0), n_features=43)
     out = m.loss(torch.from_numpy(x[:8]))
     assert torch.isclose(out["total"], out["reconstruction"] + out["kl"])
     hist = train(m, x, epochs=30, batch_size=16, lr=3e-3, seed=0, device=torch.device("cpu"), progress=False)
@@ -127,7 +153,8 @@ def test_dense_vae_on_clip_statistics():
 
 
 def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
-    m = DenseAE(latent_dim=3, hidden_dim=8, image_size=16)
-    M.save_model(tmp_path / "a.pt", "dense_ae", m.hparams(), m.state_dict())
-    M.save_model(tmp_path / "b.pt", "dense_ae", m.hparams(), m.state_dict())
+    fitted = M.fit("dense_ae", DenseAEConfig(latent_dim=3, hidden_dim=8, epochs=1, batch_size=4), _images(4, size=16),
+                   device=torch.device("cpu"), threads=1)
+    M.save_model(tmp_path / "a.pt", fitted)
+    M.save_model(tmp_path / "b.pt", fitted)
     assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from musiclust.params import (ParamsError, SECTIONS, build_model, load_dataset, load_model, load_models,
-                              load_run, load_section)
+from stages.params import (SECTIONS, ParamsError, build_model, load_dataset, load_model, load_models, load_run,
+                           load_section)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -13,8 +13,9 @@ def test_repository_params_are_valid():
     for name in SECTIONS:
         load_section(name, REPO / "params.yaml")
     models = load_models(REPO / "params.yaml")
-    assert models["conv_bvae"].beta == 4.0 and models["conv_bvae"].latent_dim == 64
-    assert load_models(REPO / "params.yaml", "stats_models")["dense_vae"].latent_dim == 32
+    kind, config = models["conv_bvae"]
+    assert kind == "conv_bvae" and config.beta == 4.0 and config.latent_dim == 64
+    assert load_models(REPO / "params.yaml", "stats_models")["dense_vae"][1].latent_dim == 32
     for name in load_run(REPO / "params.yaml"):
         assert load_dataset(name, REPO / "params.yaml").format in ("synthetic", "hblm", "gtzan", "folder")
 
@@ -48,8 +49,8 @@ def test_missing_section_is_named(tmp_path):
 
 
 def test_model_params_dispatch_on_kind():
-    p = build_model("b1", {"kind": "conv_bvae", "beta": 1})
-    assert p.beta == 1.0 and isinstance(p.beta, float)
+    kind, p = build_model("b1", {"kind": "conv_bvae", "beta": 1})
+    assert kind == "conv_bvae" and p.beta == 1.0 and isinstance(p.beta, float)
     with pytest.raises(ParamsError, match="models.x.kind"):
         build_model("x", {"kind": "gan"})
     with pytest.raises(ParamsError, match="models.x.beta"):

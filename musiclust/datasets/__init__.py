@@ -1,6 +1,7 @@
 """Corpora: obtaining them (download, local archive or folder, synthesis) and reading them.
 
-:func:`obtain` puts a corpus's files into a folder; :func:`read_tracks`
+:func:`fetch_corpus` does both for a dataset entry: :func:`obtain` or
+:func:`synthesise` puts a corpus's files into a folder; :func:`read_tracks`
 lists its tracks in the common contract (``track_id``, ``path``, ``language``,
 ``genre``, ``lyrics``, source columns).
 """
@@ -11,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+
+from ..config import DatasetParams, SyntheticParams
 
 FORMATS = ("synthetic", "hblm", "gtzan", "folder")
 
@@ -72,3 +75,30 @@ def read_tracks(format: str, root: Path, *, labels_csv: str = "") -> pd.DataFram
 
         return read_folder(root, labels_csv or None)
     raise ValueError(f"unknown dataset format {format!r}; known: {FORMATS}")
+
+
+def synthesise(spec: SyntheticParams, out: Path, *, progress: bool = True) -> str:
+    """Generate an embedded corpus into ``out``; returns the reader format of its layout."""
+    from . import synthetic
+
+    if spec.layout == "gtzan":
+        synthetic.generate_gtzan_corpus(out, tracks_per_genre=spec.tracks_per_genre, seed=spec.seed,
+                                        sample_rate=spec.sample_rate, seconds=spec.max_seconds,
+                                        audio_format=spec.audio_format, plant_unreadable=spec.plant_unreadable,
+                                        progress=progress)
+        return "gtzan"
+    synthetic.generate_corpus(out, design=spec.design, tracks_per_cell=spec.tracks_per_cell, scale=spec.scale,
+                              seed=spec.seed, sample_rate=spec.sample_rate, min_seconds=spec.min_seconds,
+                              max_seconds=spec.max_seconds, audio_format=spec.audio_format, progress=progress)
+    return "hblm"
+
+
+def fetch_corpus(spec: DatasetParams, target: Path, *, cache_dir: Path | None = None,
+                 progress: bool = True) -> pd.DataFrame:
+    """Fill ``target`` (a fresh folder) with the corpus ``spec`` describes and list its tracks."""
+    if spec.format == "synthetic":
+        layout = synthesise(spec.synthetic, target, progress=progress)
+    else:
+        obtain(spec.source, target, sha256=spec.sha256, cache_dir=cache_dir, progress=progress)
+        layout = spec.format
+    return read_tracks(layout, target, labels_csv=spec.labels_csv)

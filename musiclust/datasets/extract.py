@@ -14,10 +14,11 @@ import re
 import shutil
 import stat
 import tarfile
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..io import atomic_dir
 
 __all__ = ["UnsafeArchiveError", "extract_archive"]
 
@@ -305,13 +306,7 @@ def extract_archive(archive, target) -> Path:
         members = _rebase(archive, members, _single_top(members))
         _check_links(archive, members)
 
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".extract", dir=target.parent))
-        backup = None
-        try:
-            # mkdtemp makes a private 0700 folder; the target should look like
-            # any other folder.
-            tmp.chmod(0o755)
+        with atomic_dir(target) as tmp:
             try:
                 if kind == "zip":
                     _extract_zip(handle, members, tmp)
@@ -319,19 +314,4 @@ def extract_archive(archive, target) -> Path:
                     _extract_tar(handle, members, tmp)
             except _FILTER_ERRORS as exc:
                 raise UnsafeArchiveError(f"{archive}: {exc}") from exc
-            if os.path.lexists(target):
-                # os.replace cannot overwrite a non-empty folder: move the old
-                # one aside first so it can be restored if the swap fails.
-                backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-                os.replace(target, backup / "old")
-            try:
-                os.replace(tmp, target)
-            except BaseException:
-                if backup is not None:
-                    os.replace(backup / "old", target)
-                raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if backup is not None:
-                shutil.rmtree(backup, ignore_errors=True)
     return target

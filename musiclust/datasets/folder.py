@@ -17,13 +17,13 @@ allowed, ``filename`` is relative to the root (``/`` or ``\\`` separators).
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
 import pandas as pd
 
-from .hblm import MetadataError, track_id_from_filename
+from .hblm import track_id_from_filename
+from .records import MetadataError, read_records
 
 __all__ = ["AUDIO_EXTENSIONS", "LABEL_COLUMNS", "is_audio_file", "list_audio_files", "read_folder"]
 
@@ -87,57 +87,29 @@ def _with_none(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def _read_labels(csv_path: Path, known: set[str], root: Path) -> tuple[dict[str, dict], list[str]]:
     """Parse the labels CSV: ``{relative filename: {column: value or None}}`` and the extra columns."""
-    if not csv_path.is_file():
-        raise MetadataError(f"{csv_path}: labels CSV not found")
+    header, records = read_records(csv_path, required=("filename",))
+    clash = [h for h in header if h in _RESERVED and h != "filename"]
+    if clash:
+        raise MetadataError(f"{csv_path}: line 1: column(s) {clash} are reserved by the reader")
+    extra = [h for h in header if h != "filename" and h not in LABEL_COLUMNS]
     labels: dict[str, dict] = {}
     seen: dict[str, int] = {}
-    try:
-        # utf-8-sig strips a byte-order mark if there is one; newline="" lets
-        # csv handle quoted fields that span lines.
-        with open(csv_path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                raise MetadataError(f"{csv_path}: empty file (expected a header with a 'filename' column)")
-            header = [h.strip() for h in header]
-            if "filename" not in header:
-                raise MetadataError(f"{csv_path}: line 1: no 'filename' column; header is {header}")
-            dup = sorted({h for h in header if header.count(h) > 1})
-            if dup:
-                raise MetadataError(f"{csv_path}: line 1: duplicated column(s) {dup}")
-            clash = [h for h in header if h in _RESERVED and h != "filename"]
-            if clash:
-                raise MetadataError(f"{csv_path}: line 1: column(s) {clash} are reserved by the reader")
-            extra = [h for h in header if h != "filename" and h not in LABEL_COLUMNS]
-            end = reader.line_num
-            for row in reader:
-                start, end = end + 1, reader.line_num  # a record may span several lines
-                if not row:
-                    continue  # blank line
-                if len(row) != len(header):
-                    raise MetadataError(
-                        f"{csv_path}: line {start}: {len(row)} field(s), the header has {len(header)}"
-                    )
-                values = dict(zip(header, row))
-                filename = _normalise_filename(values.pop("filename"))
-                if not filename:
-                    raise MetadataError(f"{csv_path}: line {start}: empty filename")
-                if filename in seen:
-                    raise MetadataError(
-                        f"{csv_path}: line {start}: filename {filename!r} is already listed on line {seen[filename]}"
-                    )
-                seen[filename] = start
-                if filename not in known:
-                    what = "is not an audio file" if (root / filename).is_file() else "does not exist"
-                    raise MetadataError(
-                        f"{csv_path}: line {start}: {filename!r} {what} under {root} "
-                        f"(audio extensions: {' '.join(AUDIO_EXTENSIONS)})"
-                    )
-                labels[filename] = {k: _cell(v) for k, v in values.items()}
-    except UnicodeDecodeError as exc:
-        raise MetadataError(f"{csv_path}: not valid UTF-8 ({exc})") from exc
-    except csv.Error as exc:
-        raise MetadataError(f"{csv_path}: malformed CSV ({exc})") from exc
+    for start, values in records:
+        filename = _normalise_filename(values.pop("filename"))
+        if not filename:
+            raise MetadataError(f"{csv_path}: line {start}: empty filename")
+        if filename in seen:
+            raise MetadataError(
+                f"{csv_path}: line {start}: filename {filename!r} is already listed on line {seen[filename]}"
+            )
+        seen[filename] = start
+        if filename not in known:
+            what = "is not an audio file" if (root / filename).is_file() else "does not exist"
+            raise MetadataError(
+                f"{csv_path}: line {start}: {filename!r} {what} under {root} "
+                f"(audio extensions: {' '.join(AUDIO_EXTENSIONS)})"
+            )
+        labels[filename] = {k: _cell(v) for k, v in values.items()}
     return labels, extra
 
 

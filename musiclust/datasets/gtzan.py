@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .folder import AUDIO_EXTENSIONS, _with_none, is_audio_file
-from .hblm import MetadataError
+from .records import MetadataError
 
 __all__ = ["GENRE_FOLDERS", "GTZAN_GENRE_NAMES", "find_genres_dir", "read_gtzan"]
 

@@ -7,16 +7,13 @@ possibly without a final newline; ``filename`` is relative to ``audio/``.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
+from .records import MetadataError, read_records
+
 REQUIRED_COLUMNS = ("filename", "language", "genre")
-
-
-class MetadataError(ValueError):
-    """The metadata file is malformed; the message names the file and the line."""
 
 
 def track_id_from_filename(filename: str) -> str:
@@ -44,39 +41,30 @@ def read_hblm(root: str | Path) -> pd.DataFrame:
     meta = root / "metadata.csv"
     if not meta.is_file():
         raise MetadataError(f"{meta}: not found (an HBLM-100 corpus needs metadata.csv and audio/)")
+    _, records = read_records(meta, required=REQUIRED_COLUMNS)
     rows = []
-    # utf-8-sig strips the byte-order mark; csv handles quoted multi-line fields.
-    with open(meta, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        header = reader.fieldnames or []
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise MetadataError(f"{meta}: missing column(s) {missing}; header is {header}")
-        seen: dict[str, int] = {}
-        for row in reader:
-            line = reader.line_num
-            filename = (row.get("filename") or "").strip()
-            if not filename:
-                raise MetadataError(f"{meta}: line {line}: empty filename")
-            if filename in seen:
-                raise MetadataError(
-                    f"{meta}: line {line}: filename {filename!r} already listed on line {seen[filename]}"
-                )
-            seen[filename] = line
-            for col in ("language", "genre"):
-                if not (row.get(col) or "").strip():
-                    raise MetadataError(f"{meta}: line {line}: empty {col} for {filename!r}")
-            lyrics = row.get("lyrics")
-            label = (row.get("label_id") or "").strip()
-            rows.append({
-                "track_id": track_id_from_filename(filename),
-                "path": f"audio/{filename}",
-                "language": row["language"].strip(),
-                "genre": row["genre"].strip(),
-                "lyrics": lyrics if lyrics and lyrics.strip() else None,
-                "filename": filename,
-                "label_id": int(label) if label.lstrip("-").isdigit() else None,
-            })
+    seen: dict[str, int] = {}
+    for line, row in records:
+        filename = row["filename"].strip()
+        if not filename:
+            raise MetadataError(f"{meta}: line {line}: empty filename")
+        if filename in seen:
+            raise MetadataError(f"{meta}: line {line}: filename {filename!r} already listed on line {seen[filename]}")
+        seen[filename] = line
+        for col in ("language", "genre"):
+            if not row[col].strip():
+                raise MetadataError(f"{meta}: line {line}: empty {col} for {filename!r}")
+        lyrics = row.get("lyrics")
+        label = (row.get("label_id") or "").strip()
+        rows.append({
+            "track_id": track_id_from_filename(filename),
+            "path": f"audio/{filename}",
+            "language": row["language"].strip(),
+            "genre": row["genre"].strip(),
+            "lyrics": lyrics if lyrics and lyrics.strip() else None,
+            "filename": filename,
+            "label_id": int(label) if label.lstrip("-").isdigit() else None,
+        })
     if not rows:
         raise MetadataError(f"{meta}: no tracks listed")
     tracks = pd.DataFrame(rows)

@@ -1,65 +1,136 @@
-"""Models, their construction from hyperparameters, and their on-disk format.
+"""Every model kind in one registry: its settings type, how it is fitted, how it encodes.
 
-A saved model is ``{"kind", "hparams", "state"}`` written with ``torch.save``
-and loadable with ``weights_only=True``.
+Adding a kind means one model file (a settings dataclass and the model) and
+one entry in :data:`KINDS`. A saved model is ``{"kind", "hparams", "state"}``
+written with ``torch.save`` and loadable with ``weights_only=True``;
+``hparams`` holds the settings (``config``) and the input sizes (``input``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
+import pandas as pd
 import torch
 
-from .conv_bvae import ConvBetaVAE
-from .dense_ae import DenseAE
-from .dense_vae import DenseVAE
-from .linear import fit_pca, pca_transform, raw_pixels
-
-TORCH_KINDS = {"conv_bvae": ConvBetaVAE, "dense_ae": DenseAE, "dense_vae": DenseVAE}
-
-
-def build_torch_model(kind: str, hparams: dict) -> torch.nn.Module:
-    if kind not in TORCH_KINDS:
-        raise ValueError(f"unknown torch model kind {kind!r}; known: {sorted(TORCH_KINDS)}")
-    return TORCH_KINDS[kind](**hparams)
+from ..io import atomic_path
+from ..train import EpochStats, seed_everything, train
+from .conv_bvae import ConvBetaVAE, ConvBVAEConfig
+from .dense_ae import DenseAE, DenseAEConfig
+from .dense_vae import DenseVAE, DenseVAEConfig
+from .linear import PCAConfig, fit_pca, pca_transform
 
 
-def save_model(path, kind: str, hparams: dict, state: dict) -> None:
-    from ..io import atomic_path
+@dataclass
+class Fitted:
+    """A fitted model: what is saved, its per-epoch history and its training summary."""
 
-    payload = {"kind": kind, "hparams": dict(hparams),
+    kind: str
+    hparams: dict
+    state: dict
+    history: list[EpochStats]
+    extra: dict  # kind-specific training numbers (parameter count, explained variance)
+
+    def history_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([dataclasses.asdict(h) for h in self.history])
+
+    def summary(self) -> dict:
+        """The training metrics: the last epoch's losses and the kind's own numbers."""
+        last = self.history[-1]
+        return {"kind": self.kind, "epochs": last.epoch, "final_total": last.total,
+                "final_reconstruction": last.reconstruction, "final_kl": last.kl, **self.extra}
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    config: type                                                 # the settings dataclass
+    fit: Callable[[Any, np.ndarray, torch.device], tuple[dict, dict, list[EpochStats], dict]]
+    load: Callable[[dict, dict], Any]                            # (hparams, state) -> encoder
+
+
+def _torch_kind(module: type[torch.nn.Module], config: type) -> ModelKind:
+    """A torch model: built from its settings and the input sizes, trained by :func:`train`."""
+
+    def fit(cfg, data: np.ndarray, device: torch.device):
+        hparams = {"config": dataclasses.asdict(cfg), "input": module.input_shape(data)}
+        model = module(cfg, **hparams["input"])
+        history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
+                        device=device, kl_warmup_epochs=getattr(cfg, "kl_warmup_epochs", 0))
+        extra = {"parameters": int(sum(t.numel() for t in model.parameters()))}
+        return hparams, model.state_dict(), history, extra
+
+    def load(hparams: dict, state: dict) -> torch.nn.Module:
+        model = module(config(**hparams["config"]), **hparams["input"])
+        model.load_state_dict(state)
+        return model.eval()
+
+    return ModelKind(config, fit, load)
+
+
+def _fit_pca(cfg: PCAConfig, data: np.ndarray, device: torch.device):
+    state, numbers = fit_pca(data, cfg)
+    error = numbers["reconstruction"]
+    hparams = {"config": dataclasses.asdict(cfg), "input": {}}
+    return hparams, state, [EpochStats(1, error, error, 0.0)], {"explained_variance": numbers["explained_variance"]}
+
+
+def _load_pca(hparams: dict, state: dict):
+    mean, components = state["mean"].numpy(), state["components"].numpy()
+    return lambda images: pca_transform(images, mean, components)
+
+
+KINDS: dict[str, ModelKind] = {
+    "conv_bvae": _torch_kind(ConvBetaVAE, ConvBVAEConfig),
+    "dense_ae": _torch_kind(DenseAE, DenseAEConfig),
+    "dense_vae": _torch_kind(DenseVAE, DenseVAEConfig),
+    "pca": ModelKind(PCAConfig, _fit_pca, _load_pca),
+}
+
+
+def kind_of(kind: str) -> ModelKind:
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; known: {sorted(KINDS)}")
+    return KINDS[kind]
+
+
+def fit(kind: str, config, data: np.ndarray, *, device: torch.device, threads: int | None = None) -> Fitted:
+    """Fit a model of ``kind`` with settings ``config`` on ``data`` (mel chunks or feature rows).
+
+    Seeded with ``config.seed``: the same settings, data, device and thread
+    count give the same weights.
+    """
+    seed_everything(config.seed, threads)
+    hparams, state, history, extra = kind_of(kind).fit(config, data, device)
+    return Fitted(kind, hparams, state, history, extra)
+
+
+def save_model(path, fitted: Fitted) -> Path:
+    payload = {"kind": fitted.kind, "hparams": fitted.hparams,
                "state": {k: (torch.from_numpy(v) if isinstance(v, np.ndarray) else v.detach().cpu())
-                         for k, v in state.items()}}
+                         for k, v in fitted.state.items()}}
     # Saving through a buffer keeps the archive's inner folder name fixed ("archive"),
     # not the random temporary file name: same weights, same bytes.
     buffer = io.BytesIO()
     torch.save(payload, buffer)
     with atomic_path(path) as tmp:
         tmp.write_bytes(buffer.getvalue())
+    return Path(path)
 
 
-def load_model(path) -> dict:
-    """Load a saved model file (``weights_only=True``)."""
+def load_model(path):
+    """A saved model, ready to encode: a torch module (``encode_mean``) or a function on arrays.
+
+    Returns
+    -------
+    encoder, kind
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: model file not found")
-    return torch.load(path, map_location="cpu", weights_only=True)
-
-
-def encoder_from_file(path):
-    """Return ``encode(images (N, H, W) float32) -> latents (N, d)`` for any saved model, and its kind."""
-    payload = load_model(path)
-    kind, hparams, state = payload["kind"], payload["hparams"], payload["state"]
-    if kind in TORCH_KINDS:
-        model = build_torch_model(kind, hparams)
-        model.load_state_dict(state)
-        model.eval()
-        return model, kind
-    if kind == "pca":
-        mean, comps = state["mean"].numpy(), state["components"].numpy()
-        return (lambda x: pca_transform(x, mean, comps)), kind
-    if kind == "raw":
-        return raw_pixels, kind
-    raise ValueError(f"{path}: unknown model kind {kind!r}")
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    return kind_of(payload["kind"]).load(payload["hparams"], payload["state"]), payload["kind"]

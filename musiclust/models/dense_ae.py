@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from .conv_bvae import ConvBetaVAE
+from .vae import TrainingConfig
+
+
+@dataclass(frozen=True)
+class DenseAEConfig(TrainingConfig):
+    """Hyperparameters of :class:`DenseAE` and its training."""
+
+    hidden_dim: int = 512
+    latent_dim: int = 64
 
 
 class DenseAE(nn.Module):
     """Flattened 128x128 image → hidden → code, mirrored decoder with a sigmoid output."""
 
-    def __init__(self, latent_dim: int = 64, hidden_dim: int = 512, image_size: int = 128):
+    input_shape = staticmethod(ConvBetaVAE.input_shape)  # square images, like the conv VAE
+
+    def __init__(self, config: DenseAEConfig = DenseAEConfig(), image_size: int = 128):
         super().__init__()
-        self.latent_dim, self.hidden_dim, self.image_size = latent_dim, hidden_dim, image_size
+        self.config, self.image_size = config, image_size
+        latent_dim, hidden_dim = config.latent_dim, config.hidden_dim
         pixels = image_size * image_size
         self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(pixels, hidden_dim), nn.ReLU(),
                                      nn.Linear(hidden_dim, latent_dim))
         self.decoder = nn.Sequential(nn.Linear(latent_dim, hidden_dim), nn.ReLU(),
                                      nn.Linear(hidden_dim, pixels), nn.Sigmoid())
-
-    def hparams(self) -> dict:
-        return {"latent_dim": self.latent_dim, "hidden_dim": self.hidden_dim,
-                "image_size": self.image_size}
 
     def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, 128, 128) → code (B, latent_dim); deterministic, so the 'mean' is the code."""

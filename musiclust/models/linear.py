@@ -1,25 +1,48 @@
-"""Non-neural baselines on flattened spectrograms: PCA and the raw pixels."""
+"""The PCA baseline on flattened spectrograms."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
 
+from ..config import check
 
-def fit_pca(images: np.ndarray, n_components: int, seed: int) -> dict[str, np.ndarray]:
-    """Fit PCA on images (N, H, W); returns ``mean`` (H*W,) and ``components`` (k, H*W)."""
-    flat = images.reshape(len(images), -1).astype(np.float32)
-    k = min(n_components, flat.shape[0], flat.shape[1])
-    pca = PCA(n_components=k, svd_solver="randomized", random_state=seed).fit(flat)
-    return {"mean": pca.mean_.astype(np.float32), "components": pca.components_.astype(np.float32)}
+
+@dataclass(frozen=True)
+class PCAConfig:
+    n_components: int = 64
+    seed: int = 0
+
+    def validate(self, key: str) -> None:
+        check(self.n_components >= 1, f"{key}.n_components", "must be >= 1")
+
+
+def flatten(images: np.ndarray) -> np.ndarray:
+    """Images (N, H, W) → rows of pixels (N, H*W), float32."""
+    return np.asarray(images, dtype=np.float32).reshape(len(images), -1)
+
+
+def fit_pca(images: np.ndarray, config: PCAConfig) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Fit PCA on images (N, H, W), without projecting them.
+
+    Returns
+    -------
+    state : ``mean`` (H*W,) and ``components`` (k, H*W), float32
+    summary : ``reconstruction`` (mean squared residual per image, summed over
+        pixels) and ``explained_variance`` (fraction of the total), both from the
+        singular values, so the data are projected once only, by the encoder
+    """
+    flat = flatten(images)
+    k = min(config.n_components, flat.shape[0], flat.shape[1])
+    pca = PCA(n_components=k, svd_solver="randomized", random_state=config.seed).fit(flat)
+    total = float(flat.var(axis=0, dtype=np.float64).sum())
+    kept = float((pca.singular_values_.astype(np.float64) ** 2).sum() / len(flat))
+    state = {"mean": pca.mean_.astype(np.float32), "components": pca.components_.astype(np.float32)}
+    return state, {"reconstruction": total - kept, "explained_variance": kept / total}
 
 
 def pca_transform(images: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
     """Project images (N, H, W) → (N, k)."""
-    flat = images.reshape(len(images), -1).astype(np.float32)
-    return (flat - mean) @ components.T
-
-
-def raw_pixels(images: np.ndarray) -> np.ndarray:
-    """Images (N, H, W) → flattened pixels (N, H*W), the study's raw-spectrogram baseline."""
-    return images.reshape(len(images), -1).astype(np.float32)
+    return (flatten(images) - mean) @ components.T

@@ -1,0 +1,66 @@
+"""What every model here shares: training hyperparameters, the reparameterised
+sample and the beta-VAE loss.
+
+Loss (Higgins et al., 2017; 1Konny/Beta-VAE): squared reconstruction error
+summed over pixels (or features) plus beta times the KL divergence to N(0, I)
+summed over latent dimensions, both averaged over the batch. A mean-reduced
+reconstruction with beta = 4 would act like a beta thousands of times larger
+and collapse the posterior.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch.nn import functional as F
+
+from ..config import check
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Optimiser settings shared by every torch model (Adam, mini-batches)."""
+
+    lr: float = 1e-3
+    batch_size: int = 32
+    epochs: int = 50
+    seed: int = 0
+
+    def validate(self, key: str) -> None:
+        """Check every positive-size field the config has; errors name ``key.<field>``."""
+        names = {f.name for f in dataclasses.fields(self)}
+        for name in ("latent_dim", "hidden_dim", "batch_size", "epochs"):
+            if name in names:
+                check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
+        check(self.lr > 0, f"{key}.lr", "must be > 0")
+        if "beta" in names:
+            check(self.beta >= 0, f"{key}.beta", "must be >= 0")
+        if "kl_warmup_epochs" in names:
+            check(self.kl_warmup_epochs >= 0, f"{key}.kl_warmup_epochs", "must be >= 0")
+
+
+def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """A sample of N(mu, exp(logvar)) that gradients flow through."""
+    return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
+
+def beta_vae_loss(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
+                  decode: Callable[[torch.Tensor], torch.Tensor], *, beta: float,
+                  kl_weight: float = 1.0) -> dict[str, torch.Tensor]:
+    """Per-sample averages of the reconstruction, the KL and their beta-weighted total.
+
+    Parameters
+    ----------
+    x : tensor, shape (B, ...), the inputs, in the shape ``decode`` returns
+    mu, logvar : tensors, shape (B, latent_dim), the posterior of ``x``
+    decode : latent (B, latent_dim) -> reconstruction shaped like ``x``
+    kl_weight : float in [0, 1], the warm-up factor on beta
+    """
+    recon = decode(reparameterise(mu, logvar))
+    batch = x.shape[0]
+    rec = F.mse_loss(recon.float(), x.float(), reduction="sum") / batch
+    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / batch
+    return {"total": rec + beta * kl_weight * kl, "reconstruction": rec, "kl": kl}

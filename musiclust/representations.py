@@ -1,0 +1,229 @@
+"""Representations: audio latents, clip statistics, raw pixels, lyrics and their post-hoc fusion.
+
+Every representation is a pair ``(keys, features)``: ``keys`` is a DataFrame
+with ``track_id`` and ``chunk`` (-1 at track level), sorted, and row i of
+``features`` belongs to row i of ``keys``. Everything joins on ``track_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+
+from .io import read_vectors
+
+KEYS = ["track_id", "chunk"]
+TRACK_CHUNK = -1  # the ``chunk`` key of track-level rows
+
+
+@dataclass
+class Representation:
+    name: str
+    level: str  # "chunk" or "track"
+    keys: pd.DataFrame
+    features: np.ndarray
+
+
+def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Chunk-level latents → chunk rows plus track rows (the mean of each track's chunks).
+
+    Returns
+    -------
+    rows : DataFrame with ``level``, ``track_id``, ``chunk`` (-1 for track rows), sorted
+    latents : np.ndarray, float32, shape (len(rows), d)
+    """
+    chunk_rows = keys[KEYS].reset_index(drop=True).copy()
+    order = np.lexsort((chunk_rows["chunk"].to_numpy(), chunk_rows["track_id"].to_numpy()))
+    chunk_rows, latents = chunk_rows.iloc[order].reset_index(drop=True), latents[order]
+    track_ids, first = np.unique(chunk_rows["track_id"].to_numpy(), return_index=True)
+    sums = np.add.reduceat(latents.astype(np.float64), first, axis=0)
+    counts = np.diff(np.append(first, len(latents)))[:, None]
+    rows = pd.concat([
+        chunk_rows.assign(level="chunk"),
+        pd.DataFrame({"track_id": track_ids, "chunk": TRACK_CHUNK, "level": "track"}),
+    ], ignore_index=True)[["level", "track_id", "chunk"]]
+    rows["chunk"] = rows["chunk"].astype("int32")
+    return rows, np.vstack([latents, sums / counts]).astype(np.float32)
+
+
+def track_rows(track_ids) -> pd.DataFrame:
+    """Keys of track-level-only rows (``level`` "track", ``chunk`` -1)."""
+    rows = pd.DataFrame({"level": "track", "track_id": list(track_ids), "chunk": TRACK_CHUNK})
+    rows["chunk"] = rows["chunk"].astype("int32")
+    return rows
+
+
+def track_source(track_ids, features: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per-track features (e.g. the 43 clip statistics) as a track-level-only source, standardised."""
+    return track_rows(track_ids), standardise(features)
+
+
+def select_level(rows: pd.DataFrame, latents: np.ndarray, level: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of one level, sorted by key → (keys, features)."""
+    mask = (rows["level"] == level).to_numpy()
+    if not mask.any():
+        raise ValueError(f"no rows at level {level!r}")
+    keys = rows.loc[mask, KEYS].reset_index(drop=True)
+    x = latents[mask]
+    order = np.lexsort((keys["chunk"].to_numpy(), keys["track_id"].to_numpy()))
+    return keys.iloc[order].reset_index(drop=True), x[order]
+
+
+def standardise(x: np.ndarray) -> np.ndarray:
+    """Zero mean, unit variance per column; constant columns become 0."""
+    return StandardScaler().fit_transform(x).astype(np.float32)
+
+
+def fuse(audio_keys: pd.DataFrame, audio: np.ndarray, lyric_ids: pd.Series,
+         lyrics: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The study's post-hoc hybrid: standardise each block, concatenate by track_id.
+
+    Rows whose track has no lyric embedding are dropped.
+    """
+    lyric_index = pd.Index(lyric_ids)
+    pos = lyric_index.get_indexer(audio_keys["track_id"])
+    keep = pos >= 0
+    keys = audio_keys[keep].reset_index(drop=True)
+    fused = np.hstack([standardise(audio[keep]), standardise(lyrics[pos[keep]])])
+    return keys, fused
+
+
+def lyrics_rows(keys: pd.DataFrame, lyric_ids: pd.Series, lyrics: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The lyric embedding of each row's track (repeated over a track's chunks, as the study did)."""
+    pos = pd.Index(lyric_ids).get_indexer(keys["track_id"])
+    keep = pos >= 0
+    return keys[keep].reset_index(drop=True), lyrics[pos[keep]].astype(np.float32)
+
+
+def isometric_compact(x: np.ndarray) -> np.ndarray:
+    """Rows of ``x`` (N, D) with D > N re-expressed in N coordinates, all distances kept.
+
+    Centred data span at most N dimensions; their SVD coordinates ``U S`` keep
+    every pairwise distance and every centroid distance, so KMeans, Ward,
+    DBSCAN and all scores are unchanged while running about D/N times faster
+    (raw 16384-pixel spectrograms of 1000 chunks become 1000 numbers each).
+    """
+    n, d = x.shape
+    if d <= n:
+        return x
+    centred = x.astype(np.float64) - x.mean(axis=0, dtype=np.float64)
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    return (u * s).astype(np.float32)
+
+
+def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], lyric_ids: pd.Series | None,
+                          lyrics: np.ndarray | None, levels=("chunk", "track")) -> list[Representation]:
+    """Every representation at every level: each model alone, lyrics alone, each model + lyrics.
+
+    Parameters
+    ----------
+    latents : {model name: (rows, latents) as returned by :func:`latents_to_frame`}
+    lyric_ids, lyrics : track ids and their embeddings (N_tracks, D), or None when
+        the corpus has no lyrics (lyric representations are then skipped).
+    """
+    reps: list[Representation] = []
+    for level in levels:
+        keys_for_lyrics = None
+        for name in sorted(latents):
+            if not (latents[name][0]["level"] == level).any():
+                continue  # e.g. clip statistics exist per track only
+            keys, x = select_level(*latents[name], level)
+            reps.append(Representation(name, level, keys, isometric_compact(x)))
+            if lyrics is not None and len(lyrics):
+                fk, fx = fuse(keys, x, lyric_ids, lyrics)
+                reps.append(Representation(f"{name}+lyrics", level, fk, isometric_compact(fx)))
+                keys_for_lyrics = keys
+        if keys_for_lyrics is not None:
+            lk, lx = lyrics_rows(keys_for_lyrics, lyric_ids, lyrics)
+            reps.append(Representation("lyrics", level, lk, lx))
+    return reps
+
+
+
+
+@dataclass
+class Features:
+    """Rows a model learns from or encodes: keys, and the data row for each key.
+
+    ``level`` is "chunk" for mel chunks (``data`` (N, n_mels, frames), memory-mapped)
+    and "track" for per-track feature vectors (``data`` (N, F), standardised).
+    ``keys`` is None for mel chunks read without their chunks.parquet (training needs no keys).
+    """
+
+    keys: pd.DataFrame | None
+    data: np.ndarray
+    level: str
+
+
+def read_features(path, chunks=None) -> Features:
+    """Mel chunks (``mels.npy``, rows described by ``chunks``) or clip statistics (``.parquet``)."""
+    path = Path(path)
+    if path.suffix == ".npy":
+        keys = None if chunks is None else pd.read_parquet(chunks)[KEYS]
+        return Features(keys, np.load(path, mmap_mode="r"), "chunk")
+    frame, stats = read_vectors(path, "stats")
+    return Features(track_rows(frame["track_id"])[KEYS], standardise(stats), "track")
+
+
+def latent_table(features: Features, latents: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Latents of every feature row as stored: chunk rows plus their track means, or track rows."""
+    if features.level == "chunk":
+        if features.keys is None:
+            raise ValueError("chunk latents need the chunks table that keys them (chunks.parquet)")
+        return latents_to_frame(features.keys, latents)
+    return track_rows(features.keys["track_id"]), latents
+
+
+def read_latents(folder) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """{model name: (rows, latents)} for every encoded model under ``folder``, by file name."""
+    files = sorted(Path(folder).glob("*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no latents under {folder}: run the encode stages first")
+    return {f.stem: read_vectors(f, "z") for f in files}
+
+
+def raw_pixels(mels, chunks) -> tuple[pd.DataFrame, np.ndarray]:
+    """The study's raw-spectrogram baseline, read from ``mels.npy`` in place: flattened pixels
+    per chunk, and their mean per track, as :func:`latents_to_frame` rows."""
+    images = np.load(mels, mmap_mode="r")
+    return latents_to_frame(pd.read_parquet(chunks)[KEYS], np.asarray(images, dtype=np.float32).reshape(len(images), -1))
+
+
+def read_lyrics(path) -> tuple[pd.Series | None, np.ndarray | None]:
+    """Track ids and lyric embeddings, or (None, None) for a corpus without lyrics."""
+    path = Path(path)
+    if not path.exists():
+        return None, None
+    frame, vectors = read_vectors(path, "embedding")
+    if frame.empty:
+        return None, None
+    return frame["track_id"], vectors
+
+
+@dataclass
+class Corpus:
+    """Everything the clustering and scoring of one corpus read, joined on ``track_id``."""
+
+    tracks: pd.DataFrame
+    status: pd.DataFrame
+    latents: dict[str, tuple[pd.DataFrame, np.ndarray]]     # each model's latents, and the raw pixels
+    clipstats: dict[str, tuple[pd.DataFrame, np.ndarray]]   # {"clipstats": ...} where they exist
+    lyric_ids: pd.Series | None
+    lyrics: np.ndarray | None
+
+    def representations(self) -> list[Representation]:
+        return build_representations({**self.latents, **self.clipstats}, self.lyric_ids, self.lyrics)
+
+
+def read_corpus(*, tracks, status, latents, mels, chunks, clipstats, lyrics) -> Corpus:
+    """Read a corpus's labels, per-track status and every representation's source from files."""
+    sources = {**read_latents(latents), "raw": raw_pixels(mels, chunks)}
+    stats = {}
+    if Path(clipstats).exists():
+        frame, values = read_vectors(clipstats, "stats")
+        stats["clipstats"] = track_source(frame["track_id"], values)
+    return Corpus(pd.read_parquet(tracks), pd.read_parquet(status), sources, stats, *read_lyrics(lyrics))

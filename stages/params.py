@@ -1,0 +1,140 @@
+"""``params.yaml``: read, checked and turned into the library's typed settings.
+
+A wrong key or value fails at once with :class:`ParamsError`, naming the key
+(``models.conv_bvae.beta: must be >= 0``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from musiclust.audio import MelConfig
+from musiclust.config import (ClipStatsParams, ClusterParams, ComputeParams, ConfigError, DatasetParams,
+                              LyricsParams, ReportParams, check)
+from musiclust.models import KINDS
+
+ParamsError = ConfigError
+PARAMS = Path("params.yaml")
+SECTIONS: dict[str, type] = {
+    "spectrograms": MelConfig,
+    "clipstats": ClipStatsParams,
+    "lyrics": LyricsParams,
+    "compute": ComputeParams,
+    "cluster": ClusterParams,
+    "report": ReportParams,
+}
+MODEL_SECTIONS = ("models", "stats_models")  # on mel chunks; on the clip statistics per track
+
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return build(tp, value, key)
+    if origin is Literal:
+        choices = typing.get_args(tp)
+        check(value in choices, key, f"{value!r} is not one of {list(choices)}")
+        return value
+    if origin is list:
+        check(isinstance(value, list), key, f"expected a list, got {value!r}")
+        (item_tp,) = typing.get_args(tp)
+        return [_coerce(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
+    if tp is bool:
+        check(isinstance(value, bool), key, f"expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        check(isinstance(value, int) and not isinstance(value, bool), key, f"expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        check(isinstance(value, (int, float)) and not isinstance(value, bool), key,
+              f"expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        check(isinstance(value, str), key, f"expected a string, got {value!r}")
+        return value
+    raise TypeError(f"unsupported parameter type {tp!r} for {key}")
+
+
+def build(cls: type, data: Any, key: str):
+    """Build dataclass ``cls`` from a mapping, naming ``key`` in any error, and validate it."""
+    if data is None:
+        data = {}
+    check(isinstance(data, dict), key, f"expected a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    check(not unknown, f"{key}.{unknown[0]}" if unknown else key, f"unknown key (known: {', '.join(sorted(names))})")
+    obj = cls(**{name: _coerce(v, hints[name], f"{key}.{name}") for name, v in data.items()})
+    if hasattr(obj, "validate"):
+        obj.validate(key)
+    return obj
+
+
+def build_model(name: str, data: Any, section: str = "models"):
+    """``(kind, settings)`` of model ``name`` (``<section>.<name>``), dispatched on ``kind``."""
+    key = f"{section}.{name}"
+    check(isinstance(data, dict) and "kind" in data, f"{key}.kind", f"missing; one of {sorted(KINDS)}")
+    kind = data["kind"]
+    check(kind in KINDS, f"{key}.kind", f"{kind!r} is not one of {sorted(KINDS)}")
+    return kind, build(KINDS[kind].config, {k: v for k, v in data.items() if k != "kind"}, key)
+
+
+def read_params(path: str | Path = PARAMS) -> dict:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError(f"params: {path} not found") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"params: {path} is not valid YAML: {exc}") from None
+    check(isinstance(data, dict), str(path), "must be a mapping of sections")
+    return data
+
+
+def load_section(name: str, path: str | Path = PARAMS):
+    """One top-level section, validated."""
+    data = read_params(path)
+    check(name in data, name, f"section missing from {path}")
+    return build(SECTIONS[name], data[name], name)
+
+
+def load_models(path: str | Path = PARAMS, section: str = "models") -> dict:
+    """``{name: (kind, settings)}`` for every entry of a models section."""
+    models = read_params(path).get(section)
+    check(isinstance(models, dict) and bool(models), section, "must map model names to params")
+    return {name: build_model(name, entry, section) for name, entry in models.items()}
+
+
+def load_model(name: str, path: str | Path = PARAMS, section: str = "models"):
+    """``(kind, settings)`` of one model; a name must be unique across the models sections."""
+    data = read_params(path)
+    check(section in MODEL_SECTIONS, section, f"not a models section {MODEL_SECTIONS}")
+    models = data.get(section) or {}
+    check(name in models, f"{section}.{name}", f"no such model (have: {', '.join(models)})")
+    other = [s for s in MODEL_SECTIONS if s != section and name in (data.get(s) or {})]
+    check(not other, f"{section}.{name}", f"the name is also used in {other[0] if other else ''}: names must be unique")
+    return build_model(name, models[name], section)
+
+
+def load_dataset(name: str, path: str | Path = PARAMS) -> DatasetParams:
+    """The entry ``datasets.<name>``, validated."""
+    datasets = read_params(path).get("datasets") or {}
+    check(name in datasets, f"datasets.{name}", f"no such dataset (have: {', '.join(datasets)})")
+    check(name.replace("_", "").replace("-", "").isalnum(), f"datasets.{name}",
+          "dataset names are plain names (letters, digits, _ and -)")
+    return build(DatasetParams, datasets[name], f"datasets.{name}")
+
+
+def load_run(path: str | Path = PARAMS) -> list[str]:
+    """The ``run`` list: the datasets the pipeline runs on, each a key of ``datasets``."""
+    data = read_params(path)
+    run = data.get("run")
+    check(isinstance(run, list) and bool(run) and all(isinstance(r, str) for r in run), "run",
+          "must be a non-empty list of dataset names")
+    for i, name in enumerate(run):
+        check(name in (data.get("datasets") or {}), f"run[{i}]", f"{name!r} is not a key of datasets")
+    return run
