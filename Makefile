@@ -1,5 +1,7 @@
-# The two commands: `make repro` runs the pipeline, `make test` runs the tests.
-# Both create .venv/ from requirements.txt first when it is missing or stale.
+# The README's commands: `make repro` runs the pipeline, `make test` runs every test,
+# `make check` proves that `dvc repro` brings back the committed dvc.lock and metrics/,
+# `make test-fast` runs the tests that run no DVC pipeline (the edit loop), `make lint` ruff.
+# Each creates .venv/ from requirements.txt first when it is missing or stale.
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -7,13 +9,23 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: repro test venv clean-venv
+.PHONY: repro test check test-fast lint venv clean-venv
 
 repro: $(STAMP)
 	dvc repro
 
 test: $(STAMP)
 	python -m pytest -q
+
+check: $(STAMP)
+	dvc repro
+	python scripts/check_reproduction.py
+
+test-fast: $(STAMP)
+	python -m pytest -q -m "not pipeline"
+
+lint: $(STAMP)
+	ruff check musiclust stages tests scripts
 
 venv: $(STAMP)
 

@@ -213,8 +213,9 @@ def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, progress: bool
     status : DataFrame, one row per track: ``track_id``, ``status`` (ok / skipped),
         ``reason``, ``n_chunks``, ``duration_s``
     """
-    import pandas as pd
     from pathlib import Path
+
+    import pandas as pd
     from tqdm.auto import tqdm
 
     from .io import NpyAppender

@@ -8,7 +8,21 @@ baseline clusters these vectors (after standardisation) with k-means.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from .config import check
+
+
+@dataclass(frozen=True)
+class ClipStatsParams:
+    sample_rate: int = 22050
+    crop_seconds: float = 30.0
+
+    def validate(self, key: str) -> None:
+        check(self.sample_rate >= 8000, f"{key}.sample_rate", "must be >= 8000")
+        check(self.crop_seconds > 0, f"{key}.crop_seconds", "must be > 0")
 
 N_MFCC = 20
 

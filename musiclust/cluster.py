@@ -5,13 +5,33 @@ Algorithms see only the features; scores join back through the keys.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.metrics import pairwise_distances
 
-from .config import ClusterParams
+from .config import check
 from .representations import Representation
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    kmeans_seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+    kmeans_n_init: int = 10
+    agglomerative_linkage: Literal["ward", "average", "complete", "single"] = "ward"
+    dbscan_min_samples: int = 5
+    dbscan_eps_quantile: float = 0.5
+    k_without_labels: list[int] = field(default_factory=lambda: [2, 4, 8])
+
+    def validate(self, key: str) -> None:
+        check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")
+        check(self.kmeans_n_init >= 1, f"{key}.kmeans_n_init", "must be >= 1")
+        check(self.dbscan_min_samples >= 2, f"{key}.dbscan_min_samples", "must be >= 2")
+        check(0 < self.dbscan_eps_quantile < 1, f"{key}.dbscan_eps_quantile",
+               "must be strictly between 0 and 1")
 
 def kmeans(x: np.ndarray, k: int, *, seed: int, n_init: int = 10) -> np.ndarray:
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x).astype(np.int32)

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .cluster import cluster_representation, distances, ks_for
-from .config import ClusterParams
+from .cluster import ClusterParams, cluster_representation, distances, ks_for
 from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, targets_of
 from .representations import Corpus
 

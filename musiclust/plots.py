@@ -1,17 +1,16 @@
 """Figures for the music-clustering pipeline.
 
-Every public function here is pure: it takes arrays / DataFrames, writes
-exactly one PNG file at the given path and returns that path as a
-:class:`pathlib.Path`.  Nothing in this module reads parameters or knows
-about DVC.
+Every public ``plot_*`` function here is pure: it takes arrays / DataFrames,
+``path`` (the PNG to write) and ``title`` (the figure's title), writes exactly
+one PNG file at ``path`` and returns that path as a :class:`pathlib.Path`.
+Nothing in this module reads parameters or knows about DVC.
 
 Conventions shared by all functions
 -----------------------------------
 * The Agg backend is selected at import time, before :mod:`matplotlib.pyplot`.
 * Figures are built with the object API and always closed.
-* Files are written atomically: the figure is saved to
-  ``<name>.tmp.png`` in the destination directory and then moved into
-  place with :func:`os.replace`.  Parent directories are created.
+* Files are written atomically (:func:`musiclust.io.atomic_path`); parent
+  directories are created.
 * Output bytes are deterministic for identical inputs: fixed dpi, no
   ``Software`` metadata, no timestamps.
 * Colours come from colour-blind-friendly qualitative palettes (tab10,
@@ -21,7 +20,6 @@ Conventions shared by all functions
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -32,6 +30,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from .io import atomic_path  # noqa: E402
 
 __all__ = [
     "plot_loss_curves",
@@ -71,35 +71,13 @@ _SPEC_CBAR_LABEL = "log-power, min-max scaled to [0, 1]"
 # helpers
 # --------------------------------------------------------------------------
 def _save(fig, path) -> Path:
-    """Save ``fig`` atomically as PNG at ``path`` and close it.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        Figure to save; it is closed whatever happens.
-    path : str or os.PathLike
-        Destination. The parent directory is created if missing.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-    """
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.png")
+    """Save ``fig`` as PNG at ``path`` (atomically, no timestamp in the file) and close it."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        raise
+        with atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
     finally:
         plt.close(fig)
-    return path
+    return Path(path)
 
 
 def _palette(n: int) -> list:
@@ -175,15 +153,7 @@ def plot_loss_curves(history: pd.DataFrame, path, *, title: str) -> Path:
         ``reconstruction`` and ``kl`` (per-sample averages). Optional
         columns ``val_total``, ``val_reconstruction``, ``val_kl`` are drawn
         as dashed validation curves when present.
-    path : str or os.PathLike
-        Output PNG path.
-    title : str
-        Figure title.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     required = ["epoch", "total", "reconstruction", "kl"]
     missing = [c for c in required if c not in history.columns]
@@ -286,17 +256,9 @@ def plot_embedding(
         ``{"language": [...], "genre": [...]}``. Missing labels (None/NaN)
         are shown as ``"unknown"``. Categories are sorted so colours are
         stable across runs.
-    path : str or os.PathLike
-        Output PNG path.
-    title : str
-        Figure title.
     method : str, default "t-SNE"
         Name of the 2-D projection, used in the axis labels.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     xy = np.asarray(coords, dtype=float)
     if xy.ndim != 2 or xy.shape[1] != 2:
@@ -372,8 +334,6 @@ def plot_reconstructions(
         Input chunks in [0, 1] (mel bins x frames), typically (n, 128, 128).
     reconstructions : numpy.ndarray, shape (n, n_mels, T)
         Decoder outputs in [0, 1], same shape as ``originals``.
-    path : str or os.PathLike
-        Output PNG path.
     sample_rate : int
         Audio sample rate in Hz used to compute the spectrograms.
     hop_length : int
@@ -386,10 +346,6 @@ def plot_reconstructions(
         Mel filterbank limits in Hz if they differ from librosa's defaults
         (0 and ``sample_rate / 2``); only affects the frequency axis ticks.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     orig = np.asarray(originals, dtype=np.float32)
     rec = np.asarray(reconstructions, dtype=np.float32)
@@ -458,8 +414,6 @@ def plot_spectrogram(
     ----------
     mel : numpy.ndarray, shape (n_mels, T)
         One chunk in [0, 1], typically (128, T).
-    path : str or os.PathLike
-        Output PNG path.
     sample_rate : int
         Audio sample rate in Hz.
     hop_length : int
@@ -469,10 +423,6 @@ def plot_spectrogram(
     fmin, fmax : float, optional
         Mel filterbank limits in Hz if they differ from librosa's defaults.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     arr = np.asarray(mel, dtype=np.float32)
     if arr.ndim != 2:
@@ -517,17 +467,9 @@ def plot_confusion(
         Labels of the rows (true classes).
     col_labels : sequence of str, length C
         Labels of the columns (clusters).
-    path : str or os.PathLike
-        Output PNG path.
-    title : str
-        Figure title.
     xlabel, ylabel : str
         Axis labels.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     m = np.asarray(matrix, dtype=float)
     if m.ndim != 2:
@@ -617,15 +559,7 @@ def plot_metric_bars(table: pd.DataFrame, path, *, title: str) -> Path:
         missing means no error bar). Each (representation, metric) pair
         must appear at most once. Groups and bars follow first-appearance
         order in the table.
-    path : str or os.PathLike
-        Output PNG path.
-    title : str
-        Figure title.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
 
     Notes
     -----
@@ -729,15 +663,7 @@ def plot_class_balance(tracks: pd.DataFrame, path, *, title: str) -> Path:
         One row per track with columns ``language`` and ``genre``. If a
         ``track_id`` column is present it must be unique (guards against
         passing chunk-level rows by mistake).
-    path : str or os.PathLike
-        Output PNG path.
-    title : str
-        Figure title.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     missing = [c for c in ("language", "genre") if c not in tracks.columns]
     if missing:
@@ -748,21 +674,21 @@ def plot_class_balance(tracks: pd.DataFrame, path, *, title: str) -> Path:
     lang, langs = _categories(tracks["language"].tolist())
     counts = np.zeros((len(genres), len(langs)), dtype=int)
     gi = {g: i for i, g in enumerate(genres)}
-    li = {l: i for i, l in enumerate(langs)}
-    for g, l in zip(genre, lang):
-        counts[gi[g], li[l]] += 1
+    li = {language: i for i, language in enumerate(langs)}
+    for g, language in zip(genre, lang):
+        counts[gi[g], li[language]] += 1
     colours = _palette(len(langs))
     x = np.arange(len(genres))
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(genres) + 3.5), 4.8))
         bottom = np.zeros(len(genres))
-        for k, l in enumerate(langs):
+        for k, language in enumerate(langs):
             ax.bar(
                 x,
                 counts[:, k],
                 bottom=bottom,
                 color=colours[k],
-                label=l,
+                label=language,
                 width=0.75,
                 edgecolor="white",
                 linewidth=0.6,
@@ -831,15 +757,9 @@ def plot_latent_correlation(latents: np.ndarray, path, *, title: str) -> Path:
         Latent means (one row per sample). Constant dimensions (e.g.
         collapsed to the prior) are given correlation 0 with everything,
         including themselves, and are marked with ``*`` in the tick labels.
-    path : str or os.PathLike
-        Output PNG path.
     title : str
         Figure title; the mean off-diagonal |r| is appended.
 
-    Returns
-    -------
-    pathlib.Path
-        The PNG written.
     """
     z = np.asarray(latents, dtype=np.float64)
     if z.ndim != 2:

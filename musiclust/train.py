@@ -1,4 +1,4 @@
-"""One training loop for every torch model, and batched encoding.
+"""One training loop for every torch model.
 
 Data are read from a (memory-mapped) array in batches, so memory does not
 grow with the corpus. Seeded: the same seed, data and thread count give the
@@ -14,6 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from tqdm.auto import tqdm
+
+from .config import check
+
+
+@dataclass(frozen=True)
+class ComputeParams:
+    device: str = "auto"
+    threads: int = 2
+
+    def validate(self, key: str) -> None:
+        check(self.device == "auto" or self.device.split(":")[0] in ("cpu", "cuda", "mps"),
+               f"{key}.device", f"{self.device!r} is not auto, cpu, cuda[:n] or mps")
+        check(self.threads >= 1, f"{key}.threads", "must be >= 1")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -107,27 +120,3 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         bar.set_postfix(loss=f"{stats.total:.1f}", rec=f"{stats.reconstruction:.1f}", kl=f"{stats.kl:.2f}")
     model.eval()
     return history
-
-
-@torch.no_grad()
-def encode(encoder, data: np.ndarray, *, batch_size: int = 256, device: torch.device | None = None,
-           progress: bool = True, desc: str = "encode") -> np.ndarray:
-    """Posterior means (or codes) for every row of ``data`` (N, H, W) → (N, d) float32.
-
-    ``encoder`` is a torch model with ``encode_mean`` or a plain function on arrays.
-    """
-    outs = []
-    is_torch = isinstance(encoder, torch.nn.Module)
-    if is_torch:
-        device = device or torch.device("cpu")
-        encoder.to(device).eval()
-    for start in tqdm(range(0, len(data), batch_size), desc=desc, unit="batch", disable=not progress):
-        x = np.array(data[start : start + batch_size], dtype=np.float32)  # a writable copy
-        if is_torch:
-            z = encoder.encode_mean(torch.from_numpy(x).to(device)).float().cpu().numpy()
-        else:
-            z = encoder(x)
-        outs.append(np.asarray(z, dtype=np.float32))
-    if not outs:
-        raise ValueError("nothing to encode")
-    return np.concatenate(outs)

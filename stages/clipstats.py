@@ -5,7 +5,7 @@ import logging
 
 import pandas as pd
 
-from musiclust.clipstats import corpus_clip_statistics
+from musiclust.clipstats import ClipStatsParams, corpus_clip_statistics
 from musiclust.io import write_vectors
 
 from . import stage_args
@@ -16,7 +16,7 @@ log = logging.getLogger("clipstats")
 
 def main() -> None:
     args = stage_args(__doc__, "raw", "out")
-    params = load_section("clipstats")
+    params = load_section("clipstats", ClipStatsParams)
     tracks = pd.read_parquet(args.raw / "tracks.parquet")
     ids, stats, skipped = corpus_clip_statistics(tracks, args.raw, sample_rate=params.sample_rate,
                                                  crop_seconds=params.crop_seconds)

@@ -4,6 +4,7 @@ dbscan,latents,data}.json and the long score table behind the figures."""
 
 import logging
 
+from musiclust.cluster import ClusterParams
 from musiclust.evaluate import evaluate
 from musiclust.io import write_csv, write_json, write_parquet
 from musiclust.representations import read_corpus
@@ -19,7 +20,7 @@ def main() -> None:
                       "assignments", "metrics", "scores")
     corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents,
                          mels=args.mels, chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics)
-    result = evaluate(corpus, load_section("cluster"))
+    result = evaluate(corpus, load_section("cluster", ClusterParams))
     write_parquet(result.assignments, args.assignments)
     for name, scores in result.metrics.items():
         write_json(scores, args.metrics / f"{name}.json")

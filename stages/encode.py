@@ -3,10 +3,11 @@
 
 import logging
 
+from musiclust.encode import encode, latent_table
 from musiclust.io import write_vectors
 from musiclust.models import load_model
-from musiclust.representations import latent_table, read_features
-from musiclust.train import encode, resolve_device, seed_everything
+from musiclust.representations import read_features
+from musiclust.train import ComputeParams, resolve_device, seed_everything
 
 from . import stage_args
 from .params import load_section
@@ -16,7 +17,7 @@ log = logging.getLogger("encode")
 
 def main() -> None:
     args = stage_args(__doc__, "model", "features", "out", optional=("chunks",))
-    compute = load_section("compute")
+    compute = load_section("compute", ComputeParams)
     seed_everything(0, compute.threads)
     features = read_features(args.features, chunks=args.chunks)
     encoder, _ = load_model(args.model)

@@ -3,7 +3,7 @@
 
 import logging
 
-from musiclust.datasets import fetch_corpus
+from musiclust.datasets import DatasetParams, fetch_corpus
 from musiclust.io import atomic_dir, write_parquet
 
 from . import stage_args
@@ -14,7 +14,7 @@ log = logging.getLogger("fetch")
 
 def main() -> None:
     args = stage_args(__doc__, "downloads", "out", options=("dataset",))
-    spec = load_dataset(args.dataset)
+    spec = load_dataset(args.dataset, DatasetParams)
     with atomic_dir(args.out) as tmp:
         tracks = fetch_corpus(spec, tmp, cache_dir=args.downloads)
         write_parquet(tracks, tmp / "tracks.parquet")

@@ -5,7 +5,7 @@ import logging
 import pandas as pd
 
 from musiclust.io import write_vectors
-from musiclust.text import embed_lyrics
+from musiclust.text import LyricsParams, embed_lyrics
 
 from . import stage_args
 from .params import load_section
@@ -15,7 +15,7 @@ log = logging.getLogger("lyrics")
 
 def main() -> None:
     args = stage_args(__doc__, "raw", "out")
-    params = load_section("lyrics")
+    params = load_section("lyrics", LyricsParams)
     tracks = pd.read_parquet(args.raw / "tracks.parquet")
     frame, vectors = embed_lyrics(tracks, model=params.model, batch_size=params.batch_size)
     write_vectors(frame, vectors, "embedding", args.out)

@@ -1,7 +1,8 @@
 """``params.yaml``: read, checked and turned into the library's typed settings.
 
 A wrong key or value fails at once with :class:`ParamsError`, naming the key
-(``models.conv_bvae.beta: must be >= 0``).
+(``models.conv_bvae.beta: must be >= 0``). Each stage names the settings type
+it wants, so a stage depends on the library modules it uses and no others.
 """
 
 from __future__ import annotations
@@ -13,21 +14,10 @@ from typing import Any, Literal
 
 import yaml
 
-from musiclust.audio import MelConfig
-from musiclust.config import (ClipStatsParams, ClusterParams, ComputeParams, ConfigError, DatasetParams,
-                              LyricsParams, ReportParams, check)
-from musiclust.models import KINDS
+from musiclust.config import ConfigError, check
 
 ParamsError = ConfigError
 PARAMS = Path("params.yaml")
-SECTIONS: dict[str, type] = {
-    "spectrograms": MelConfig,
-    "clipstats": ClipStatsParams,
-    "lyrics": LyricsParams,
-    "compute": ComputeParams,
-    "cluster": ClusterParams,
-    "report": ReportParams,
-}
 MODEL_SECTIONS = ("models", "stats_models")  # on mel chunks; on the clip statistics per track
 
 
@@ -74,13 +64,16 @@ def build(cls: type, data: Any, key: str):
     return obj
 
 
-def build_model(name: str, data: Any, section: str = "models"):
-    """``(kind, settings)`` of model ``name`` (``<section>.<name>``), dispatched on ``kind``."""
+def build_model(name: str, data: Any, kinds: dict, section: str = "models"):
+    """``(kind, settings)`` of model ``name`` (``<section>.<name>``), dispatched on ``kind``.
+
+    ``kinds`` is the model registry (``musiclust.models.KINDS``): kind -> entry with a ``config`` type.
+    """
     key = f"{section}.{name}"
-    check(isinstance(data, dict) and "kind" in data, f"{key}.kind", f"missing; one of {sorted(KINDS)}")
+    check(isinstance(data, dict) and "kind" in data, f"{key}.kind", f"missing; one of {sorted(kinds)}")
     kind = data["kind"]
-    check(kind in KINDS, f"{key}.kind", f"{kind!r} is not one of {sorted(KINDS)}")
-    return kind, build(KINDS[kind].config, {k: v for k, v in data.items() if k != "kind"}, key)
+    check(kind in kinds, f"{key}.kind", f"{kind!r} is not one of {sorted(kinds)}")
+    return kind, build(kinds[kind].config, {k: v for k, v in data.items() if k != "kind"}, key)
 
 
 def read_params(path: str | Path = PARAMS) -> dict:
@@ -95,21 +88,21 @@ def read_params(path: str | Path = PARAMS) -> dict:
     return data
 
 
-def load_section(name: str, path: str | Path = PARAMS):
-    """One top-level section, validated."""
+def load_section(name: str, cls: type, path: str | Path = PARAMS):
+    """Top-level section ``name`` as a validated ``cls``."""
     data = read_params(path)
     check(name in data, name, f"section missing from {path}")
-    return build(SECTIONS[name], data[name], name)
+    return build(cls, data[name], name)
 
 
-def load_models(path: str | Path = PARAMS, section: str = "models") -> dict:
+def load_models(kinds: dict, path: str | Path = PARAMS, section: str = "models") -> dict:
     """``{name: (kind, settings)}`` for every entry of a models section."""
     models = read_params(path).get(section)
     check(isinstance(models, dict) and bool(models), section, "must map model names to params")
-    return {name: build_model(name, entry, section) for name, entry in models.items()}
+    return {name: build_model(name, entry, kinds, section) for name, entry in models.items()}
 
 
-def load_model(name: str, path: str | Path = PARAMS, section: str = "models"):
+def load_model(name: str, kinds: dict, path: str | Path = PARAMS, section: str = "models"):
     """``(kind, settings)`` of one model; a name must be unique across the models sections."""
     data = read_params(path)
     check(section in MODEL_SECTIONS, section, f"not a models section {MODEL_SECTIONS}")
@@ -117,16 +110,16 @@ def load_model(name: str, path: str | Path = PARAMS, section: str = "models"):
     check(name in models, f"{section}.{name}", f"no such model (have: {', '.join(models)})")
     other = [s for s in MODEL_SECTIONS if s != section and name in (data.get(s) or {})]
     check(not other, f"{section}.{name}", f"the name is also used in {other[0] if other else ''}: names must be unique")
-    return build_model(name, models[name], section)
+    return build_model(name, models[name], kinds, section)
 
 
-def load_dataset(name: str, path: str | Path = PARAMS) -> DatasetParams:
-    """The entry ``datasets.<name>``, validated."""
+def load_dataset(name: str, cls: type, path: str | Path = PARAMS):
+    """The entry ``datasets.<name>`` as a validated ``cls`` (``musiclust.datasets.DatasetParams``)."""
     datasets = read_params(path).get("datasets") or {}
     check(name in datasets, f"datasets.{name}", f"no such dataset (have: {', '.join(datasets)})")
     check(name.replace("_", "").replace("-", "").isalnum(), f"datasets.{name}",
           "dataset names are plain names (letters, digits, _ and -)")
-    return build(DatasetParams, datasets[name], f"datasets.{name}")
+    return build(cls, datasets[name], f"datasets.{name}")
 
 
 def load_run(path: str | Path = PARAMS) -> list[str]:

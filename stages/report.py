@@ -4,7 +4,8 @@ confusion table of DVC's confusion plot."""
 import logging
 
 from musiclust.io import atomic_dir, atomic_path, write_csv
-from musiclust.report import ReportInputs, build_report
+from musiclust.audio import MelConfig
+from musiclust.report import ReportInputs, ReportParams, build_report
 
 from . import stage_args
 from .params import load_section
@@ -17,7 +18,8 @@ def main() -> None:
     args = stage_args(__doc__, *INPUTS, "figures", "markdown", "confusion", options=("dataset",))
     inputs = ReportInputs(**{name: getattr(args, name) for name in INPUTS})
     with atomic_dir(args.figures) as figures:
-        markdown, confusion = build_report(inputs, load_section("report"), load_section("spectrograms"),
+        markdown, confusion = build_report(inputs, load_section("report", ReportParams),
+                                           load_section("spectrograms", MelConfig),
                                            figures, dataset=args.dataset)
     with atomic_path(args.markdown) as tmp:
         tmp.write_text(markdown, encoding="utf-8")

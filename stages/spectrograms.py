@@ -5,7 +5,7 @@ import logging
 
 import pandas as pd
 
-from musiclust.audio import spectrogram_corpus
+from musiclust.audio import MelConfig, spectrogram_corpus
 from musiclust.io import write_parquet
 
 from . import stage_args
@@ -17,7 +17,7 @@ log = logging.getLogger("spectrograms")
 def main() -> None:
     args = stage_args(__doc__, "raw", "mels", "chunks", "status")
     tracks = pd.read_parquet(args.raw / "tracks.parquet")
-    chunks, status = spectrogram_corpus(tracks, args.raw, load_section("spectrograms"), args.mels)
+    chunks, status = spectrogram_corpus(tracks, args.raw, load_section("spectrograms", MelConfig), args.mels)
     write_parquet(chunks, args.chunks)
     write_parquet(status, args.status)
     skipped = status[status["status"] != "ok"]

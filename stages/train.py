@@ -5,9 +5,9 @@ training metrics. Models under `models` learn from the mel chunks (mels.npy); mo
 import logging
 
 from musiclust.io import write_csv, write_json
-from musiclust.models import fit, save_model
+from musiclust.models import KINDS, fit, save_model
 from musiclust.representations import read_features
-from musiclust.train import resolve_device
+from musiclust.train import ComputeParams, resolve_device
 
 from . import stage_args
 from .params import load_model, load_section
@@ -17,8 +17,8 @@ log = logging.getLogger("train")
 
 def main() -> None:
     args = stage_args(__doc__, "features", "out", "history", "metrics", options=("section", "name"))
-    kind, config = load_model(args.name, section=args.section)
-    compute = load_section("compute")
+    kind, config = load_model(args.name, KINDS, section=args.section)
+    compute = load_section("compute", ComputeParams)
     device = resolve_device(compute.device)
     data = read_features(args.features).data
     fitted = fit(kind, config, data, device=device, threads=compute.threads)

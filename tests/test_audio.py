@@ -2,8 +2,17 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from musiclust.audio import (AudioError, MelConfig, central_crop, chunk, load_audio, log_mel,
-                             log_mel_librosa, spectrogram_corpus, track_chunks)
+from musiclust.audio import (
+    AudioError,
+    MelConfig,
+    central_crop,
+    chunk,
+    load_audio,
+    log_mel,
+    log_mel_librosa,
+    spectrogram_corpus,
+    track_chunks,
+)
 
 CFG = MelConfig()
 

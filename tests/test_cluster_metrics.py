@@ -2,15 +2,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from musiclust.cluster import dbscan, distances, kmeans, ks_for
-from musiclust.config import ClusterParams
+from musiclust.cluster import ClusterParams, dbscan, distances, kmeans, ks_for
 from musiclust.evaluate import evaluate
-from musiclust.metrics import (active_units, data_summary, external_scores, hungarian_accuracy,
-                               hungarian_ordered_contingency, internal_scores, mean_ci95, purity,
-                               score_assignments, targets_of)
-from musiclust.representations import (Corpus, Representation, build_representations, fuse, isometric_compact,
-                                       latents_to_frame,
-                                       select_level, standardise, track_source)
+from musiclust.metrics import (
+    active_units,
+    data_summary,
+    external_scores,
+    hungarian_accuracy,
+    hungarian_ordered_contingency,
+    internal_scores,
+    mean_ci95,
+    purity,
+    score_assignments,
+    targets_of,
+)
+from musiclust.representations import (
+    Corpus,
+    build_representations,
+    fuse,
+    isometric_compact,
+    latents_to_frame,
+    select_level,
+    standardise,
+    track_source,
+)
 
 
 def test_purity_and_hungarian_on_known_example():

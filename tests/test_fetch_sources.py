@@ -4,7 +4,6 @@ tar.gz, a folder with a labels CSV, and a download from a local HTTP server."""
 from __future__ import annotations
 
 import http.server
-import os
 import subprocess
 import sys
 import tarfile
@@ -19,14 +18,18 @@ import yaml
 from musiclust.datasets.download import sha256_of
 from musiclust.datasets.synthetic import generate_corpus, generate_gtzan_corpus
 
-REPO = Path(__file__).resolve().parents[1]
 
+@pytest.fixture
+def fetch(offline_env):
+    """``fetch(workdir, name, entry)``: the fetch stage on a one-dataset params.yaml in ``workdir``."""
 
-def fetch(workdir: Path, name: str, entry: dict) -> subprocess.CompletedProcess:
-    (workdir / "params.yaml").write_text(yaml.safe_dump({"datasets": {name: entry}, "run": [name]}))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "stages.fetch", "--dataset", name, "--downloads", "data/downloads",
-                           "--out", f"data/raw/{name}"], cwd=workdir, env=env, capture_output=True, text=True)
+    def run(workdir: Path, name: str, entry: dict) -> subprocess.CompletedProcess:
+        (workdir / "params.yaml").write_text(yaml.safe_dump({"datasets": {name: entry}, "run": [name]}))
+        return subprocess.run([sys.executable, "-m", "stages.fetch", "--dataset", name, "--downloads",
+                               "data/downloads", "--out", f"data/raw/{name}"],
+                              cwd=workdir, env=offline_env, capture_output=True, text=True)
+
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def hblm_zip(tmp_path_factory) -> Path:
     return archive
 
 
-def test_local_hblm_zip(tmp_path, hblm_zip):
+def test_local_hblm_zip(tmp_path, hblm_zip, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": str(hblm_zip)})
     assert proc.returncode == 0, proc.stderr
     raw = tmp_path / "data/raw/hb"
@@ -51,7 +54,7 @@ def test_local_hblm_zip(tmp_path, hblm_zip):
     assert all((raw / p).is_file() for p in tracks.path)
 
 
-def test_local_gtzan_tar_kaggle_layout(tmp_path):
+def test_local_gtzan_tar_kaggle_layout(tmp_path, fetch):
     src = tmp_path / "src"
     generate_gtzan_corpus(src / "Data", tracks_per_genre=2, seconds=2.0, progress=False)
     archive = tmp_path / "gtzan.tar.gz"
@@ -67,7 +70,7 @@ def test_local_gtzan_tar_kaggle_layout(tmp_path):
     assert tracks.lyrics.isna().all() and tracks.language.isna().all()
 
 
-def test_folder_with_labels_csv(tmp_path):
+def test_folder_with_labels_csv(tmp_path, fetch):
     import numpy as np
     import soundfile as sf
 
@@ -99,7 +102,7 @@ def server(hblm_zip):
     httpd.shutdown()
 
 
-def test_download_source_verified_and_cached(tmp_path, hblm_zip, server):
+def test_download_source_verified_and_cached(tmp_path, hblm_zip, server, fetch):
     url = f"{server}/{hblm_zip.name}"
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": url, "sha256": sha256_of(hblm_zip)})
     assert proc.returncode == 0, proc.stderr
@@ -107,7 +110,7 @@ def test_download_source_verified_and_cached(tmp_path, hblm_zip, server):
     assert len(pd.read_parquet(tmp_path / "data/raw/hb/tracks.parquet")) == 8
 
 
-def test_download_with_wrong_checksum_leaves_nothing(tmp_path, hblm_zip, server):
+def test_download_with_wrong_checksum_leaves_nothing(tmp_path, hblm_zip, server, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": f"{server}/{hblm_zip.name}", "sha256": "0" * 64})
     assert proc.returncode != 0
     assert sha256_of(hblm_zip) in proc.stderr and "0" * 64 in proc.stderr
@@ -115,6 +118,6 @@ def test_download_with_wrong_checksum_leaves_nothing(tmp_path, hblm_zip, server)
     assert not list((tmp_path / "data/raw").glob("*")) if (tmp_path / "data/raw").exists() else True
 
 
-def test_url_without_checksum_fails_naming_the_key(tmp_path):
+def test_url_without_checksum_fails_naming_the_key(tmp_path, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": "https://example.org/x.zip"})
     assert proc.returncode != 0 and "datasets.hb.sha256" in proc.stderr

@@ -1,19 +1,13 @@
 import pytest
 
 from musiclust.datasets.folder import read_folder
-from musiclust.datasets.hblm import MetadataError
+from musiclust.datasets.records import MetadataError
 
 
-def _touch(root, rel, data=b"x"):
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _corpus(root):
+def _corpus(touch, root):
     for rel in ["top.mp3", "jazz/a.wav", "jazz/live/b.FLAC", "rock/c.WAV", "rock/d.ogg",
                 "rock/cover.jpg", "notes.txt", "jazz/.hidden.wav", ".cache/e.wav"]:
-        _touch(root, rel)
+        touch(root, rel)
 
 
 def _write_csv(root, text, name="labels.csv", bom=True):
@@ -21,8 +15,8 @@ def _write_csv(root, text, name="labels.csv", bom=True):
     return name
 
 
-def test_no_csv_genre_from_top_folder(tmp_path):
-    _corpus(tmp_path)
+def test_no_csv_genre_from_top_folder(tmp_path, touch):
+    _corpus(touch, tmp_path)
     tracks = read_folder(tmp_path)
     assert list(tracks["track_id"]) == ["jazz-a", "jazz-live-b", "rock-c", "rock-d", "top"]
     assert list(tracks.columns[:5]) == ["track_id", "path", "language", "genre", "lyrics"]
@@ -37,8 +31,8 @@ def test_no_csv_genre_from_top_folder(tmp_path):
     assert read_folder(tmp_path).equals(tracks)
 
 
-def test_labels_csv_bom_multiline_empty_cell(tmp_path):
-    _corpus(tmp_path)
+def test_labels_csv_bom_multiline_empty_cell(tmp_path, touch):
+    _corpus(touch, tmp_path)
     name = _write_csv(tmp_path, (
         "filename,language,genre,lyrics,artist\n"
         'jazz/a.wav,English,Bebop,"first line\nsecond, line\n""third""",\n'
@@ -63,8 +57,8 @@ def test_labels_csv_bom_multiline_empty_cell(tmp_path):
     assert again.loc["rock-d", "genre"] == "Grunge" and again.loc["rock-c", "genre"] == "rock"
 
 
-def test_csv_row_for_missing_file_names_line(tmp_path):
-    _corpus(tmp_path)
+def test_csv_row_for_missing_file_names_line(tmp_path, touch):
+    _corpus(touch, tmp_path)
     name = _write_csv(tmp_path, (
         "filename,genre,lyrics\n"
         'jazz/a.wav,Jazz,"two\nlines"\n'
@@ -77,8 +71,8 @@ def test_csv_row_for_missing_file_names_line(tmp_path):
         read_folder(tmp_path, name)
 
 
-def test_duplicated_filename_names_both_lines(tmp_path):
-    _corpus(tmp_path)
+def test_duplicated_filename_names_both_lines(tmp_path, touch):
+    _corpus(touch, tmp_path)
     name = _write_csv(tmp_path, (
         "filename,genre,lyrics\n"
         'rock/c.WAV,Rock,"a\nb"\n'
@@ -89,8 +83,8 @@ def test_duplicated_filename_names_both_lines(tmp_path):
         read_folder(tmp_path, name)
 
 
-def test_malformed_csv(tmp_path):
-    _corpus(tmp_path)
+def test_malformed_csv(tmp_path, touch):
+    _corpus(touch, tmp_path)
     with pytest.raises(MetadataError, match="filename"):
         read_folder(tmp_path, _write_csv(tmp_path, "file,genre\ntop.mp3,Pop\n"))
     with pytest.raises(MetadataError, match="line 3: 3 field"):
@@ -102,19 +96,19 @@ def test_malformed_csv(tmp_path):
         read_folder(tmp_path, "latin1.csv")
 
 
-def test_track_id_collision(tmp_path):
-    _touch(tmp_path, "a/b.wav")
-    _touch(tmp_path, "a-b.mp3")
+def test_track_id_collision(tmp_path, touch):
+    touch(tmp_path, "a/b.wav")
+    touch(tmp_path, "a-b.mp3")
     with pytest.raises(MetadataError, match="same track id 'a-b'"):
         read_folder(tmp_path)
-    _touch(tmp_path / "x", "s.wav")
-    _touch(tmp_path / "x", "s.flac")
+    touch(tmp_path / "x", "s.wav")
+    touch(tmp_path / "x", "s.flac")
     with pytest.raises(MetadataError, match="same track id 's'"):
         read_folder(tmp_path / "x")
 
 
-def test_empty_or_missing_root(tmp_path):
-    _touch(tmp_path, "readme.md")
+def test_empty_or_missing_root(tmp_path, touch):
+    touch(tmp_path, "readme.md")
     with pytest.raises(MetadataError, match="no audio files"):
         read_folder(tmp_path)
     with pytest.raises(MetadataError, match="not a folder"):

@@ -3,11 +3,12 @@ import pytest
 import torch
 
 from musiclust import models as M
+from musiclust.encode import encode
 from musiclust.models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from musiclust.models.dense_ae import DenseAE, DenseAEConfig
 from musiclust.models.dense_vae import DenseVAE, DenseVAEConfig
 from musiclust.models.linear import PCAConfig
-from musiclust.train import encode, resolve_device, train
+from musiclust.train import resolve_device, train
 
 
 def _images(n=24, size=32, seed=0):

@@ -1,23 +1,31 @@
-from pathlib import Path
 
 import pytest
 import yaml
 
-from stages.params import (SECTIONS, ParamsError, build_model, load_dataset, load_model, load_models, load_run,
-                           load_section)
+from musiclust.audio import MelConfig
+from musiclust.clipstats import ClipStatsParams
+from musiclust.cluster import ClusterParams
+from musiclust.datasets import DatasetParams
+from musiclust.models import KINDS
+from musiclust.report import ReportParams
+from musiclust.text import LyricsParams
+from musiclust.train import ComputeParams
+from stages.params import ParamsError, build_model, load_dataset, load_model, load_models, load_run, load_section
 
-REPO = Path(__file__).resolve().parents[1]
+SECTIONS = {"spectrograms": MelConfig, "clipstats": ClipStatsParams, "lyrics": LyricsParams,
+            "compute": ComputeParams, "cluster": ClusterParams, "report": ReportParams}
 
 
-def test_repository_params_are_valid():
+
+def test_repository_params_are_valid(repo):
     for name in SECTIONS:
-        load_section(name, REPO / "params.yaml")
-    models = load_models(REPO / "params.yaml")
+        load_section(name, SECTIONS[name], repo / "params.yaml")
+    models = load_models(KINDS, repo / "params.yaml")
     kind, config = models["conv_bvae"]
     assert kind == "conv_bvae" and config.beta == 4.0 and config.latent_dim == 64
-    assert load_models(REPO / "params.yaml", "stats_models")["dense_vae"][1].latent_dim == 32
-    for name in load_run(REPO / "params.yaml"):
-        assert load_dataset(name, REPO / "params.yaml").format in ("synthetic", "hblm", "gtzan", "folder")
+    assert load_models(KINDS, repo / "params.yaml", "stats_models")["dense_vae"][1].latent_dim == 32
+    for name in load_run(repo / "params.yaml"):
+        assert load_dataset(name, DatasetParams, repo / "params.yaml").format in ("synthetic", "hblm", "gtzan", "folder")
 
 
 def _write(tmp_path, data):
@@ -39,24 +47,24 @@ def _write(tmp_path, data):
 def test_bad_values_name_the_key(tmp_path, section, data, key):
     path = _write(tmp_path, {section: data})
     with pytest.raises(ParamsError) as err:
-        load_section(section, path)
+        load_section(section, SECTIONS[section], path)
     assert key in str(err.value)
 
 
 def test_missing_section_is_named(tmp_path):
     with pytest.raises(ParamsError, match="lyrics"):
-        load_section("lyrics", _write(tmp_path, {"fetch": {}}))
+        load_section("lyrics", LyricsParams, _write(tmp_path, {"fetch": {}}))
 
 
 def test_model_params_dispatch_on_kind():
-    kind, p = build_model("b1", {"kind": "conv_bvae", "beta": 1})
+    kind, p = build_model("b1", {"kind": "conv_bvae", "beta": 1}, KINDS)
     assert kind == "conv_bvae" and p.beta == 1.0 and isinstance(p.beta, float)
     with pytest.raises(ParamsError, match="models.x.kind"):
-        build_model("x", {"kind": "gan"})
+        build_model("x", {"kind": "gan"}, KINDS)
     with pytest.raises(ParamsError, match="models.x.beta"):
-        build_model("x", {"kind": "dense_ae", "beta": 1.0})
+        build_model("x", {"kind": "dense_ae", "beta": 1.0}, KINDS)
     with pytest.raises(ParamsError, match="models.x.epochs"):
-        build_model("x", {"kind": "conv_bvae", "epochs": 0})
+        build_model("x", {"kind": "conv_bvae", "epochs": 0}, KINDS)
 
 
 def test_dataset_entries_are_checked(tmp_path):
@@ -64,16 +72,16 @@ def test_dataset_entries_are_checked(tmp_path):
         return _write(tmp_path, {"datasets": {"d": entry}, "run": ["d"]})
 
     with pytest.raises(ParamsError, match="datasets.d.source"):
-        load_dataset("d", ds({"format": "hblm"}))
+        load_dataset("d", DatasetParams, ds({"format": "hblm"}))
     with pytest.raises(ParamsError, match="datasets.d.sha256"):
-        load_dataset("d", ds({"format": "gtzan", "source": "https://x/y.zip"}))
+        load_dataset("d", DatasetParams, ds({"format": "gtzan", "source": "https://x/y.zip"}))
     with pytest.raises(ParamsError, match="datasets.d.synthetic.design"):
-        load_dataset("d", ds({"synthetic": {"design": "diagonal"}}))
+        load_dataset("d", DatasetParams, ds({"synthetic": {"design": "diagonal"}}))
     with pytest.raises(ParamsError, match="datasets.d.synthetic.min_seconds"):
-        load_dataset("d", ds({"synthetic": {"min_seconds": 50.0, "max_seconds": 40.0}}))
+        load_dataset("d", DatasetParams, ds({"synthetic": {"min_seconds": 50.0, "max_seconds": 40.0}}))
     with pytest.raises(ParamsError, match="datasets.e"):
-        load_dataset("e", ds({}))
-    assert load_dataset("d", ds({"format": "folder", "source": "/music"})).source == "/music"
+        load_dataset("e", DatasetParams, ds({}))
+    assert load_dataset("d", DatasetParams, ds({"format": "folder", "source": "/music"})).source == "/music"
     with pytest.raises(ParamsError, match=r"run\[1\]"):
         load_run(_write(tmp_path, {"datasets": {"d": {}}, "run": ["d", "nope"]}))
 
@@ -81,4 +89,4 @@ def test_dataset_entries_are_checked(tmp_path):
 def test_model_names_are_unique_across_sections(tmp_path):
     path = _write(tmp_path, {"models": {"m": {"kind": "pca"}}, "stats_models": {"m": {"kind": "dense_vae"}}})
     with pytest.raises(ParamsError, match="also used"):
-        load_model("m", path, section="stats_models")
+        load_model("m", KINDS, path, section="stats_models")

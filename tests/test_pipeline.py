@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,24 +20,26 @@ GTZAN = "tinygtz"         # a local GTZAN-layout archive: no lyrics, one unreada
 pytestmark = pytest.mark.pipeline
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", DVC_NO_ANALYTICS="1",
-               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@t")
-    return env
+@dataclass(frozen=True)
+class Shell:
+    """Commands in a subprocess with the tests' offline environment."""
+
+    env: dict
+
+    def run(self, cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(cmd, cwd=cwd, env=self.env, capture_output=True, text=True)
+        if check and proc.returncode:
+            raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
+                                 f"{proc.stderr[-4000:]}")
+        return proc
+
+    def dvc(self, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run([sys.executable, "-m", "dvc", *args], cwd, check)
 
 
-def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
-    if check and proc.returncode:
-        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return proc
-
-
-def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "dvc", *args], cwd, check)
+@pytest.fixture(scope="session")
+def shell(offline_env) -> Shell:
+    return Shell(offline_env)
 
 
 def gtzan_archive(dest: Path) -> Path:
@@ -54,9 +56,9 @@ def gtzan_archive(dest: Path) -> Path:
     return archive
 
 
-def copy_source(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
+def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
     """The repository's source files (tracked or new, not ignored), without results."""
-    files = run(["git", "ls-files", "-co", "--exclude-standard"], REPO).stdout.split("\n")
+    files = shell.run(["git", "ls-files", "-co", "--exclude-standard"], REPO).stdout.split("\n")
     for rel in filter(None, files):
         if rel == "dvc.lock" or rel.split("/")[0] in ("metrics", "plots"):
             continue
@@ -81,23 +83,23 @@ def copy_source(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Pat
     params["cluster"]["kmeans_n_init"] = 2
     params["report"].update(tsne_perplexity=5.0, n_reconstructions=2)
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    run(["git", "init", "-q"], dest)
-    run(["git", "add", "-A"], dest)
-    run(["git", "commit", "-qm", "source"], dest)
+    shell.run(["git", "init", "-q"], dest)
+    shell.run(["git", "add", "-A"], dest)
+    shell.run(["git", "commit", "-qm", "source"], dest)
     return dest
 
 
-def reproduce(dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
-    copy_source(dest, datasets)
-    dvc("repro", cwd=dest)
-    run(["git", "add", "-A"], dest)
-    run(["git", "commit", "-qm", "results"], dest)
+def reproduce(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, GTZAN)) -> Path:
+    copy_source(shell, dest, datasets)
+    shell.dvc("repro", cwd=dest)
+    shell.run(["git", "add", "-A"], dest)
+    shell.run(["git", "commit", "-qm", "results"], dest)
     return dest
 
 
 @pytest.fixture(scope="session")
-def tiny_repo(tmp_path_factory) -> Path:
-    return reproduce(tmp_path_factory.mktemp("run_a"))
+def tiny_repo(tmp_path_factory, shell) -> Path:
+    return reproduce(shell, tmp_path_factory.mktemp("run_a"))
 
 
 def _digest(path: Path) -> str:
@@ -112,7 +114,7 @@ def _outputs(repo: Path) -> list[Path]:
     return [repo / out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])]
 
 
-def test_every_declared_output_exists_and_status_is_clean(tiny_repo):
+def test_every_declared_output_exists_and_status_is_clean(tiny_repo, shell):
     outs = _outputs(tiny_repo)
     stages = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
     for ds in (DATASET, GTZAN):
@@ -122,7 +124,7 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo):
                 f"cluster@{ds}", f"report@{ds}"} <= set(stages)
     missing = [str(p) for p in outs if not p.exists()]
     assert not missing
-    assert json.loads(dvc("status", "--json", cwd=tiny_repo).stdout or "{}") == {}
+    assert json.loads(shell.dvc("status", "--json", cwd=tiny_repo).stdout or "{}") == {}
     figures = tiny_repo / "plots" / DATASET / "figures"
     for name in ("loss_conv_bvae.png", "tsne_conv_bvae_chunks.png", "reconstructions_conv_bvae.png",
                  "class_balance.png", "sample_spectrogram.png", "scores_track_language.png",
@@ -156,7 +158,7 @@ def _leaves(node, path=()):
         yield path, node
 
 
-def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo):
+def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     mdir = tiny_repo / "metrics" / DATASET
     kmeans = json.loads((mdir / "kmeans.json").read_text())
     assert set(kmeans) == {"chunk", "track"}
@@ -174,16 +176,16 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo):
                 assert -1.0 <= value <= 1.0
     dbscan = json.loads((mdir / "dbscan.json").read_text())
     assert 0.0 <= dbscan["track"]["lyrics"]["language"]["noise_fraction"] <= 1.0
-    shown = json.loads(dvc("metrics", "show", "--json", cwd=tiny_repo).stdout)
+    shown = json.loads(shell.dvc("metrics", "show", "--json", cwd=tiny_repo).stdout)
     assert any("kmeans.json" in key for key in json.dumps(shown).split('"'))
-    dvc("plots", "show", "--json", cwd=tiny_repo)
+    shell.dvc("plots", "show", "--json", cwd=tiny_repo)
 
 
-def _stale(repo: Path) -> set[str]:
-    return set(json.loads(dvc("status", "--json", cwd=repo).stdout or "{}"))
+def _stale(shell: Shell, repo: Path) -> set[str]:
+    return set(json.loads(shell.dvc("status", "--json", cwd=repo).stdout or "{}"))
 
 
-def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo):
+def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
     params_file = tiny_repo / "params.yaml"
     original = params_file.read_text()
     try:
@@ -202,30 +204,30 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo):
                 node = node[part]
             node[key[-1]] = value
             params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-            assert _stale(tiny_repo) == expected, key
+            assert _stale(shell, tiny_repo) == expected, key
     finally:
         params_file.write_text(original)
-    assert _stale(tiny_repo) == set()
+    assert _stale(shell, tiny_repo) == set()
 
 
-def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo, tmp_path):
+def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo, tmp_path, shell):
     repo = tmp_path / "exp"
     shutil.copytree(tiny_repo, repo, symlinks=True)
-    out = dvc("exp", "run", "-S", "models.conv_bvae.beta=1.0", cwd=repo).stdout
-    ran = {line.split("'")[1] for line in out.splitlines() if line.startswith("Running stage")}
+    out = shell.dvc("exp", "run", "-S", "models.conv_bvae.beta=1.0", cwd=repo).stdout
+    ran = _ran(out)
     expected = set()
     for d in (DATASET, GTZAN):
         expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"report@{d}"}
     assert ran == expected, out
-    diff = json.loads(dvc("metrics", "diff", "--json", cwd=repo).stdout)
+    diff = json.loads(shell.dvc("metrics", "diff", "--json", cwd=repo).stdout)
     changed = [(f, k) for f, keys in diff.items() for k in keys]
     # only the conv beta-VAE's own numbers move: its training metrics and its representations
     assert changed and all("conv_bvae" in f or "conv_bvae" in k for f, k in changed), changed[:20]
     assert any(k.startswith("track.conv_bvae.") for _, k in changed)
 
 
-def test_same_params_give_the_same_bytes(tiny_repo, tmp_path):
-    other = reproduce(tmp_path / "run_b", datasets=(DATASET,))
+def test_same_params_give_the_same_bytes(tiny_repo, tmp_path, shell):
+    other = reproduce(shell, tmp_path / "run_b", datasets=(DATASET,))
     rel = [f"data/features/{DATASET}/mels.npy", f"data/features/{DATASET}/chunks.parquet",
            f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae.pt",
            f"data/latents/{DATASET}/conv_bvae.parquet", f"data/latents/{DATASET}/pca.parquet",
@@ -236,3 +238,38 @@ def test_same_params_give_the_same_bytes(tiny_repo, tmp_path):
     lock_a = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
     lock_b = yaml.safe_load((other / "dvc.lock").read_text())["stages"]
     assert lock_b and all(lock_a[name] == entry for name, entry in lock_b.items())
+
+
+def _ran(output: str) -> set[str]:
+    return {line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")}
+
+
+def test_a_code_change_reruns_the_stages_that_run_it_and_what_they_feed(tiny_repo, tmp_path, shell):
+    repo = tmp_path / "code"
+    shutil.copytree(tiny_repo, repo, symlinks=True)
+    module = repo / "musiclust" / "encode.py"  # imported by the encode stages only
+    text = module.read_text()
+    assert "return np.concatenate(outs)" in text
+    module.write_text(text.replace("return np.concatenate(outs)", "return 2 * np.concatenate(outs)"))
+    encodes = {f"{family}@{d}-{m}" for d in (DATASET, GTZAN)
+               for family, m in [("encode", "conv_bvae"), ("encode", "dense_ae"), ("encode", "pca"),
+                                 ("encode_stats", "dense_vae")]}
+    assert _stale(shell, repo) == encodes
+    ran = _ran(shell.dvc("repro", cwd=repo).stdout)
+    # the latents change, so clustering and the report follow; nothing upstream runs
+    assert ran == encodes | {f"{s}@{d}" for s in ("cluster", "report") for d in (DATASET, GTZAN)}
+
+
+def test_a_local_remote_carries_data_and_models_to_a_fresh_checkout(tiny_repo, tmp_path, shell):
+    repo, remote = tmp_path / "pushed", tmp_path / "remote"
+    shutil.copytree(tiny_repo, repo, symlinks=True)
+    shell.dvc("remote", "add", "-d", "shared", str(remote), cwd=repo)
+    shell.dvc("push", cwd=repo)
+    for folder in ("data", "models", ".dvc/cache"):
+        shutil.rmtree(repo / folder)
+    assert not (repo / "models" / DATASET / "conv_bvae.pt").exists()
+    shell.dvc("pull", cwd=repo)
+    assert (repo / "models" / DATASET / "conv_bvae.pt").read_bytes() == \
+        (tiny_repo / "models" / DATASET / "conv_bvae.pt").read_bytes()
+    assert _stale(shell, repo) == set()
+    assert _ran(shell.dvc("repro", cwd=repo).stdout) == set()

@@ -9,11 +9,54 @@ lists its tracks in the common contract (``track_id``, ``path``, ``language``,
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
-from ..config import DatasetParams, SyntheticParams
+from ..config import check
+
+
+@dataclass(frozen=True)
+class SyntheticParams:
+    layout: Literal["hblm", "gtzan"] = "hblm"
+    design: Literal["study", "crossed"] = "study"   # hblm layout
+    tracks_per_cell: int = 10                       # hblm layout, crossed design
+    scale: float = 1.0                              # hblm layout, study design
+    tracks_per_genre: int = 10                      # gtzan layout
+    plant_unreadable: bool = True                   # gtzan layout: one undecodable file, as in GTZAN
+    seed: int = 0
+    sample_rate: int = 22050
+    min_seconds: float = 30.0                       # track lengths are drawn in [min, max]
+    max_seconds: float = 45.0                       # (gtzan layout: every clip is max_seconds long)
+    audio_format: Literal["flac", "wav"] = "flac"
+
+    def validate(self, key: str) -> None:
+        check(self.tracks_per_cell >= 1, f"{key}.tracks_per_cell", "must be >= 1")
+        check(self.tracks_per_genre >= 1, f"{key}.tracks_per_genre", "must be >= 1")
+        check(self.scale > 0, f"{key}.scale", "must be > 0")
+        check(self.sample_rate >= 8000, f"{key}.sample_rate", "must be >= 8000")
+        check(0 < self.min_seconds <= self.max_seconds, f"{key}.min_seconds",
+               "must be > 0 and <= max_seconds")
+
+
+@dataclass(frozen=True)
+class DatasetParams:
+    format: Literal["synthetic", "hblm", "gtzan", "folder"] = "synthetic"
+    source: str = ""          # https URL, local archive or local folder (real corpora)
+    sha256: str = ""          # required with a URL
+    labels_csv: str = ""      # folder format: optional CSV of labels and lyrics
+    synthetic: SyntheticParams = field(default_factory=SyntheticParams)
+
+    def validate(self, key: str) -> None:
+        if self.format != "synthetic":
+            check(bool(self.source), f"{key}.source",
+                   f"format {self.format!r} needs a source: an https URL, an archive or a folder")
+        if self.source.startswith(("https://", "http://")):
+            digest = self.sha256.lower()
+            check(len(digest) == 64 and all(c in "0123456789abcdef" for c in digest),
+                   f"{key}.sha256", "a URL source needs its 64-hex-digit sha256")
 
 FORMATS = ("synthetic", "hblm", "gtzan", "folder")
 
