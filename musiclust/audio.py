@@ -16,6 +16,7 @@ from typing import Literal
 
 import librosa
 import numpy as np
+import soundfile as sf
 import torch
 import torchaudio
 
@@ -60,25 +61,84 @@ class AudioError(RuntimeError):
     """A file could not be decoded into usable audio; the message names the file."""
 
 
-def load_audio(path, sample_rate: int) -> np.ndarray:
-    """Decode ``path`` to mono float32 at ``sample_rate`` (stereo is averaged, any rate resampled).
+# Float files hold samples nominally in [-1, 1]; a peak a little above is clipping headroom
+# (scaled back), one far above is not audio (a corrupt or crafted file: skipped).
+MAX_PEAK = 1e3
 
-    Returns
-    -------
-    y : np.ndarray, shape (n_samples,)
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded mono audio: the samples, where they start in the track, and the track's length."""
+
+    samples: np.ndarray     # float32, mono, at the requested rate
+    start: int              # where ``samples`` begin in the track, in samples at the requested rate
+    duration_s: float       # the whole track's duration
+    note: str = ""          # a conversion applied (e.g. a peak above 1 scaled down)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc).strip() else f"{type(exc).__name__} (no decoder could read it)"
+
+
+def _read_native(path, crop_seconds: float | None) -> tuple[np.ndarray, int, int, int]:
+    """The central ``crop_seconds`` (all when None) of ``path`` at its own rate, read by seeking.
+
+    Returns (samples (frames, channels) float32, native rate, first frame, total frames).
+    """
+    info = sf.info(str(path))
+    total, native = int(info.frames), int(info.samplerate)
+    wanted = total if crop_seconds is None else min(total, int(round(crop_seconds * native)))
+    start = (total - wanted) // 2
+    samples, _ = sf.read(str(path), start=start, frames=wanted, dtype="float32", always_2d=True)
+    return samples, native, start, total
+
+
+def load_crop(path, sample_rate: int, crop_seconds: float | None = None) -> Decoded:
+    """Decode only the central ``crop_seconds`` of ``path`` (all of it when None or longer),
+    to mono float32 at ``sample_rate``: channels averaged, resampled when the rate differs.
+
+    Seekable formats (WAV, FLAC, OGG, MP3 through libsndfile) are read from the crop's first
+    frame, so a two-hour file costs no more than its crop; other formats go through librosa's
+    fallback decoder with an offset. A decoding failure, an empty file, NaN or infinity, or
+    samples far outside [-1, 1] raise :class:`AudioError` naming the file and the reason.
     """
     try:
         with warnings.catch_warnings():
             # librosa warns before falling back to audioread; a failure is reported below
             warnings.simplefilter("ignore", (UserWarning, FutureWarning))
-            y, _ = librosa.load(path, sr=sample_rate, mono=True)
+            try:
+                frames, native, start, total = _read_native(path, crop_seconds)
+                y = frames.mean(axis=1, dtype=np.float32) if frames.shape[1] > 1 else frames[:, 0]
+                if native != sample_rate and y.size:
+                    y = librosa.resample(y, orig_sr=native, target_sr=sample_rate)
+                first, duration_s = int(round(start * sample_rate / native)), total / native
+            except sf.LibsndfileError:
+                duration_s = float(librosa.get_duration(path=str(path)))
+                offset_s = max(0.0, (duration_s - crop_seconds) / 2) if crop_seconds else 0.0
+                y, _ = librosa.load(path, sr=sample_rate, mono=True, offset=offset_s, duration=crop_seconds)
+                first = int(round(offset_s * sample_rate))
     except Exception as exc:  # decoders raise many types; the caller records a skip
-        raise AudioError(f"{path}: cannot decode audio ({type(exc).__name__}: {exc})") from exc
+        raise AudioError(f"{path}: cannot decode audio ({_describe(exc)})") from exc
+    return _checked(path, np.asarray(y, dtype=np.float32), first, duration_s)
+
+
+def _checked(path, y: np.ndarray, first: int, duration_s: float) -> Decoded:
     if y.size == 0:
         raise AudioError(f"{path}: decoded to zero samples")
     if not np.all(np.isfinite(y)):
         raise AudioError(f"{path}: decoded audio contains NaN or infinity")
-    return y.astype(np.float32, copy=False)
+    peak = float(np.abs(y).max(initial=0.0))
+    if peak > MAX_PEAK:
+        raise AudioError(f"{path}: samples reach {peak:.3g}, far outside [-1, 1]: not audio")
+    if peak > 1.0:
+        y = (y.astype(np.float64) / peak).astype(np.float32)
+        return Decoded(y, first, duration_s, f"peak {peak:.3g} above 1: scaled to 1")
+    return Decoded(y, first, duration_s)
+
+
+def load_audio(path, sample_rate: int) -> np.ndarray:
+    """Decode the whole of ``path`` to mono float32 at ``sample_rate`` (see :func:`load_crop`)."""
+    return load_crop(path, sample_rate).samples
 
 
 def central_crop(y: np.ndarray, n_samples: int) -> tuple[np.ndarray, int]:
@@ -181,8 +241,8 @@ def log_mel_librosa(chunk_audio: np.ndarray, cfg: MelConfig = MelConfig()) -> np
     return ((db - db.min()) / span).astype(np.float32)
 
 
-def track_chunks(y: np.ndarray, cfg: MelConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Central crop then chunking of one decoded track.
+def track_chunks(y: np.ndarray, cfg: MelConfig, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Central crop then chunking of one decoded track (``y`` begins ``first`` samples into the track).
 
     Returns
     -------
@@ -192,60 +252,5 @@ def track_chunks(y: np.ndarray, cfg: MelConfig) -> tuple[np.ndarray, np.ndarray]
     """
     cropped, offset = central_crop(y, cfg.crop_samples)
     chunks = chunk(cropped, cfg.chunk_samples)
-    starts = (offset + np.arange(len(chunks)) * cfg.chunk_samples) / cfg.sample_rate
+    starts = (first + offset + np.arange(len(chunks)) * cfg.chunk_samples) / cfg.sample_rate
     return chunks, starts
-
-
-def spectrogram_corpus(tracks, root, cfg: MelConfig, out_path, *, progress: bool = True):
-    """Log-mel chunks of every track, streamed into one ``.npy`` file.
-
-    Parameters
-    ----------
-    tracks : DataFrame with ``track_id`` and ``path`` (relative to ``root``)
-    out_path : path of the ``(N, n_mels, frames)`` array to write (``cfg.dtype``)
-
-    Tracks shorter than ``cfg.min_seconds`` (and at least one chunk) are
-    skipped; a track shorter than ``crop_seconds`` but long enough gives fewer chunks.
-
-    Returns
-    -------
-    chunks : DataFrame, row i describes row i of the array: ``track_id``, ``chunk``, ``start_s``
-    status : DataFrame, one row per track: ``track_id``, ``status`` (ok / skipped),
-        ``reason``, ``n_chunks``, ``duration_s``
-    """
-    from pathlib import Path
-
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from .io import NpyAppender
-
-    root = Path(root)
-    chunk_rows, status_rows = [], []
-    with NpyAppender(out_path, (cfg.n_mels, cfg.frames), cfg.dtype) as writer:
-        for track in tqdm(tracks.sort_values("track_id").itertuples(index=False), total=len(tracks),
-                          desc="spectrograms", unit="track", disable=not progress):
-            try:
-                y = load_audio(root / track.path, cfg.sample_rate)
-            except AudioError as exc:
-                status_rows.append((track.track_id, "skipped", str(exc), 0, 0.0))
-                continue
-            duration = len(y) / cfg.sample_rate
-            pieces, starts = track_chunks(y, cfg)
-            shortest = max(cfg.min_seconds, cfg.chunk_seconds)
-            if duration < shortest or len(pieces) == 0:
-                status_rows.append((track.track_id, "skipped",
-                                    f"{duration:.2f} s is shorter than the minimum {shortest:g} s",
-                                    0, duration))
-                continue
-            for b in range(0, len(pieces), cfg.batch_size):
-                writer.append(log_mel(pieces[b : b + cfg.batch_size], cfg))
-            chunk_rows += [(track.track_id, i, float(s)) for i, s in enumerate(starts)]
-            status_rows.append((track.track_id, "ok", "", len(pieces), duration))
-        if not chunk_rows:
-            raise AudioError("no track gave a usable chunk; see the reasons above: "
-                             + "; ".join(r[2] for r in status_rows[:5]))
-    chunks = pd.DataFrame(chunk_rows, columns=["track_id", "chunk", "start_s"])
-    chunks["chunk"] = chunks["chunk"].astype("int32")
-    status = pd.DataFrame(status_rows, columns=["track_id", "status", "reason", "n_chunks", "duration_s"])
-    return chunks, status

@@ -8,21 +8,7 @@ baseline clusters these vectors (after standardisation) with k-means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-
-from .config import check
-
-
-@dataclass(frozen=True)
-class ClipStatsParams:
-    sample_rate: int = 22050
-    crop_seconds: float = 30.0
-
-    def validate(self, key: str) -> None:
-        check(self.sample_rate >= 8000, f"{key}.sample_rate", "must be >= 8000")
-        check(self.crop_seconds > 0, f"{key}.crop_seconds", "must be > 0")
 
 N_MFCC = 20
 
@@ -77,39 +63,3 @@ def clip_statistics(y: np.ndarray, sample_rate: int) -> np.ndarray:
         ]
     )
     return np.nan_to_num(stats, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
-
-
-def corpus_clip_statistics(tracks, root, *, sample_rate: int, crop_seconds: float = 30.0,
-                           progress: bool = True):
-    """The 43 clip statistics of every track's central ``crop_seconds``.
-
-    Parameters
-    ----------
-    tracks : DataFrame with ``track_id`` and ``path`` (relative to ``root``)
-
-    Returns
-    -------
-    track_ids : list of str, the tracks that decoded (sorted)
-    stats : np.ndarray, float32, shape (len(track_ids), 43)
-    skipped : DataFrame with ``track_id`` and ``reason`` for tracks that did not decode
-    """
-    from pathlib import Path
-
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from .audio import AudioError, central_crop, load_audio
-
-    ids, rows, skipped = [], [], []
-    for track in tqdm(tracks.sort_values("track_id").itertuples(index=False), total=len(tracks),
-                      desc="clip statistics", unit="track", disable=not progress):
-        try:
-            y = load_audio(Path(root) / track.path, sample_rate)
-        except AudioError as exc:
-            skipped.append((track.track_id, str(exc)))
-            continue
-        ids.append(track.track_id)
-        rows.append(clip_statistics(central_crop(y, int(round(crop_seconds * sample_rate)))[0], sample_rate))
-    if not rows:
-        raise AudioError("no track could be decoded for clip statistics")
-    return ids, np.stack(rows).astype(np.float32), pd.DataFrame(skipped, columns=["track_id", "reason"])

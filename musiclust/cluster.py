@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.metrics import pairwise_distances
 
-from .config import check
+from .config import check, check_seed
 from .representations import Representation
 
 
@@ -28,6 +28,10 @@ class ClusterParams:
 
     def validate(self, key: str) -> None:
         check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")
+        for i, seed in enumerate(self.kmeans_seeds):
+            check_seed(seed, f"{key}.kmeans_seeds[{i}]")
+        for i, k in enumerate(self.k_without_labels):
+            check(k >= 2, f"{key}.k_without_labels[{i}]", f"a clustering needs k >= 2, got {k}")
         check(self.kmeans_n_init >= 1, f"{key}.kmeans_n_init", "must be >= 1")
         check(self.dbscan_min_samples >= 2, f"{key}.dbscan_min_samples", "must be >= 2")
         check(0 < self.dbscan_eps_quantile < 1, f"{key}.dbscan_eps_quantile",

@@ -18,3 +18,11 @@ def check(cond: bool, key: str, message: str) -> None:
     """Raise :class:`ConfigError` naming ``key`` unless ``cond`` holds."""
     if not cond:
         raise ConfigError(f"params: {key}: {message}")
+
+
+SEED_LIMIT = 2**32  # numpy, torch and sklearn all accept seeds in [0, 2**32)
+
+
+def check_seed(value: int, key: str) -> None:
+    """A seed every library accepts."""
+    check(0 <= value < SEED_LIMIT, key, f"must be in [0, 2**32), got {value}")

@@ -2,12 +2,15 @@
 
 Every writer here writes to a temporary file beside the target and moves it
 into place with ``os.replace``, so a crash never leaves a half-written output
-where a finished one belongs.
+where a finished one belongs. Outputs get the user's usual modes (0666 / 0777
+less the umask), and temporaries a killed run left beside a target are removed
+the next time that target is written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -19,6 +22,25 @@ import numpy as np
 import pandas as pd
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove what an interrupted writer of ``path`` left: ``.<name>.*.tmp*`` and ``.<name>.*.old``."""
+    for pattern in (f".{glob.escape(path.name)}.*.tmp*", f".{glob.escape(path.name)}.*.old"):
+        for stale in path.parent.glob(pattern):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path in ``path``'s folder; move it onto ``path`` on success.
@@ -28,11 +50,13 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp)
     try:
         yield tmp
+        tmp.chmod(0o666 & ~_UMASK)  # mkstemp makes a private file; the output should look like any other
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -48,8 +72,9 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    tmp.chmod(0o755)  # mkdtemp makes a private folder; the result should look like any other
+    tmp.chmod(0o777 & ~_UMASK)  # mkdtemp makes a private folder; the result should look like any other
     backup = None
     try:
         yield tmp
@@ -83,7 +108,19 @@ def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet would run as a formula (``=cmd|...``), quoted with a leading ``'``."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write ``frame`` as CSV; text cells that would start a spreadsheet formula are quoted."""
+    text_columns = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object]
+    if text_columns:
+        frame = frame.assign(**{c: frame[c].map(spreadsheet_safe) for c in text_columns})
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, lineterminator="\n", float_format="%.6g")
     return Path(path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pandas as pd
 
 from . import plots
 from .audio import MelConfig
-from .config import check
+from .config import check, check_seed
 from .io import read_vectors
 from .metrics import hungarian_ordered_contingency, targets_of
 from .models import load_model
@@ -26,8 +28,20 @@ class ReportParams:
 
     def validate(self, key: str) -> None:
         check(self.n_reconstructions >= 1, f"{key}.n_reconstructions", "must be >= 1")
+        check(self.tsne_perplexity > 0, f"{key}.tsne_perplexity", "must be > 0")
+        check_seed(self.tsne_seed, f"{key}.tsne_seed")
 
 TABLE_METRICS = [("nmi", "NMI"), ("ari", "ARI"), ("accuracy", "acc."), ("silhouette", "silh.")]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
+
+
+def markdown_text(text) -> str:
+    """Text from a corpus (a file name, a decoder's message) as inert Markdown: HTML escaped,
+    Markdown's own characters backslash-escaped, on one line."""
+    escaped = html.escape(" ".join(str(text).split()), quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
 
 
 def _fmt(value: float, ci: float | None = None) -> str:
@@ -126,9 +140,41 @@ class _Loaded:
         return self.tracks.set_index("track_id")
 
 
+@dataclass
+class Report:
+    markdown: str                # report.md
+    confusion: pd.DataFrame      # DVC's confusion plot data
+    headline: dict               # the few numbers to compare between experiments
+
+
+def headline_metrics(scores: pd.DataFrame, targets: list[str], headline: str) -> dict:
+    """Track-level KMeans NMI and ARI, per target, of the headline model (fused with the lyrics
+    where the corpus has lyrics) and of the best representation not built on it (by NMI).
+
+    Returns
+    -------
+    ``{target: {"model": name, "model_nmi", "model_ari", "baseline": name, "baseline_nmi", "baseline_ari"}}``
+    """
+    track = scores[(scores["algorithm"] == "kmeans") & (scores["level"] == "track")]
+    value = track.set_index(["representation", "target", "metric"])["value"]
+    out = {}
+    for target in targets:
+        names = set(track.loc[track["target"] == target, "representation"])
+        model = f"{headline}+lyrics" if f"{headline}+lyrics" in names else headline
+        others = sorted(n for n in names if n.split("+")[0] != headline)
+        if model not in names or not others:
+            continue
+        baseline = max(others, key=lambda n: (value[(n, target, "nmi")], n))
+        out[target] = {"model": model, "baseline": baseline,
+                       **{f"{role}_{metric}": round(float(value[(name, target, metric)]), 6)
+                          for role, name in (("model", model), ("baseline", baseline)) for metric in ("nmi", "ari")}}
+    return out
+
+
 def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, figures: Path,
-                 *, dataset: str) -> tuple[str, pd.DataFrame]:
-    """Draw every figure into ``figures``; return the Markdown report and DVC's confusion table."""
+                 *, dataset: str) -> Report:
+    """Draw every figure into ``figures``; return the Markdown report, DVC's confusion table and
+    the headline metrics."""
     headline = params.headline_model
     tracks = pd.read_parquet(inputs.tracks)
     data = _Loaded(tracks, pd.read_parquet(inputs.status), pd.read_parquet(inputs.chunks),
@@ -151,7 +197,8 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
         if not table.empty:
             plots.plot_metric_bars(table, figures / f"scores_track_{target}.png",
                                    title=f"KMeans on tracks vs {target} (mean ± 95% CI over seeds)")
-    return report_markdown(data, order, mel, figures, dataset=dataset), confusion
+    return Report(report_markdown(data, order, mel, figures, dataset=dataset), confusion,
+                  headline_metrics(data.scores, list(data.targets), headline))
 
 
 def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: Path, headline: str) -> None:
@@ -228,7 +275,8 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
              f"{int((status.status == 'ok').sum())} tracks used, {len(skipped)} skipped; "
              f"{len(data.chunks)} chunks of {mel.chunk_seconds:g} s.", ""]
     if len(skipped):
-        lines += ["Skipped tracks:", ""] + [f"- `{r.track_id}`: {r.reason}" for r in skipped.itertuples()] + [""]
+        lines += ["Skipped tracks:", ""] + [f"- {markdown_text(r.track_id)}: {markdown_text(r.reason)}"
+                                            for r in skipped.itertuples()] + [""]
     sections = [("## Track level (mean of chunk latents), KMeans with k = number of classes", "kmeans", "track",
                  "Mean ± 95% interval over KMeans seeds."),
                 ("## Chunk level (the study's unit), KMeans", "kmeans", "chunk", None),

@@ -1,18 +1,26 @@
 """Speed and memory of the feature and training code, as ratios measured in one run.
 
-    python scripts/benchmark.py            # prints a Markdown table
+    python scripts/benchmark.py --out benchmarks/benchmark.json               # the README's table
+    python scripts/benchmark.py --out benchmarks/benchmark.json --pipeline    # and a timed dvc repro
 
 1. log-mel: the study's per-chunk librosa loop vs the batched torch transform
    (same numbers to 1e-4), on the same chunks;
 2. memory: peak RSS of the spectrogram computation for a corpus and for one
    four times larger (streaming through a memory map: it should not grow);
-3. conv beta-VAE: seconds per 1,000-chunk epoch with 1 and 2 torch threads.
+3. conv beta-VAE: one real 1,000-chunk training epoch with 1 and 2 torch threads,
+   on an idle machine and with the other core held by a busy process;
+4. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
+   clone of HEAD (this virtualenv, nothing cached).
+
+The JSON output is committed; scripts/readme_results.py writes the README's
+benchmark table and timings from it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -75,52 +83,81 @@ def bench_memory(n_small: int) -> dict:
             "rss_ratio": rss[4 * n_small] / rss[n_small]}
 
 
-def bench_conv(steps: int) -> dict:
+def _epoch_seconds(threads: int, n_chunks: int) -> float:
     import torch
 
     from musiclust.models.conv_bvae import ConvBetaVAE
+    from musiclust.train import train
 
-    out = {}
-    x = torch.rand(32, 128, 128)
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    data = np.random.default_rng(0).random((n_chunks, 128, 128), dtype=np.float32)
+    model = ConvBetaVAE()
+    t0 = time.perf_counter()
+    train(model, data, epochs=1, batch_size=32, lr=1e-3, seed=0, device=torch.device("cpu"), progress=False)
+    return time.perf_counter() - t0
+
+
+def bench_conv(n_chunks: int) -> dict:
+    """Seconds for one real training epoch, 1 vs 2 threads, idle and with the other core busy."""
+    out = {"chunks": n_chunks}
     for threads in (1, 2):
-        torch.set_num_threads(threads)
-        torch.manual_seed(0)
-        model = ConvBetaVAE()
-        opt = torch.optim.Adam(model.parameters(), 1e-3)
-        for i in range(steps + 1):
-            if i == 1:
-                t0 = time.perf_counter()
-            loss = model.loss(x)["total"]
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        per_step = (time.perf_counter() - t0) / steps
-        out[f"epoch_s_{threads}_threads"] = per_step * 1000 / 32
-    out["thread_speedup"] = out["epoch_s_1_threads"] / out["epoch_s_2_threads"]
+        out[f"idle_{threads}_threads_s"] = _epoch_seconds(threads, n_chunks)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        for threads in (1, 2):
+            out[f"busy_{threads}_threads_s"] = _epoch_seconds(threads, n_chunks)
+    finally:
+        busy.kill()
+        busy.wait()
+    out["idle_speedup_2_over_1"] = out["idle_1_threads_s"] / out["idle_2_threads_s"]
+    out["busy_speedup_2_over_1"] = out["busy_1_threads_s"] / out["busy_2_threads_s"]
     return out
+
+
+def bench_pipeline() -> dict:
+    """Wall time of `dvc repro` in a fresh clone of HEAD, with this interpreter's environment."""
+    import os
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                   HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=env, check=True)
+        return {"dvc_repro_s": time.perf_counter() - t0}
+
+
+def machine() -> dict:
+    import platform
+
+    import torch
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "gpu": torch.cuda.is_available()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--chunks", type=int, default=200)
-    parser.add_argument("--tracks", type=int, default=25)
-    parser.add_argument("--steps", type=int, default=6)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--chunks", type=int, default=200, help="chunks for the log-mel comparison")
+    parser.add_argument("--tracks", type=int, default=25, help="tracks of the smaller memory run")
+    parser.add_argument("--epoch-chunks", type=int, default=1000, help="chunks of the timed training epoch")
+    parser.add_argument("--pipeline", action="store_true", help="also time dvc repro in a fresh clone")
+    parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
-    results = {"mel": bench_mel(args.chunks), "memory": bench_memory(args.tracks),
-               "conv_bvae": bench_conv(args.steps)}
-    if args.json:
-        print(json.dumps(results, indent=2))
-        return
-    m, r, c = results["mel"], results["memory"], results["conv_bvae"]
-    print("| measurement | result |\n|---|---|")
-    print(f"| log-mel of {m['chunks']} chunks: librosa loop / batched torch | "
-          f"{m['librosa_s']:.2f} s / {m['torch_s']:.2f} s = **{m['speedup']:.1f}x** (max diff {m['max_abs_diff']:.1e}) |")
-    print(f"| peak RSS, spectrograms of {r['tracks_small']} vs {r['tracks_large']} tracks "
-          f"({r['array_small_mib']:.0f} vs {r['array_large_mib']:.0f} MiB of output) | "
-          f"{r['peak_rss_small_mib']:.0f} vs {r['peak_rss_large_mib']:.0f} MiB = **{r['rss_ratio']:.2f}x** |")
-    print(f"| conv beta-VAE, one 1,000-chunk epoch, 1 vs 2 threads | "
-          f"{c['epoch_s_1_threads']:.1f} s vs {c['epoch_s_2_threads']:.1f} s = **{c['thread_speedup']:.2f}x** |")
+    results = {"machine": machine(), "mel": bench_mel(args.chunks), "memory": bench_memory(args.tracks),
+               "conv_bvae": bench_conv(args.epoch_chunks)}
+    if args.pipeline:
+        results["pipeline"] = bench_pipeline()
+    text = json.dumps(results, indent=2, sort_keys=True) + "\n"
+    if args.out:
+        from musiclust.io import atomic_path
+
+        with atomic_path(args.out) as tmp:
+            tmp.write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

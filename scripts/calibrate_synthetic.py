@@ -114,7 +114,7 @@ def calibrate(seed: int, keep: Path | None) -> dict[str, float]:
     print(f"audio  language (k=2): {scores(language, audio_l)}    target NMI < 0.3")
     print(f"lyrics language (k=2): {scores(language, lyr_l)}    target NMI > 0.8")
     print(f"lyrics genre    (k={n_genres}): {scores(genre, lyr_g)}    (confound floor: NMI(genre, language) = {floor:.3f})")
-    print(f"lyrics genre within language: " + ", ".join(f"{v:.3f}" for v in within) + "    target NMI < 0.4")
+    print("lyrics genre within language: " + ", ".join(f"{v:.3f}" for v in within) + "    target NMI < 0.4")
     print(f"lyrics genre, crossed design (5/cell): {scores(crossed['genre'], crossed_pred)}    target NMI < 0.4")
     return {
         "audio_genre_nmi": normalized_mutual_info_score(genre, audio_g),

@@ -2,10 +2,11 @@
 
     python scripts/check_reproduction.py     # after `dvc repro`; `make check` runs both
 
-(a) `dvc status` must be clean; (b) every metric under metrics/ must equal the one committed
-at HEAD within `tolerances.yaml` (integers exactly, other numbers within an absolute
-tolerance), with no metric missing or added; (c) `dvc metrics diff --md HEAD` is printed.
-Exits 1 naming every metric out of tolerance.
+(a) `dvc status` must be clean and `dvc.lock` equal to the one committed at HEAD (the same
+code, params and output hashes: on the machine that made it, outputs come back byte for byte);
+(b) every metric under metrics/ must equal the one committed at HEAD within `tolerances.yaml`
+(integers exactly, other numbers within an absolute tolerance), with no metric missing or
+added; (c) `dvc metrics diff --md HEAD` is printed. Exits 1 naming every difference.
 """
 
 from __future__ import annotations
@@ -62,11 +63,22 @@ def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: di
     return problems
 
 
+def lock_differences(committed: dict, current: dict) -> list[str]:
+    """The stages whose dvc.lock entries (commands, dependency and output hashes) differ."""
+    old, new = committed.get("stages", {}), current.get("stages", {})
+    return [f"dvc.lock: stage {name} {'missing' if name not in new else 'new' if name not in old else 'differs'}"
+            for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
+
+
 def main() -> int:
     tolerances = yaml.safe_load((ROOT / "tolerances.yaml").read_text(encoding="utf-8"))
     status = subprocess.run([sys.executable, "-m", "dvc", "status", "--json"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.strip()
     problems = [] if json.loads(status or "{}") == {} else [f"dvc status is not clean: {status}"]
+    committed_lock = subprocess.run(["git", "show", "HEAD:dvc.lock"], cwd=ROOT, capture_output=True, text=True,
+                                    check=True).stdout
+    problems += lock_differences(yaml.safe_load(committed_lock),
+                                 yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8")))
     problems += compare(committed_metrics(ROOT), current_metrics(ROOT), tolerances)
     diff = subprocess.run([sys.executable, "-m", "dvc", "metrics", "diff", "--md", "HEAD"], cwd=ROOT,
                           capture_output=True, text=True).stdout

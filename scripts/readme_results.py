@@ -104,8 +104,38 @@ def gtzan_section() -> list[str]:
         "space and are not comparable across rows.", ""]
 
 
+def benchmark_section() -> list[str]:
+    path = ROOT / "benchmarks" / "benchmark.json"
+    if not path.exists():
+        return []
+    bench = json.loads(path.read_text(encoding="utf-8"))
+    machine, mel, memory, conv = bench["machine"], bench["mel"], bench["memory"], bench["conv_bvae"]
+    rows = [
+        [f"log-mel of {mel['chunks']} chunks: the study's librosa loop / batched torch",
+         f"{mel['librosa_s']:.2f} s / {mel['torch_s']:.2f} s = **{mel['speedup']:.1f}x** "
+         f"(max difference {mel['max_abs_diff']:.1e})"],
+        [f"peak RSS computing spectrograms of {memory['tracks_small']} vs {memory['tracks_large']} tracks "
+         f"({memory['array_small_mib']:.0f} vs {memory['array_large_mib']:.0f} MiB of output)",
+         f"{memory['peak_rss_small_mib']:.0f} vs {memory['peak_rss_large_mib']:.0f} MiB = "
+         f"**{memory['rss_ratio']:.2f}x**"],
+        [f"conv beta-VAE, one {conv['chunks']:,}-chunk training epoch, idle machine, 1 vs 2 threads",
+         f"{conv['idle_1_threads_s']:.1f} s vs {conv['idle_2_threads_s']:.1f} s = "
+         f"**{conv['idle_speedup_2_over_1']:.2f}x** for 2 threads"],
+        ["the same with the other core held by a busy process, 1 vs 2 threads",
+         f"{conv['busy_1_threads_s']:.1f} s vs {conv['busy_2_threads_s']:.1f} s = "
+         f"**{conv['busy_speedup_2_over_1']:.2f}x** for 2 threads"],
+    ]
+    if "pipeline" in bench:
+        rows.append(["`dvc repro` of both default experiments in a fresh clone (virtualenv ready)",
+                     f"**{bench['pipeline']['dvc_repro_s'] / 60:.1f} min**"])
+    return [f"**Benchmarks** (`benchmarks/benchmark.json`, written by `scripts/benchmark.py`; {machine['cpu']}, "
+            f"{machine['cores']} cores, {'a GPU' if machine['gpu'] else 'no GPU'}, torch {machine['torch']}; "
+            "ratios are measured in one run on a shared machine):", "",
+            *_table(["measurement", "result"], rows), ""]
+
+
 def render() -> str:
-    lines = [BEGIN, "", *hblm_section(), *gtzan_section(), END]
+    lines = [BEGIN, "", *hblm_section(), *gtzan_section(), *benchmark_section(), END]
     return "\n".join(lines)
 
 

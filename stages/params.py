@@ -8,6 +8,7 @@ it wants, so a stage depends on the library modules it uses and no others.
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +43,7 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     if tp is float:
         check(isinstance(value, (int, float)) and not isinstance(value, bool), key,
               f"expected a number, got {value!r}")
+        check(math.isfinite(value), key, f"must be a finite number, got {value!r}")
         return float(value)
     if tp is str:
         check(isinstance(value, str), key, f"expected a string, got {value!r}")
@@ -85,7 +87,21 @@ def read_params(path: str | Path = PARAMS) -> dict:
     except yaml.YAMLError as exc:
         raise ParamsError(f"params: {path} is not valid YAML: {exc}") from None
     check(isinstance(data, dict), str(path), "must be a mapping of sections")
+    _cross_check(data)
     return data
+
+
+def _cross_check(data: dict) -> None:
+    """Keys that name other keys must name existing ones. Every stage reads the file through
+    here, so such a mistake stops the first stage that runs, not the last."""
+    report, models = data.get("report") or {}, data.get("models") or {}
+    if isinstance(report, dict) and isinstance(models, dict) and "headline_model" in report:
+        check(report["headline_model"] in models, "report.headline_model",
+              f"{report['headline_model']!r} is not a key of models (have: {', '.join(models)})")
+    run, datasets = data.get("run"), data.get("datasets") or {}
+    if isinstance(run, list) and isinstance(datasets, dict):
+        for i, name in enumerate(run):
+            check(name in datasets, f"run[{i}]", f"{name!r} is not a key of datasets")
 
 
 def load_section(name: str, cls: type, path: str | Path = PARAMS):

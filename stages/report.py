@@ -1,10 +1,10 @@
-"""report@<dataset>: the study's figures (PNG), report.md with the results tables, and the
-confusion table of DVC's confusion plot."""
+"""report@<dataset>: the study's figures (PNG), report.md with the results tables, the
+confusion table of DVC's confusion plot, and the headline metrics of `dvc exp show`."""
 
 import logging
 
-from musiclust.io import atomic_dir, atomic_path, write_csv
 from musiclust.audio import MelConfig
+from musiclust.io import atomic_dir, atomic_path, write_csv, write_json
 from musiclust.report import ReportInputs, ReportParams, build_report
 
 from . import stage_args
@@ -15,15 +15,15 @@ INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments
 
 
 def main() -> None:
-    args = stage_args(__doc__, *INPUTS, "figures", "markdown", "confusion", options=("dataset",))
+    args = stage_args(__doc__, *INPUTS, "figures", "markdown", "confusion", "headline", options=("dataset",))
     inputs = ReportInputs(**{name: getattr(args, name) for name in INPUTS})
     with atomic_dir(args.figures) as figures:
-        markdown, confusion = build_report(inputs, load_section("report", ReportParams),
-                                           load_section("spectrograms", MelConfig),
-                                           figures, dataset=args.dataset)
+        report = build_report(inputs, load_section("report", ReportParams), load_section("spectrograms", MelConfig),
+                              figures, dataset=args.dataset)
     with atomic_path(args.markdown) as tmp:
-        tmp.write_text(markdown, encoding="utf-8")
-    write_csv(confusion, args.confusion)
+        tmp.write_text(report.markdown, encoding="utf-8")
+    write_csv(report.confusion, args.confusion)
+    write_json(report.headline, args.headline)
     log.info("%s", args.markdown)
 
 

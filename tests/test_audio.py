@@ -9,10 +9,16 @@ from musiclust.audio import (
     chunk,
     load_audio,
     log_mel,
+    load_crop,
     log_mel_librosa,
-    spectrogram_corpus,
     track_chunks,
 )
+from musiclust.features import corpus_features
+
+
+def spectrogram_corpus(tracks, root, cfg, out, progress=False):
+    features = corpus_features(tracks, root, cfg, out, progress=progress)
+    return features.chunks, features.status
 
 CFG = MelConfig()
 
@@ -137,3 +143,65 @@ def test_mp3_decodes_like_the_real_hblm_files(tmp_path):
     assert abs(len(y) / 22050 - 4.0) < 0.1
     spectrum = np.abs(np.fft.rfft(y[2000:2000 + 22050]))
     assert abs(np.argmax(spectrum) - 440) <= 2  # 1 Hz bins: the tone survives the codec
+
+
+def test_only_the_central_crop_is_decoded_and_matches_a_whole_decode(tmp_path):
+    sr = 22050
+    y = (0.2 * np.random.default_rng(3).standard_normal(sr * 40)).astype(np.float32)
+    sf.write(tmp_path / "long.flac", y, sr)
+    whole = load_audio(tmp_path / "long.flac", sr)
+    crop = load_crop(tmp_path / "long.flac", sr, 30.0)
+    expected, offset = central_crop(whole, 30 * sr)
+    np.testing.assert_array_equal(crop.samples, expected)  # the same samples, read by seeking
+    assert crop.start == offset == 5 * sr and crop.duration_s == pytest.approx(40.0)
+    # a stereo 44.1 kHz file: the crop is read at its own rate, then averaged and resampled
+    t = np.arange(44100 * 40) / 44100
+    sf.write(tmp_path / "stereo.wav", 0.3 * np.stack([np.sin(2 * np.pi * 440 * t)] * 2, axis=1), 44100)
+    stereo = load_crop(tmp_path / "stereo.wav", sr, 30.0)
+    assert len(stereo.samples) == 30 * sr and stereo.start == 5 * sr
+    spectrum = np.abs(np.fft.rfft(stereo.samples[:sr]))
+    assert abs(np.argmax(spectrum) - 440) <= 1
+
+
+def test_extreme_samples_are_skipped_or_scaled_never_nan(tmp_path):
+    import pandas as pd
+
+    sr = 22050
+    tone = np.sin(2 * np.pi * 220 * np.arange(sr * 4) / sr).astype(np.float32)
+    sf.write(tmp_path / "huge.wav", tone * np.float32(3e37), sr, subtype="FLOAT")
+    sf.write(tmp_path / "e30.wav", tone * np.float32(1e30), sr, subtype="FLOAT")
+    sf.write(tmp_path / "hot.wav", tone * np.float32(2.5), sr, subtype="FLOAT")
+    sf.write(tmp_path / "ok.wav", tone * np.float32(0.5), sr, subtype="FLOAT")
+    names = ["huge", "e30", "hot", "ok"]
+    tracks = pd.DataFrame({"track_id": names, "path": [f"{n}.wav" for n in names]})
+    features = corpus_features(tracks, tmp_path, MelConfig(crop_seconds=3.0), tmp_path / "m.npy", progress=False)
+    st = features.status.set_index("track_id")
+    assert st.loc["huge", "status"] == "skipped" and "far outside [-1, 1]" in st.loc["huge", "reason"]
+    assert st.loc["e30", "status"] == "skipped" and "huge.wav" not in st.loc["e30", "reason"]
+    assert st.loc["hot", "status"] == "ok" and "scaled to 1" in st.loc["hot", "reason"]
+    # one skip policy: the clip statistics cover exactly the tracks the mel chunks cover
+    assert features.clip_ids == ["hot", "ok"] == sorted(features.chunks["track_id"].unique())
+    assert np.isfinite(features.clip_stats).all() and np.isfinite(np.load(tmp_path / "m.npy")).all()
+    # the scaled track has the spectral shape of the same tone recorded in range (MFCC 1-19; MFCC 0 is loudness)
+    np.testing.assert_allclose(features.clip_stats[0][1:20], features.clip_stats[1][1:20], rtol=1e-2, atol=0.5)
+
+
+def test_short_tracks_are_skipped_for_every_representation(tmp_path):
+    import pandas as pd
+
+    sr = 22050
+    rng = np.random.default_rng(1)
+    sf.write(tmp_path / "long.wav", 0.1 * rng.standard_normal(sr * 9), sr)
+    sf.write(tmp_path / "short.wav", 0.1 * rng.standard_normal(sr * 4), sr)
+    tracks = pd.DataFrame({"track_id": ["long", "short"], "path": ["long.wav", "short.wav"]})
+    features = corpus_features(tracks, tmp_path, MelConfig(min_seconds=6.0), tmp_path / "m.npy", progress=False)
+    assert features.clip_ids == ["long"] and features.clip_stats.shape == (1, 43)
+    assert features.status.set_index("track_id").loc["short", "status"] == "skipped"
+
+
+def test_an_empty_decoder_message_still_names_the_reason(tmp_path):
+    (tmp_path / "x.mp3").write_bytes(b"")
+    with pytest.raises(AudioError) as err:
+        load_audio(tmp_path / "x.mp3", 22050)
+    message = str(err.value)
+    assert "x.mp3" in message and not message.rstrip(")").endswith(": ")

@@ -33,3 +33,13 @@ def test_equal_metrics_pass_and_each_difference_is_named(repo):
 def test_the_reviewed_tolerances_are_exact_for_counts(repo):
     tolerances = yaml.safe_load((repo / "tolerances.yaml").read_text())
     assert tolerances["counts"] == 0 and 0 < tolerances["scores"] <= 1e-3
+
+
+def test_lock_differences_name_the_stages(repo):
+    check = _module(repo)
+    lock = {"stages": {"fetch@a": {"outs": [{"md5": "1"}]}, "train@a-m": {"outs": [{"md5": "2"}]}}}
+    assert check.lock_differences(lock, lock) == []
+    other = {"stages": {"fetch@a": {"outs": [{"md5": "1"}]}, "train@a-m": {"outs": [{"md5": "3"}]},
+                        "cluster@a": {}}}
+    assert check.lock_differences(lock, other) == ["dvc.lock: stage cluster@a new",
+                                                   "dvc.lock: stage train@a-m differs"]

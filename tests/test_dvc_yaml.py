@@ -17,6 +17,10 @@ NOT_PATHS = {"--dataset", "--section", "--name"}  # values, not paths
 UNTRACKED = {"--downloads"}  # the resumable download cache: git-ignored, kept between runs, not an output
 
 
+def stage_params() -> list:
+    return [pytest.param(*stage, id=stage[0]) for stage in stages()]
+
+
 @lru_cache(maxsize=1)
 def stages() -> tuple:
     from dvc.repo import Repo
@@ -38,7 +42,7 @@ def cmd_paths(cmd: str) -> tuple[str, set[str]]:
     return words[2], paths
 
 
-@pytest.mark.parametrize("name, cmd, deps, outs", stages(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, cmd, deps, outs", stage_params())
 def test_cmd_names_exactly_the_declared_data(name, cmd, deps, outs):
     _, paths = cmd_paths(cmd)
     declared = {p for p in deps + outs if not _is_code(p)}
@@ -94,12 +98,12 @@ def import_closure(module: str) -> set[str]:
 def test_the_import_closure_sees_function_level_and_relative_imports():
     closure = import_closure("stages.report")
     assert {"stages/report.py", "stages/__init__.py", "stages/params.py", "musiclust/report.py",
-            "musiclust/plots.py", "musiclust/models/__init__.py", "musiclust/models/vae.py"} <= closure
+            "musiclust/plots/__init__.py", "musiclust/plots/style.py", "musiclust/models/__init__.py", "musiclust/models/vae.py"} <= closure
     # musiclust.datasets.synthetic is imported inside a function of musiclust.datasets
     assert any(p.startswith("musiclust/datasets/synthetic") for p in import_closure("stages.fetch"))
 
 
-@pytest.mark.parametrize("name, cmd, deps, outs", stages(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, cmd, deps, outs", stage_params())
 def test_deps_cover_the_code_each_stage_runs(name, cmd, deps, outs):
     module, _ = cmd_paths(cmd)
     code = [d for d in deps if _is_code(d) and d != "params.yaml"]

@@ -79,3 +79,31 @@ def test_empty_vector_table_roundtrip(tmp_path):
                   "embedding", tmp_path / "e.parquet")
     frame, vec = read_vectors(tmp_path / "e.parquet", "embedding")
     assert frame.empty and vec.shape == (0, 1)
+
+
+def test_outputs_get_the_users_modes_and_stale_temporaries_go(tmp_path):
+    import os
+    import stat
+
+    from musiclust.io import write_csv
+
+    mask = os.umask(0o022)
+    try:
+        target = tmp_path / "out" / "m.json"
+        target.parent.mkdir()
+        stale = target.parent / ".m.json.abc123.tmp"  # left by a killed run
+        stale.write_text("half")
+        (target.parent / ".other.json.x.tmp").write_text("not ours")
+        write_json({"a": 1}, target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        assert not stale.exists() and (target.parent / ".other.json.x.tmp").exists()
+        with atomic_dir(tmp_path / "folder") as tmp:
+            (tmp / "f").write_text("x")
+        assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o755
+        write_csv(pd.DataFrame({"label": ["=cmd|' /C calc'!A0", "+1", "-x", "@SUM(1)", "Rock"], "n": [1, 2, 3, 4, -5]}),
+                  tmp_path / "c.csv")
+        lines = (tmp_path / "c.csv").read_text().splitlines()
+        assert lines[1].startswith("'=cmd") and lines[2] == "'+1,2" and lines[3] == "'-x,3"
+        assert lines[4].startswith("'@SUM") and lines[5] == "Rock,-5"  # numbers are left alone
+    finally:
+        os.umask(mask)

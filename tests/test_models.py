@@ -159,3 +159,8 @@ def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
     M.save_model(tmp_path / "a.pt", fitted)
     M.save_model(tmp_path / "b.pt", fitted)
     assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
+
+
+def test_pca_refuses_more_components_than_the_data_allow():
+    with pytest.raises(ValueError, match="n_components = 30 is more than the data allow: 20 rows"):
+        M.fit("pca", PCAConfig(n_components=30), _images(20, size=16), device=torch.device("cpu"))

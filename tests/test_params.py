@@ -3,7 +3,6 @@ import pytest
 import yaml
 
 from musiclust.audio import MelConfig
-from musiclust.clipstats import ClipStatsParams
 from musiclust.cluster import ClusterParams
 from musiclust.datasets import DatasetParams
 from musiclust.models import KINDS
@@ -12,7 +11,7 @@ from musiclust.text import LyricsParams
 from musiclust.train import ComputeParams
 from stages.params import ParamsError, build_model, load_dataset, load_model, load_models, load_run, load_section
 
-SECTIONS = {"spectrograms": MelConfig, "clipstats": ClipStatsParams, "lyrics": LyricsParams,
+SECTIONS = {"spectrograms": MelConfig, "lyrics": LyricsParams,
             "compute": ComputeParams, "cluster": ClusterParams, "report": ReportParams}
 
 
@@ -90,3 +89,36 @@ def test_model_names_are_unique_across_sections(tmp_path):
     path = _write(tmp_path, {"models": {"m": {"kind": "pca"}}, "stats_models": {"m": {"kind": "dense_vae"}}})
     with pytest.raises(ParamsError, match="also used"):
         load_model("m", KINDS, path, section="stats_models")
+
+
+@pytest.mark.parametrize("section, data, key", [
+    ("cluster", {"kmeans_seeds": [0, -1]}, "cluster.kmeans_seeds[1]"),
+    ("cluster", {"kmeans_seeds": [2**32]}, "cluster.kmeans_seeds[0]"),
+    ("cluster", {"k_without_labels": [0, 1, -3]}, "cluster.k_without_labels[0]"),
+    ("report", {"tsne_perplexity": 0.0}, "report.tsne_perplexity"),
+    ("report", {"tsne_seed": -5}, "report.tsne_seed"),
+    ("spectrograms", {"crop_seconds": float("inf")}, "spectrograms.crop_seconds"),
+    ("spectrograms", {"top_db": float("nan")}, "spectrograms.top_db"),
+])
+def test_values_that_would_fail_hours_later_fail_at_load(tmp_path, section, data, key):
+    with pytest.raises(ParamsError) as err:
+        load_section(section, SECTIONS[section], _write(tmp_path, {section: data}))
+    assert key in str(err.value)
+
+
+@pytest.mark.parametrize("entry, key", [
+    ({"kind": "conv_bvae", "seed": 2**32}, "models.x.seed"),
+    ({"kind": "conv_bvae", "lr": float("inf")}, "models.x.lr"),
+    ({"kind": "dense_vae", "beta": float("inf")}, "models.x.beta"),
+    ({"kind": "pca", "seed": -1}, "models.x.seed"),
+])
+def test_model_values_are_range_checked(entry, key):
+    with pytest.raises(ParamsError, match=key.replace(".", r"\.")):
+        build_model("x", entry, KINDS)
+
+
+def test_an_unknown_headline_model_stops_every_stage_at_once(tmp_path):
+    path = _write(tmp_path, {"models": {"conv_bvae": {"kind": "conv_bvae"}}, "report": {"headline_model": "nope"},
+                             "lyrics": {}})
+    with pytest.raises(ParamsError, match=r"report\.headline_model: 'nope' is not a key of models"):
+        load_section("lyrics", LyricsParams, path)  # the lyrics stage does not even read report

@@ -118,7 +118,7 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo, shell):
     outs = _outputs(tiny_repo)
     stages = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
     for ds in (DATASET, GTZAN):
-        assert {f"fetch@{ds}", f"spectrograms@{ds}", f"clipstats@{ds}", f"lyrics@{ds}",
+        assert {f"fetch@{ds}", f"features@{ds}", f"lyrics@{ds}",
                 f"train@{ds}-conv_bvae", f"train@{ds}-dense_ae", f"train@{ds}-pca",
                 f"train_stats@{ds}-dense_vae", f"encode@{ds}-conv_bvae", f"encode_stats@{ds}-dense_vae",
                 f"cluster@{ds}", f"report@{ds}"} <= set(stages)
@@ -176,8 +176,15 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
                 assert -1.0 <= value <= 1.0
     dbscan = json.loads((mdir / "dbscan.json").read_text())
     assert 0.0 <= dbscan["track"]["lyrics"]["language"]["noise_fraction"] <= 1.0
-    shown = json.loads(shell.dvc("metrics", "show", "--json", cwd=tiny_repo).stdout)
-    assert any("kmeans.json" in key for key in json.dumps(shown).split('"'))
+    # dvc metrics show: the headline numbers; the full tables on request
+    shown = json.dumps(json.loads(shell.dvc("metrics", "show", "--json", cwd=tiny_repo).stdout))
+    assert f"headline/{DATASET}.json" in shown and "kmeans.json" not in shown
+    headline = json.loads((tiny_repo / "metrics" / "headline" / f"{DATASET}.json").read_text())
+    assert set(headline) == {"language", "genre", "language_genre"}
+    assert headline["language"]["model"] == "conv_bvae+lyrics"
+    assert headline["language"]["model_nmi"] == kmeans["track"]["conv_bvae+lyrics"]["language"]["nmi"]
+    full = shell.dvc("metrics", "show", "--json", f"metrics/{DATASET}/kmeans.json", cwd=tiny_repo)
+    assert "conv_bvae+lyrics" in full.stdout
     shell.dvc("plots", "show", "--json", cwd=tiny_repo)
 
 
@@ -219,11 +226,14 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     for d in (DATASET, GTZAN):
         expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"report@{d}"}
     assert ran == expected, out
-    diff = json.loads(shell.dvc("metrics", "diff", "--json", cwd=repo).stdout)
-    changed = [(f, k) for f, keys in diff.items() for k in keys]
+    diff = json.loads(shell.dvc("metrics", "diff", "--json", "-R", "--targets", "metrics", cwd=repo).stdout)
+    changed = [(f, k) for f, keys in diff.items() for k in keys if not f.startswith("metrics/headline/")]
     # only the conv beta-VAE's own numbers move: its training metrics and its representations
     assert changed and all("conv_bvae" in f or "conv_bvae" in k for f, k in changed), changed[:20]
     assert any(k.startswith("track.conv_bvae.") for _, k in changed)
+    # the headline numbers (the model is conv_bvae+lyrics) are what `dvc metrics diff` shows by default
+    headline = json.loads(shell.dvc("metrics", "diff", "--json", cwd=repo).stdout)
+    assert set(headline) <= {f"metrics/headline/{d}.json" for d in (DATASET, GTZAN)} and headline
 
 
 def test_same_params_give_the_same_bytes(tiny_repo, tmp_path, shell):

@@ -11,6 +11,9 @@ import pandas as pd
 import pytest
 
 from musiclust import plots
+from musiclust.plots.embedding import _abs_corr
+from musiclust.plots.scores import _metric_ylim
+from musiclust.plots.style import _time_axis_label
 
 SR = 22050
 HOP = 512
@@ -318,9 +321,9 @@ def test_spectrogram(tmp_path, mels):
 
 
 def test_time_axis_label_matches_duration():
-    assert plots._time_axis_label(128, 22050, 512) == "time (s)"  # ~3 s
-    assert plots._time_axis_label(10, 22050, 512) == "time (ms)"  # ~0.23 s
-    assert plots._time_axis_label(5000, 22050, 512) == "time (m:ss)"  # ~116 s
+    assert _time_axis_label(128, 22050, 512) == "time (s)"  # ~3 s
+    assert _time_axis_label(10, 22050, 512) == "time (ms)"  # ~0.23 s
+    assert _time_axis_label(5000, 22050, 512) == "time (m:ss)"  # ~116 s
 
 
 # --------------------------------------------------------------------------
@@ -376,14 +379,14 @@ def test_metric_bars_rejects_duplicates(tmp_path, metric_table):
 
 def test_metric_ylim():
     nan = np.nan
-    assert plots._metric_ylim(np.array([[0.2, 0.9]]), np.array([[nan, 0.05]])) == (0.0, 1.0)
-    lo, hi = plots._metric_ylim(np.array([[-0.1, 0.5]]), np.array([[0.05, nan]]))
+    assert _metric_ylim(np.array([[0.2, 0.9]]), np.array([[nan, 0.05]])) == (0.0, 1.0)
+    lo, hi = _metric_ylim(np.array([[-0.1, 0.5]]), np.array([[0.05, nan]]))
     assert lo < -0.15 and hi == 1.0
-    lo, hi = plots._metric_ylim(np.array([[-0.3, -0.1]]), np.array([[nan, nan]]))
+    lo, hi = _metric_ylim(np.array([[-0.3, -0.1]]), np.array([[nan, nan]]))
     assert lo < -0.3 and hi >= 0.0
-    lo, hi = plots._metric_ylim(np.array([[2.0, 0.5]]), np.array([[0.1, nan]]))
+    lo, hi = _metric_ylim(np.array([[2.0, 0.5]]), np.array([[0.1, nan]]))
     assert lo == 0.0 and hi > 2.1
-    lo, hi = plots._metric_ylim(np.array([[0.98]]), np.array([[0.1]]))  # CI pokes above 1
+    lo, hi = _metric_ylim(np.array([[0.98]]), np.array([[0.1]]))  # CI pokes above 1
     assert lo == 0.0 and hi > 1.08
 
 
@@ -419,7 +422,7 @@ def test_abs_corr_matches_numpy_and_handles_constants(rng):
     z = rng.normal(size=(200, 6))
     z[:, 4] = 3.0  # collapsed dimension
     z[:, 5] = -2.0 * z[:, 0] + 0.01 * rng.normal(size=200)
-    corr, constant = plots._abs_corr(z)
+    corr, constant = _abs_corr(z)
     assert corr.shape == (6, 6)
     assert np.all(np.isfinite(corr))
     assert constant.tolist() == [False, False, False, False, True, False]

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from musiclust.report import confusion_frame, metric_bars_table, representation_order, results_table
+from musiclust.report import confusion_frame, headline_metrics, metric_bars_table, representation_order, results_table
 
 
 def _scores():
@@ -42,3 +42,25 @@ def test_metric_bars_table_filters_and_orders():
     t = metric_bars_table(_scores(), level="track", target="genre", order=["lyrics", "m", "m+lyrics"])
     assert list(t["representation"].unique()) == ["lyrics", "m", "m+lyrics"]
     assert set(t["metric"]) == {"nmi", "ari"}
+
+
+def test_headline_metrics_pick_the_fusion_and_the_best_other_representation():
+    scores = _scores()
+    extra = pd.DataFrame([("kmeans", "track", "pca", "genre", "nmi", 0.85, 0.0),
+                          ("kmeans", "track", "pca", "genre", "ari", 0.7, 0.0)], columns=scores.columns)
+    headline = headline_metrics(pd.concat([scores, extra]), ["language", "genre"], "m")
+    # m+lyrics (0.9) is the model; baselines exclude everything built on m
+    assert headline["language"] == {"model": "m+lyrics", "baseline": "lyrics", "model_nmi": 0.9,
+                                    "model_ari": 0.8, "baseline_nmi": 0.8, "baseline_ari": 0.7}
+    assert headline["genre"]["baseline"] == "pca" and headline["genre"]["baseline_nmi"] == 0.85
+    # without lyrics the audio model itself is the headline
+    audio_only = scores[~scores["representation"].str.contains("lyrics")]
+    assert headline_metrics(audio_only, ["genre"], "m") == {}  # no other representation to compare with
+
+
+def test_markdown_text_makes_corpus_text_inert():
+    from musiclust.report import markdown_text
+
+    text = markdown_text("a`b <script>alert(1)</script> | *x* [l](u)\nnext")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\\`" in text and "\\|" in text and "\\*x\\*" in text and "\\[l\\]" in text and "\n" not in text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 
-from ..config import check
+from ..config import check, check_seed
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class PCAConfig:
 
     def validate(self, key: str) -> None:
         check(self.n_components >= 1, f"{key}.n_components", "must be >= 1")
+        check_seed(self.seed, f"{key}.seed")
 
 
 def flatten(images: np.ndarray) -> np.ndarray:
@@ -35,7 +36,10 @@ def fit_pca(images: np.ndarray, config: PCAConfig) -> tuple[dict[str, np.ndarray
         singular values, so the data are projected once only, by the encoder
     """
     flat = flatten(images)
-    k = min(config.n_components, flat.shape[0], flat.shape[1])
+    if config.n_components > min(flat.shape):
+        raise ValueError(f"n_components = {config.n_components} is more than the data allow: "
+                         f"{flat.shape[0]} rows of {flat.shape[1]} pixels")
+    k = config.n_components
     pca = PCA(n_components=k, svd_solver="randomized", random_state=config.seed).fit(flat)
     total = float(flat.var(axis=0, dtype=np.float64).sum())
     kept = float((pca.singular_values_.astype(np.float64) ** 2).sum() / len(flat))

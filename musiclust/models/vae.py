@@ -17,7 +17,7 @@ from typing import Callable
 import torch
 from torch.nn import functional as F
 
-from ..config import check
+from ..config import check, check_seed
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class TrainingConfig:
             if name in names:
                 check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
         check(self.lr > 0, f"{key}.lr", "must be > 0")
+        check_seed(self.seed, f"{key}.seed")
         if "beta" in names:
             check(self.beta >= 0, f"{key}.beta", "must be >= 0")
         if "kl_warmup_epochs" in names:
