@@ -20,7 +20,7 @@ import soundfile as sf
 import torch
 import torchaudio
 
-from .config import check
+from .config import InputError, check
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class MelConfig:
         return int(round(self.crop_seconds * self.sample_rate))
 
 
-class AudioError(RuntimeError):
+class AudioError(InputError, RuntimeError):
     """A file could not be decoded into usable audio; the message names the file."""
 
 

@@ -25,11 +25,16 @@ class ClusterParams:
     dbscan_min_samples: int = 5
     dbscan_eps_quantile: float = 0.5
     k_without_labels: list[int] = field(default_factory=lambda: [2, 4, 8])
+    null_draws: int = 200        # shuffles per permutation null (0: no nulls)
+    null_seed: int = 0
 
     def validate(self, key: str) -> None:
         check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")
         for i, seed in enumerate(self.kmeans_seeds):
             check_seed(seed, f"{key}.kmeans_seeds[{i}]")
+        check(self.null_draws == 0 or self.null_draws >= 100, f"{key}.null_draws",
+              "must be 0 (no nulls) or >= 100 for a 95th percentile worth reading")
+        check_seed(self.null_seed, f"{key}.null_seed")
         for i, k in enumerate(self.k_without_labels):
             check(k >= 2, f"{key}.k_without_labels[{i}]", f"a clustering needs k >= 2, got {k}")
         check(self.kmeans_n_init >= 1, f"{key}.kmeans_n_init", "must be >= 1")

@@ -10,7 +10,12 @@ from a configuration file is the caller's business. ``validate(key)`` raises
 from __future__ import annotations
 
 
-class ConfigError(ValueError):
+class InputError(Exception):
+    """Bad input from outside the program (a file, an archive, a download, a setting): the
+    message names the file, line or key. Callers report it in one line, not as a crash."""
+
+
+class ConfigError(InputError, ValueError):
     """A parameter is missing, unknown, or has a bad value; the message names it."""
 
 

@@ -14,6 +14,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn import metrics as skm
 from sklearn.metrics.cluster import contingency_matrix
 
+from .chance import permutation_null, stable_seed
+
 KEYS = ["track_id", "chunk"]
 
 
@@ -149,28 +151,66 @@ def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
     return merged.sort_values("_row")["cluster"].to_numpy()
 
 
-def _record(records: list, algorithm: str, rep, target: str, per_seed: list[dict], runs: pd.DataFrame) -> None:
-    if algorithm == "dbscan":
-        labels = runs["cluster"].to_numpy()
-        per_seed[0]["noise_fraction"] = float((labels == -1).mean())
-        per_seed[0]["n_clusters"] = float(len(np.unique(labels[labels != -1])))
+def _record(records: list, algorithm: str, level: str, name: str, target: str, per_seed: list[dict],
+            dbscan_labels: np.ndarray | None) -> None:
+    """Mean and 95% interval over seeds of every score; DBSCAN adds its noise fraction and cluster count."""
+    if algorithm == "dbscan" and dbscan_labels is not None:
+        per_seed[0]["noise_fraction"] = float((dbscan_labels == -1).mean())
+        per_seed[0]["n_clusters"] = float(len(np.unique(dbscan_labels[dbscan_labels != -1])))
     for metric in sorted(set().union(*per_seed)):
         values = [s[metric] for s in per_seed if metric in s]
         mean, half = mean_ci95(values)
-        records.append((algorithm, rep.level, rep.name, target, metric, mean,
-                        half if len(values) > 1 else np.nan))
+        records.append((algorithm, level, name, target, metric, mean, half if len(values) > 1 else np.nan))
 
 
 SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "ci95"]
 
 
+def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
+    """Each track's most frequent cluster among its chunks (ties: the smallest cluster id),
+    indexed by track_id: a track-level clustering made from a chunk-level one."""
+    frame = pd.DataFrame({"track_id": keys["track_id"].to_numpy(), "cluster": labels})
+    counts = frame.groupby(["track_id", "cluster"], sort=True).size().rename("n").reset_index()
+    best = counts.sort_values(["track_id", "n", "cluster"], ascending=[True, False, True], kind="stable")
+    return best.drop_duplicates("track_id").set_index("track_id")["cluster"]
+
+
+def _score_target(records: list, rep, algorithm: str, k: int, target: str, truth: pd.Series,
+                  labels: list[np.ndarray], dist, null) -> None:
+    """Scores of one clustering family (one per seed) against one target, and their null."""
+    y_true = truth.reindex(rep.keys["track_id"]).to_numpy()
+    if pd.isna(y_true).any():
+        raise ValueError(f"{rep.name} ({rep.level}): some rows have no {target} label")
+    per_seed = [{**external_scores(y_true, lab), **internal_scores(rep.features, lab, dist)} for lab in labels]
+    _record(records, algorithm, rep.level, rep.name, target, per_seed, labels[0])
+    _record_null(records, algorithm, rep.level, rep.name, target, y_true, labels, null, k)
+    if rep.level == "chunk" and algorithm != "dbscan":  # the song's majority vote over its chunks
+        votes = [majority_vote(rep.keys, lab) for lab in labels]
+        track_truth = truth.reindex(votes[0].index).to_numpy()
+        per_seed = [external_scores(track_truth, v.to_numpy()) for v in votes]
+        _record(records, algorithm, "track_vote", rep.name, target, per_seed, None)
+        _record_null(records, algorithm, "track_vote", rep.name, target, track_truth,
+                     [v.to_numpy() for v in votes], null, k)
+
+
+def _record_null(records, algorithm, level, name, target, y_true, labels, null, k) -> None:
+    draws, seed = null
+    if draws:
+        scores = permutation_null(y_true, labels, draws=draws, seed=stable_seed(seed, name, level, algorithm,
+                                                                                target, k))
+        records += [(algorithm, level, name, target, metric, value, np.nan) for metric, value in scores.items()]
+
+
 def score_representation(rep, runs: pd.DataFrame, targets: dict[str, pd.Series],
-                         dist: np.ndarray | None = None) -> list[tuple]:
+                         dist: np.ndarray | None = None, *, null_draws: int = 0, null_seed: int = 0) -> list[tuple]:
     """Score every clustering of one representation against every target whose class count is its k.
 
     KMeans scores are the mean over seeds with a 95% interval; DBSCAN is scored
     against every target and adds its noise fraction and cluster count; an
-    unlabelled corpus gets internal scores per k.
+    unlabelled corpus gets internal scores per k. With ``null_draws`` > 0 each
+    score gets its permutation null (:func:`musiclust.chance.permutation_null`:
+    ``<metric>_null_mean`` and ``<metric>_null_p95``), and each chunk-level
+    clustering is also scored per track by majority vote (level ``track_vote``).
 
     Parameters
     ----------
@@ -185,18 +225,16 @@ def score_representation(rep, runs: pd.DataFrame, targets: dict[str, pd.Series],
     """
     records: list[tuple] = []
     for (algorithm, k), by_k in runs.groupby(["algorithm", "k"], sort=True):
+        labels = [_aligned(rep.keys, run) for _, run in by_k.groupby("seed", sort=True)]
         if not targets:  # unlabelled corpus: internal scores only, per k
-            per_seed = [internal_scores(rep.features, _aligned(rep.keys, run), dist)
-                        for _, run in by_k.groupby("seed", sort=True)]
-            _record(records, algorithm, rep, f"k{k}" if k else "auto", per_seed, by_k)
+            per_seed = [internal_scores(rep.features, lab, dist) for lab in labels]
+            _record(records, algorithm, rep.level, rep.name, f"k{k}" if k else "auto", per_seed, labels[0])
             continue
         for target, truth in targets.items():
             n_classes = truth.reindex(rep.keys["track_id"].unique()).nunique()
             if algorithm != "dbscan" and k != n_classes:
                 continue
-            per_seed = [score_assignments(rep.keys, rep.features, run, truth, dist)
-                        for _, run in by_k.groupby("seed", sort=True)]
-            _record(records, algorithm, rep, target, per_seed, by_k)
+            _score_target(records, rep, algorithm, k, target, truth, labels, dist, (null_draws, null_seed))
     return records
 
 

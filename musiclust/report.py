@@ -31,7 +31,10 @@ class ReportParams:
         check(self.tsne_perplexity > 0, f"{key}.tsne_perplexity", "must be > 0")
         check_seed(self.tsne_seed, f"{key}.tsne_seed")
 
-TABLE_METRICS = [("nmi", "NMI"), ("ari", "ARI"), ("accuracy", "acc."), ("silhouette", "silh.")]
+# Internal indices (silhouette, Calinski-Harabasz, Davies-Bouldin) are computed in each
+# representation's own space, so they are kept in the metrics files but never put side by
+# side to rank representations.
+TABLE_METRICS = [("nmi", "NMI"), ("ari", "ARI"), ("accuracy", "acc.")]
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
@@ -44,22 +47,30 @@ def markdown_text(text) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
 
 
-def _fmt(value: float, ci: float | None = None) -> str:
+CHANCE_MARK = "†"  # the score does not clear its permutation null's 95th percentile
+
+
+def format_score(value: float, ci: float | None = None, null_p95: float | None = None) -> str:
+    """``0.49 ± 0.08``: the interval is printed whenever there is one, also when it is 0.00;
+    ``†`` marks a score at or below its null's 95th percentile."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "–"
     text = f"{value:.2f}"
-    if ci is not None and not np.isnan(ci) and ci >= 0.005:
+    if ci is not None and not np.isnan(ci):
         text += f" ± {ci:.2f}"
+    if null_p95 is not None and not np.isnan(null_p95) and value <= null_p95:
+        text += f" {CHANCE_MARK}"
     return text
 
 
 def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: list[str],
                   representations: list[str] | None = None) -> str:
-    """One Markdown table: a row per representation, NMI/ARI/accuracy/silhouette per target.
+    """One Markdown table: a row per representation, NMI/ARI/accuracy per target,
+    each score with its interval and, where it does not clear its permutation null, ``†``.
 
     Parameters
     ----------
-    scores : long table from metrics.evaluate_all
+    scores : the long score table (metrics.SCORE_COLUMNS)
     """
     s = scores[(scores["algorithm"] == algorithm) & (scores["level"] == level)]
     present = set(s["representation"])
@@ -74,7 +85,9 @@ def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: 
                 key = (rep, t, metric)
                 if key in index.index:
                     row = index.loc[key]
-                    cells.append(_fmt(float(row["value"]), float(row["ci95"])))
+                    null = (rep, t, f"{metric}_null_p95")
+                    p95 = float(index.loc[null, "value"]) if null in index.index else None
+                    cells.append(format_score(float(row["value"]), float(row["ci95"]), p95))
                 else:
                     cells.append("–")
         lines.append("| " + " | ".join(cells) + " |")
@@ -277,10 +290,15 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
     if len(skipped):
         lines += ["Skipped tracks:", ""] + [f"- {markdown_text(r.track_id)}: {markdown_text(r.reason)}"
                                             for r in skipped.itertuples()] + [""]
+    over = ("Mean ± 95% t-interval over the KMeans seeds (one trained model per representation); "
+            f"{CHANCE_MARK}: not above the 95th percentile of the permutation null (same cluster sizes, "
+            "labels shuffled).")
     sections = [("## Track level (mean of chunk latents), KMeans with k = number of classes", "kmeans", "track",
-                 "Mean ± 95% interval over KMeans seeds."),
-                ("## Chunk level (the study's unit), KMeans", "kmeans", "chunk", None),
-                ("## Track level, agglomerative (Ward)", "agglomerative", "track", None)]
+                 over),
+                ("## Track level by majority vote of the chunk clusters, KMeans", "kmeans", "track_vote", over),
+                ("## Chunk level (the study's unit), KMeans", "kmeans", "chunk", over),
+                ("## Track level, agglomerative (Ward)", "agglomerative", "track",
+                 f"One clustering (no interval); {CHANCE_MARK} as above.")]
     for heading, algorithm, level, caption in sections:
         lines += [heading] + ([caption] if caption else []) + [""]
         lines += [results_table(data.scores, algorithm=algorithm, level=level, targets=names,

@@ -10,6 +10,18 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import Callable
+
+from musiclust.config import InputError
+
+
+def run(main: Callable[[], None]) -> None:
+    """Run a stage's ``main``; bad input (a file, an archive, a download, a setting) ends the
+    stage with one line naming the problem and exit status 1, not a traceback."""
+    try:
+        main()
+    except InputError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def stage_args(description: str, *paths: str, options: tuple[str, ...] = (),

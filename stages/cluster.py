@@ -1,6 +1,7 @@
 """cluster@<dataset>: KMeans, agglomerative and DBSCAN on every representation and level, each
 scored against every label → assignments.parquet, metrics/<dataset>/{kmeans,agglomerative,
-dbscan,latents,data}.json and the long score table behind the figures."""
+dbscan,latents,data,floors,disentanglement}.json (with permutation nulls, label floors, MIG/DCI/SAP)
+and the long score table."""
 
 import logging
 
@@ -9,7 +10,7 @@ from musiclust.evaluate import evaluate
 from musiclust.io import write_csv, write_json, write_parquet
 from musiclust.representations import read_corpus
 
-from . import stage_args
+from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("cluster")
@@ -29,4 +30,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -10,7 +10,7 @@ from musiclust.audio import MelConfig
 from musiclust.features import corpus_features
 from musiclust.io import write_parquet, write_vectors
 
-from . import stage_args
+from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("features")
@@ -31,4 +31,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

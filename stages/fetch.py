@@ -6,7 +6,7 @@ import logging
 from musiclust.datasets import DatasetParams, fetch_corpus
 from musiclust.io import atomic_dir, write_parquet
 
-from . import stage_args
+from . import run, stage_args
 from .params import load_dataset
 
 log = logging.getLogger("fetch")
@@ -16,10 +16,10 @@ def main() -> None:
     args = stage_args(__doc__, "downloads", "out", options=("dataset",))
     spec = load_dataset(args.dataset, DatasetParams)
     with atomic_dir(args.out) as tmp:
-        tracks = fetch_corpus(spec, tmp, cache_dir=args.downloads)
+        tracks = fetch_corpus(spec, tmp, cache_dir=args.downloads, display=args.out)
         write_parquet(tracks, tmp / "tracks.parquet")
     log.info("%s: %d tracks (%s) → %s", args.dataset, len(tracks), spec.format, args.out)
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -7,7 +7,7 @@ import pandas as pd
 from musiclust.io import write_vectors
 from musiclust.text import LyricsParams, embed_lyrics
 
-from . import stage_args
+from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("lyrics")
@@ -24,4 +24,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -7,7 +7,7 @@ from musiclust.audio import MelConfig
 from musiclust.io import atomic_dir, atomic_path, write_csv, write_json
 from musiclust.report import ReportInputs, ReportParams, build_report
 
-from . import stage_args
+from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("report")
@@ -28,4 +28,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

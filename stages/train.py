@@ -9,7 +9,7 @@ from musiclust.models import KINDS, fit, save_model
 from musiclust.representations import read_features
 from musiclust.train import ComputeParams, resolve_device
 
-from . import stage_args
+from . import run, stage_args
 from .params import load_model, load_section
 
 log = logging.getLogger("train")
@@ -29,4 +29,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -8,8 +8,8 @@ from musiclust.audio import (
     central_crop,
     chunk,
     load_audio,
-    log_mel,
     load_crop,
+    log_mel,
     log_mel_librosa,
     track_chunks,
 )

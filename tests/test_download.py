@@ -104,6 +104,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     self._send_body(PAYLOAD)
             elif path == "/404":
                 self._error(404)
+            elif path in ("/trickle", "/nolength"):
+                # Promise the whole payload, then send one byte every 0.1 s,
+                # or send it all without a Content-Length header.
+                self.send_response(200)
+                if path == "/trickle":
+                    self.send_header("Content-Length", str(len(PAYLOAD)))
+                self.end_headers()
+                if path == "/nolength":
+                    self.wfile.write(PAYLOAD)
+                    self.close_connection = True
+                for i in range(100 if path == "/trickle" else 0):
+                    self.wfile.write(PAYLOAD[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            elif path == "/redirect-http":
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.1:{self.server.server_address[1]}/ok")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif path == "/slow":
                 time.sleep(1.0)
                 self._send_body(PAYLOAD)
@@ -112,6 +131,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             # The client gave up (timeouts) or we reset the socket ourselves.
             self.close_connection = True
+
+
+@pytest.fixture(autouse=True)
+def loopback_http(monkeypatch):
+    """The loopback server speaks plain http: allow it, as production never does."""
+    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset({"127.0.0.1"}))
 
 
 @pytest.fixture
@@ -336,3 +361,79 @@ def test_redirect_to_plain_http_refused():
     req = urllib.request.Request("https://example.org/a.zip")
     with pytest.raises(DownloadError, match="http://evil.example/a.zip"):
         handler.redirect_request(req, None, 302, "Found", {}, "http://evil.example/a.zip")
+
+
+def test_production_policy_refuses_plain_http_even_on_loopback(server, tmp_path, monkeypatch):
+    base, state = server
+    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset())
+    with pytest.raises(ValueError, match="only https"):
+        download(f"{base}/ok", tmp_path / "d.bin", **FAST)
+    handler = dl._SafeRedirectHandler()
+    req = urllib.request.Request("https://example.org/a.zip")
+    with pytest.raises(DownloadError, match="not an https URL"):
+        handler.redirect_request(req, None, 302, "Found", {}, f"{base}/ok")
+    assert state["requests"] == []
+
+
+def test_uppercase_https_scheme_is_a_url():
+    dl.check_url("HTTPS://example.org/a.zip")
+
+
+def test_redirect_is_checked_against_the_policy(server, tmp_path, monkeypatch):
+    base, _ = server
+    download(f"{base}/redirect-http", tmp_path / "a.bin", **FAST)  # allowed host: followed
+    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset({"localhost"}))
+    url = base.replace("127.0.0.1", "localhost")
+    with pytest.raises(DownloadError, match="not an https URL"):
+        download(f"{url}/redirect-http", tmp_path / "b.bin", **FAST)
+    assert not (tmp_path / "b.bin").exists()
+
+
+def test_content_length_over_the_limit_fails_before_the_body(server, tmp_path):
+    base, _ = server
+    t0 = time.monotonic()
+    with pytest.raises(DownloadError, match=r"larger than the limit of 1000 bytes \(307200") as info:
+        download(f"{base}/trickle", tmp_path / "d.bin", **FAST, max_bytes=1000)
+    assert time.monotonic() - t0 < 2 and f"{base}/trickle" in str(info.value)
+    assert _leftovers(tmp_path) == []
+
+
+def test_body_over_the_limit_stops_while_streaming(server, tmp_path):
+    base, _ = server
+    with pytest.raises(DownloadError, match="larger than the limit of 50000 bytes"):
+        download(f"{base}/nolength", tmp_path / "d.bin", **FAST, max_bytes=50_000)
+    assert _leftovers(tmp_path) == []
+
+
+def test_leftover_part_over_the_limit_is_dropped(server, tmp_path):
+    base, state = server
+    (tmp_path / "d.bin.part").write_bytes(b"x" * 2000)
+    with pytest.raises(DownloadError, match="limit of 1000 bytes"):
+        download(f"{base}/ok", tmp_path / "d.bin", **FAST, max_bytes=1000)
+    assert _leftovers(tmp_path) == [] and state["requests"] == []
+
+
+def test_trickling_server_fails_on_the_minimum_rate(server, tmp_path):
+    base, state = server
+    t0 = time.monotonic()
+    with pytest.raises(DownloadError, match=r"slower than 1000 bytes/s over 0.5 s") as info:
+        download(f"{base}/trickle", tmp_path / "d.bin",
+                 **{**FAST, "retries": 1}, min_rate=1000, rate_window=0.5)
+    assert time.monotonic() - t0 < 5
+    assert "2 attempts" in str(info.value) and state["counts"]["/trickle"] == 2
+    assert not (tmp_path / "d.bin").exists()
+
+
+def test_trickling_server_fails_on_the_deadline(server, tmp_path):
+    base, _ = server
+    t0 = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline") as info:
+        download(f"{base}/trickle", tmp_path / "d.bin", **FAST, min_rate=0, deadline=1.0)
+    assert time.monotonic() - t0 < 4 and f"{base}/trickle" in str(info.value)
+    assert not (tmp_path / "d.bin").exists()
+
+
+@pytest.mark.parametrize("limit", [{"max_bytes": 0}, {"deadline": 0}, {"min_rate": -1}, {"rate_window": 0}])
+def test_rejects_bad_limits(limit, tmp_path):
+    with pytest.raises(ValueError, match="limits"):
+        download("https://example.org/a.zip", tmp_path / "d", **FAST, **limit)

@@ -9,7 +9,8 @@ import zipfile
 
 import pytest
 
-from musiclust.datasets.extract import UnsafeArchiveError, extract_archive
+from musiclust.datasets import extract
+from musiclust.datasets.extract import CorruptArchiveError, UnsafeArchiveError, extract_archive
 
 
 def _files(root):
@@ -189,7 +190,7 @@ def test_corrupt_member_cleans_up(tmp_path):
     raw = bytearray(archive.read_bytes())
     raw[raw.index(b"a" * 100) : raw.index(b"a" * 100) + 10] = b"b" * 10  # CRC mismatch
     archive.write_bytes(bytes(raw))
-    with pytest.raises(zipfile.BadZipFile):
+    with pytest.raises(CorruptArchiveError, match="bad.zip.*Bad CRC"):
         extract_archive(archive, tmp_path / "t")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.zip"]
 
@@ -296,3 +297,108 @@ def test_refusal_leaves_existing_target_untouched(tmp_path):
         extract_archive(archive, target)
     assert _files(target) == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tar.gz", "t"]
+
+
+# ------------------------------------------------------------------ limits
+
+
+def _zip_of_zeros(path, megabytes, name="bomb.bin"):
+    """A zip whose one member expands to ``megabytes`` MiB of zeros (deflate: about 1000:1)."""
+    block = bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ok.txt", b"ok")
+        with zf.open(name, "w", force_zip64=True) as out:
+            for _ in range(megabytes):
+                out.write(block)
+    return path
+
+
+def _nothing_left(folder, *expected):
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
+
+
+def test_zip_bomb_is_refused_before_writing(tmp_path):
+    archive = _zip_of_zeros(tmp_path / "bomb.zip", 64)
+    assert archive.stat().st_size < 200_000
+    with pytest.raises(UnsafeArchiveError, match=r"bomb\.zip: member 'bomb\.bin'.*more than 100 times"):
+        extract_archive(archive, tmp_path / "t")  # the default ratio limit
+    with pytest.raises(UnsafeArchiveError, match=r"more than 10000000 bytes uncompressed \(max_extract_bytes\)"):
+        extract_archive(archive, tmp_path / "t", max_bytes=10_000_000, max_ratio=10_000)
+    _nothing_left(tmp_path, "bomb.zip")
+
+
+def test_tar_bomb_is_refused_at_its_header(tmp_path):
+    info = tarfile.TarInfo("top/big.bin")
+    info.size = 50 << 20
+
+    class Zeros(io.RawIOBase):
+        def readinto(self, b):
+            b[:] = bytes(len(b))
+            return len(b)
+
+    archive = _make_tar(tmp_path / "bomb.tar.gz", [_tar_file("top/a.txt", b"a"), (info, Zeros())])
+    with pytest.raises(UnsafeArchiveError, match=r"bomb\.tar\.gz: member 'top/big\.bin'.*max_extract_bytes"):
+        extract_archive(archive, tmp_path / "t", max_bytes=1 << 20)
+    _nothing_left(tmp_path, "bomb.tar.gz")
+
+
+def test_member_count_limit(tmp_path):
+    archive = _make_zip(tmp_path / "many.zip", [(f"f{i}.txt", b"x") for i in range(20)])
+    with pytest.raises(UnsafeArchiveError, match=r"many\.zip: more than 10 members \(max_extract_members\)"):
+        extract_archive(archive, tmp_path / "t", max_members=10)
+    extract_archive(archive, tmp_path / "t", max_members=20)
+    assert len(_files(tmp_path / "t")) == 20
+
+
+def test_written_bytes_are_counted(tmp_path, monkeypatch):
+    # A zip's declared sizes are claims: the bytes written are bounded too.
+    archive = _make_zip(tmp_path / "a.zip", [("a.txt", b"a" * 3000), ("b.txt", b"b" * 3000)])
+    budget_declare = extract._Budget.declare
+    monkeypatch.setattr(extract._Budget, "declare", lambda self, label, size: budget_declare(self, label, 0))
+    with pytest.raises(UnsafeArchiveError, match="member 'b.txt' expands to more than 5000 bytes"):
+        extract_archive(archive, tmp_path / "t", max_bytes=5000)
+    _nothing_left(tmp_path, "a.zip")
+
+
+@pytest.mark.parametrize("limits", [{"max_bytes": 0}, {"max_members": 0}, {"max_ratio": 0.5}])
+def test_bad_limits(tmp_path, limits):
+    archive = _make_zip(tmp_path / "a.zip", [("a.txt", b"a")])
+    with pytest.raises(ValueError, match=r"a\.zip: extraction limits"):
+        extract_archive(archive, tmp_path / "t", **limits)
+
+
+def test_interrupt_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    archive = _make_zip(tmp_path / "a.zip", [("a.txt", b"a"), ("b.txt", b"b")])
+    real = extract._extract_zip
+
+    def interrupted(*args):
+        real(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(extract, "_extract_zip", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        extract_archive(archive, tmp_path / "t")
+    _nothing_left(tmp_path, "a.zip")
+
+
+LOOPS = {
+    "pair": [_special("a", tarfile.SYMTYPE, "b"), _special("b", tarfile.SYMTYPE, "a")],
+    "self": [_special("a", tarfile.SYMTYPE, "a")],
+    "parent": [_tar_file("x/f.txt", b"f"), _special("x/up", tarfile.SYMTYPE, "..")],
+    "crossed": [_tar_file("x/f", b"f"), _tar_file("y/g", b"g"),
+                _special("x/a", tarfile.SYMTYPE, "../y"), _special("y/b", tarfile.SYMTYPE, "../x")],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LOOPS))
+def test_tar_symlink_loops_are_refused(tmp_path, kind):
+    archive = _make_tar(tmp_path / "loop.tar", [_tar_file("ok.txt", b"ok"), *LOOPS[kind]], "w")
+    with pytest.raises(UnsafeArchiveError, match=r"loop\.tar: member .* is a symlink to .*loop"):
+        extract_archive(archive, tmp_path / "t")
+    _nothing_left(tmp_path, "loop.tar")
+
+
+def test_archive_suffix():
+    assert extract.archive_suffix("x/GTZAN.TAR.GZ") == ".tar.gz"
+    assert extract.archive_suffix("a.zip") == ".zip" and extract.archive_suffix("a.tgz") == ".tgz"
+    assert extract.archive_suffix("download") == ""

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from musiclust.datasets.download import sha256_of
+from musiclust.datasets import DatasetParams, fetch_corpus
+from musiclust.datasets import download as dl
+from musiclust.datasets.download import DownloadError, sha256_of
 from musiclust.datasets.synthetic import generate_corpus, generate_gtzan_corpus
 
 
@@ -89,35 +91,103 @@ def test_folder_with_labels_csv(tmp_path, fetch):
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    ranges: list = []
+
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        self.ranges.append(self.headers.get("Range"))
+        super().do_GET()
+
 
 @pytest.fixture
-def server(hblm_zip):
-    handler = lambda *a, **k: _Handler(*a, directory=str(hblm_zip.parent), **k)  # noqa: E731
+def server(hblm_zip, monkeypatch):
+    """A plain-http loopback server of ``hblm_zip``'s folder, allowed here as it never is in production."""
+    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset({"127.0.0.1"}))
+    ranges: list = []
+    handler = lambda *a, **k: type("H", (_Handler,), {"ranges": ranges})(*a, directory=str(hblm_zip.parent), **k)  # noqa: E731
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", ranges
     httpd.shutdown()
 
 
-def test_download_source_verified_and_cached(tmp_path, hblm_zip, server, fetch):
-    url = f"{server}/{hblm_zip.name}"
-    proc = fetch(tmp_path, "hb", {"format": "hblm", "source": url, "sha256": sha256_of(hblm_zip)})
-    assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "data/downloads" / hblm_zip.name).is_file()
-    assert len(pd.read_parquet(tmp_path / "data/raw/hb/tracks.parquet")) == 8
+def _hblm(source: str, sha256: str = "") -> DatasetParams:
+    return DatasetParams(format="hblm", source=source, sha256=sha256)
 
 
-def test_download_with_wrong_checksum_leaves_nothing(tmp_path, hblm_zip, server, fetch):
-    proc = fetch(tmp_path, "hb", {"format": "hblm", "source": f"{server}/{hblm_zip.name}", "sha256": "0" * 64})
-    assert proc.returncode != 0
-    assert sha256_of(hblm_zip) in proc.stderr and "0" * 64 in proc.stderr
-    assert not (tmp_path / "data/raw/hb").exists()
-    assert not list((tmp_path / "data/raw").glob("*")) if (tmp_path / "data/raw").exists() else True
+def test_download_source_verified_and_cached_by_sha256(tmp_path, hblm_zip, server):
+    base, ranges = server
+    digest = sha256_of(hblm_zip)
+    downloads = tmp_path / "downloads"
+    tracks = fetch_corpus(_hblm(f"{base}/{hblm_zip.name}", digest), tmp_path / "raw", cache_dir=downloads,
+                          progress=False)
+    assert len(tracks) == 8
+    assert sorted(p.name for p in downloads.iterdir()) == [f"{digest}.zip"]
+    # a second fetch of the same file is served from the cache
+    fetch_corpus(_hblm(f"{base}/{hblm_zip.name}", digest.upper()), tmp_path / "raw2", cache_dir=downloads,
+                 progress=False)
+    assert ranges == [None]
+
+
+def test_partial_download_of_another_dataset_is_not_resumed(tmp_path, hblm_zip, server):
+    base, ranges = server
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    # Left by an interrupted fetch of another dataset whose URL also ends in the same name.
+    (downloads / f"{hblm_zip.name}.part").write_bytes(b"other dataset")
+    (downloads / f"{'0' * 64}.zip.part").write_bytes(b"other dataset")
+    fetch_corpus(_hblm(f"{base}/{hblm_zip.name}", sha256_of(hblm_zip)), tmp_path / "raw", cache_dir=downloads,
+                 progress=False)
+    assert ranges == [None]
+
+
+def test_download_with_wrong_checksum_leaves_nothing(tmp_path, hblm_zip, server):
+    base, _ = server
+    with pytest.raises(DownloadError) as info:
+        fetch_corpus(_hblm(f"{base}/{hblm_zip.name}", "0" * 64), tmp_path / "raw", cache_dir=tmp_path / "dl",
+                     progress=False)
+    assert sha256_of(hblm_zip) in str(info.value) and "0" * 64 in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dl"] and not list((tmp_path / "dl").iterdir())
 
 
 def test_url_without_checksum_fails_naming_the_key(tmp_path, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": "https://example.org/x.zip"})
     assert proc.returncode != 0 and "datasets.hb.sha256" in proc.stderr
+
+
+def test_plain_http_url_is_refused_naming_the_key(tmp_path, fetch):
+    proc = fetch(tmp_path, "hb", {"format": "hblm", "source": "http://127.0.0.1:9/x.zip", "sha256": "0" * 64})
+    assert proc.returncode != 0 and "datasets.hb.source" in proc.stderr and "only https" in proc.stderr
+
+
+def test_metadata_error_names_the_corpus_not_a_temporary_folder(tmp_path, fetch):
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as zf:
+        zf.writestr("C/metadata.csv", "filename,language,genre\n../../../../tmp/secret/private.wav,en,pop\n")
+        zf.writestr("C/audio/a.wav", b"x")
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = fetch(work, "hb", {"format": "hblm", "source": str(tmp_path / "c.zip")})
+    assert proc.returncode != 0
+    assert "data/raw/hb/metadata.csv: line 2: filename '../../../../tmp/secret/private.wav'" in proc.stderr
+    assert ".tmp" not in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.startswith("error: ")  # one line, not a crash
+    assert not (work / "data/raw").exists() or not list((work / "data/raw").iterdir())
+
+
+def test_folder_source_with_a_link_loop_is_refused(tmp_path):
+    music = tmp_path / "music"
+    (music / "audio").mkdir(parents=True)
+    (music / "audio/a.wav").write_bytes(b"x")
+    (music / "audio/loop").symlink_to("..")
+    with pytest.raises(ValueError, match=r"music: 'audio/loop' is a symbolic link \(to '\.\.'\)"):
+        fetch_corpus(DatasetParams(format="folder", source=str(music)), tmp_path / "out" / "raw", progress=False)
+    assert not list((tmp_path / "out").iterdir())
+
+
+def test_folder_source_holding_the_target_is_refused(tmp_path):
+    (tmp_path / "a.wav").write_bytes(b"x")
+    with pytest.raises(ValueError, match="copied into itself"):
+        fetch_corpus(DatasetParams(format="folder", source=str(tmp_path)), tmp_path / "data" / "raw",
+                     progress=False)

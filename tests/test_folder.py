@@ -113,3 +113,22 @@ def test_empty_or_missing_root(tmp_path, touch):
         read_folder(tmp_path)
     with pytest.raises(MetadataError, match="not a folder"):
         read_folder(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("name", ["../outside.wav", "/etc/outside.wav", "jazz\\..\\..\\outside.wav"])
+def test_labels_row_outside_the_folder_names_file_and_line(tmp_path, touch, name):
+    root = tmp_path / "root"
+    _corpus(touch, root)
+    touch(tmp_path, "outside.wav")
+    csv = _write_csv(root, f"filename,genre\ntop.mp3,x\n{name},y\n")
+    with pytest.raises(MetadataError, match=rf"{csv}: line 3: filename .*(outside|absolute)"):
+        read_folder(root, csv)
+
+
+def test_symlinked_audio_file_leading_out_is_refused(tmp_path, touch):
+    root = tmp_path / "root"
+    _corpus(touch, root)
+    secret = touch(tmp_path, "secret/private.wav")
+    (root / "jazz/private.wav").symlink_to(secret)
+    with pytest.raises(MetadataError, match=r"filename 'jazz/private.wav' resolves to .*outside"):
+        read_folder(root)

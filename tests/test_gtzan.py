@@ -81,3 +81,12 @@ def test_reads_generated_corpus(tmp_path):
     pd.testing.assert_frame_equal(tracks[["track_id", "path", "genre"]], frame[["track_id", "path", "genre"]],
                                   check_dtype=False)
     assert "jazz.00000" in set(tracks["track_id"])  # the planted unreadable file is listed too
+
+
+def test_symlink_leading_out_of_the_corpus_is_refused(tmp_path, touch):
+    root = tmp_path / "root"
+    touch(root, "genres/rock/rock.00000.wav")
+    secret = touch(tmp_path, "secret/private.wav")
+    (root / "genres/rock/rock.00001.wav").symlink_to(secret)
+    with pytest.raises(MetadataError, match=r"genres/rock/rock.00001.wav' resolves to .*outside"):
+        read_gtzan(root)

@@ -49,3 +49,66 @@ def test_missing_column_and_file(tmp_path):
 def test_track_id():
     assert track_id_from_filename("bangla/song_1.mp3") == "bangla-song_1"
     assert track_id_from_filename("x.y/z") == "x.y-z"
+
+
+@pytest.mark.parametrize("filename", [
+    "../../../../tmp/secret/private.wav", "/tmp/secret/private.wav", "..\\..\\secret.wav",
+    "C:\\secret.wav", "a/../../../secret.wav",
+])
+def test_filename_outside_the_corpus_names_file_and_line(tmp_path, filename):
+    _write_meta(tmp_path, f"filename,language,genre\na.wav,en,pop\n{filename},en,pop\n")
+    with pytest.raises(MetadataError, match=r"metadata.csv: line 3: filename .*(outside|absolute)"):
+        read_hblm(tmp_path)
+
+
+def test_symlink_out_of_the_corpus_and_symlink_loop(tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    root = tmp_path / "corpus"
+    (root / "audio").mkdir(parents=True)
+    (root / "audio/out.wav").symlink_to(secret / "private.wav")
+    (root / "audio/a").symlink_to("b")
+    (root / "audio/b").symlink_to("a")
+    _write_meta(root, "filename,language,genre\nout.wav,en,pop\n")
+    with pytest.raises(MetadataError, match=r"line 2: filename 'out.wav' resolves to .*secret.*outside"):
+        read_hblm(root)
+    _write_meta(root, "filename,language,genre\na,en,pop\n")
+    with pytest.raises(MetadataError, match=r"line 2: filename 'a' cannot be resolved"):
+        read_hblm(root)
+
+
+def test_backslashes_are_separators(tmp_path):
+    _write_meta(tmp_path, "filename,language,genre\nbangla\\song.wav,bn,folk\n")
+    assert read_hblm(tmp_path)["path"].tolist() == ["audio/bangla/song.wav"]
+
+
+def test_cp1252_file_names_the_line(tmp_path):
+    tmp_path.joinpath("metadata.csv").write_bytes("filename,language,genre\na.wav,en,pop\nBeyoncé.wav,en,pop\n"
+                                                  .encode("cp1252"))
+    with pytest.raises(MetadataError, match=r"metadata.csv: line 3: not valid UTF-8"):
+        read_hblm(tmp_path)
+
+
+def test_huge_field_names_file_and_line(tmp_path):
+    _write_meta(tmp_path, "filename,language,genre,lyrics\na.wav,en,pop,\"" + "la " * 200_000 + "\"\n")
+    assert len(read_hblm(tmp_path)["lyrics"][0]) == 600_000  # over csv's default 128 KiB limit
+    _write_meta(tmp_path, "filename,language,genre,lyrics\na.wav,en,pop,x\nb.wav,en,pop,\""
+                + "x" * (17 << 20) + "\"\n")
+    with pytest.raises(MetadataError, match=r"metadata.csv: line 3: malformed CSV \(field larger"):
+        read_hblm(tmp_path)
+
+
+def test_two_metadata_files_name_both(tmp_path):
+    _write_meta(tmp_path, "filename,language,genre\na.wav,en,pop\n")
+    _write_meta(tmp_path / "old", "filename,language,genre\nb.wav,en,pop\n")
+    with pytest.raises(MetadataError, match=r"2 metadata files \('metadata.csv', 'old/metadata.csv'\)"):
+        read_hblm(tmp_path)
+    (tmp_path / "metadata.csv").unlink()
+    with pytest.raises(MetadataError, match=r"not found .*found 'old/metadata.csv' instead"):
+        read_hblm(tmp_path)
+
+
+def test_odd_label_ids_are_none(tmp_path):
+    _write_meta(tmp_path, "filename,language,genre,label_id\na.wav,en,pop,²\nb.wav,en,pop,--1\nc.wav,en,pop,-3\n")
+    assert read_hblm(tmp_path)["label_id"].tolist()[:2] == [pd.NA, pd.NA]
+    assert read_hblm(tmp_path)["label_id"].tolist()[2] == -3

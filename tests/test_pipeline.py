@@ -81,6 +81,7 @@ def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, 
     params["stats_models"]["dense_vae"]["epochs"] = 5
     params["cluster"]["kmeans_seeds"] = [0, 1]
     params["cluster"]["kmeans_n_init"] = 2
+    params["cluster"]["null_draws"] = 100
     params["report"].update(tsne_perplexity=5.0, n_reconstructions=2)
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     shell.run(["git", "init", "-q"], dest)
@@ -165,8 +166,13 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     track = kmeans["track"]
     assert {"conv_bvae", "conv_bvae+lyrics", "lyrics", "dense_ae", "pca", "raw"} <= set(track)
     assert set(track["conv_bvae"]) == {"language", "genre", "language_genre"}
-    for metric in ("ari", "nmi", "purity", "accuracy", "silhouette", "calinski_harabasz", "davies_bouldin"):
+    for metric in ("ari", "nmi", "purity", "accuracy", "silhouette", "calinski_harabasz", "davies_bouldin",
+                   "nmi_null_mean", "nmi_null_p95", "ari_null_p95", "accuracy_null_p95"):
         assert metric in track["conv_bvae+lyrics"]["language"]
+    assert track["conv_bvae"]["genre"]["nmi_null_mean"] < track["conv_bvae"]["genre"]["nmi_null_p95"]
+    assert set(kmeans["track_vote"]) == set(kmeans["chunk"])  # every chunk-level clustering, voted per track
+    floors = json.loads((mdir / "floors.json").read_text())["track"]["language_genre"]
+    assert set(floors) == {"language_only", "genre_only"} and 0 < floors["language_only"]["nmi"] < 1
     for f in mdir.rglob("*.json"):
         for path, value in _leaves(json.loads(f.read_text())):
             assert isinstance(value, (int, float, str)), (f, path)

@@ -24,7 +24,7 @@ def test_results_table_rows_cells_and_order():
     chunk = results_table(_scores(), algorithm="kmeans", level="chunk", targets=["genre"],
                           representations=["m+lyrics", "m", "lyrics"])
     assert len(chunk.splitlines()) == 3  # only representations scored at that level get a row
-    assert lines[2].count("–") == 4  # accuracy and silhouette are missing for both targets
+    assert lines[2].count("–") == 2  # accuracy is missing for both targets
 
 
 def test_representation_order_puts_headline_first_and_lyrics_last():

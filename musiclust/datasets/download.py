@@ -8,6 +8,7 @@ across runs (a ``.part`` left behind) and across retries within one call.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import http.client
 import os
@@ -18,20 +19,25 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-__all__ = ["DownloadError", "download", "sha256_of"]
+from ..config import InputError
 
-# Plain http is only tolerated on loopback, where the tests serve.
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+__all__ = ["PLAIN_HTTP_HOSTS", "DownloadError", "check_url", "download", "sha256_of"]
+
+PLAIN_HTTP_HOSTS: frozenset[str] = frozenset()
+"""Hosts that may be fetched over plain ``http://``: none. Tests serving on
+loopback replace this with ``{"127.0.0.1"}``; nothing else ever does."""
 _SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
 _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
 _USER_AGENT = "musiclust-downloader/1.0 (+urllib)"
 
 
-class DownloadError(RuntimeError):
+
+class DownloadError(InputError, RuntimeError):
     """A download failed; the message names the URL and what went wrong."""
 
 
@@ -52,18 +58,63 @@ class _Restart(Exception):
     """The ``.part`` file cannot be resumed; it was deleted, start from zero."""
 
 
-def _check_url(url: str) -> None:
-    """Raise ``ValueError`` unless ``url`` is https, or http on loopback."""
+def check_url(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is https (any case) with a host.
+
+    Plain http (which a network attacker can rewrite) is accepted only for a
+    host in :data:`PLAIN_HTTP_HOSTS`, which is empty outside the tests.
+    """
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "https" and parts.hostname:
         return
-    if scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
+    if scheme == "http" and parts.hostname and parts.hostname in PLAIN_HTTP_HOSTS:
         return
-    raise ValueError(
-        f"refusing to download {url!r}: only https:// URLs are allowed "
-        "(plain http:// only for 127.0.0.1/localhost)"
-    )
+    raise ValueError(f"refusing to download {url!r}: only https:// URLs are allowed")
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """What one download may cost: bytes, wall time, and the slowest average rate tolerated.
+
+    A hostile or broken server can otherwise fill the disk, or trickle bytes
+    just fast enough to dodge the socket timeout and hold the pipeline forever.
+    """
+
+    max_bytes: int
+    deadline_at: float  # time.monotonic() value
+    min_rate: float  # bytes/s averaged over ``window`` seconds; 0 disables
+    window: float
+
+    def check_size(self, url: str, size: int, part: Path) -> None:
+        if size > self.max_bytes:
+            part.unlink(missing_ok=True)
+            raise DownloadError(f"could not download {url}: it is larger than the limit of {self.max_bytes} bytes "
+                                f"({size} bytes announced or received); raise max_download_bytes if it is expected")
+
+    def check_deadline(self, url: str, received: int) -> None:
+        if time.monotonic() > self.deadline_at:
+            raise DownloadError(f"could not download {url}: not finished before the deadline "
+                                f"({received} bytes on disk, kept to resume on the next run)")
+
+
+class _RateMeter:
+    """The average rate over the last ``window`` seconds, from (time, bytes) samples."""
+
+    def __init__(self, limits: _Limits):
+        self.limits = limits
+        self.samples = collections.deque([(time.monotonic(), 0)])
+
+    def add(self, received: int) -> None:
+        now = time.monotonic()
+        self.samples.append((now, received))
+        horizon = now - self.limits.window
+        while len(self.samples) > 1 and self.samples[1][0] <= horizon:
+            self.samples.popleft()
+        t0, b0 = self.samples[0]
+        if self.limits.min_rate and t0 <= horizon and (received - b0) / (now - t0) < self.limits.min_rate:
+            raise _Retry(f"transfer slower than {self.limits.min_rate:g} bytes/s over {self.limits.window:g} s "
+                         f"({(received - b0) / (now - t0):.1f} bytes/s)")
 
 
 class _SafeRedirectHandler(urllib.request.HTTPRedirectHandler):
@@ -71,7 +122,7 @@ class _SafeRedirectHandler(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         try:
-            _check_url(newurl)
+            check_url(newurl)
         except ValueError:
             raise DownloadError(
                 f"{req.full_url} redirected to {newurl}, which is not an https URL; refusing to follow"
@@ -127,12 +178,11 @@ def _int_header(headers, name: str) -> int | None:
         return None
 
 
-def _fetch_once(url, part: Path, *, sha256, timeout, progress, chunk_size, desc) -> None:
-    """Make one request and append/write the body to ``part``.
+def _request(url, part: Path, *, sha256, timeout):
+    """Open ``url``, asking for the rest of ``part`` if it exists; returns (response, offset).
 
-    Returns normally only when the whole body arrived; raises ``_Retry`` for
-    transient failures, ``_Restart`` when the ``.part`` file had to be
-    discarded, and ``DownloadError`` for permanent ones.
+    Raises ``_Retry``, ``_Restart`` or ``DownloadError`` as :func:`_fetch_once`
+    does, or returns None when ``part`` already holds the whole body.
     """
     offset = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
@@ -142,7 +192,7 @@ def _fetch_once(url, part: Path, *, sha256, timeout, progress, chunk_size, desc)
 
     # HTTPError is a URLError, so it must be handled first.
     try:
-        response = _open(request, timeout)
+        return _open(request, timeout), offset
     except urllib.error.HTTPError as exc:
         status, reason = exc.code, exc.reason
         exc.close()
@@ -150,7 +200,7 @@ def _fetch_once(url, part: Path, *, sha256, timeout, progress, chunk_size, desc)
             # Nothing left to send: either an earlier run got the whole body
             # but stopped before the rename, or the .part is stale/too long.
             if sha256_of(part) == sha256:
-                return
+                return None
             part.unlink(missing_ok=True)
             raise _Restart() from None
         if 500 <= status < 600:
@@ -168,6 +218,19 @@ def _fetch_once(url, part: Path, *, sha256, timeout, progress, chunk_size, desc)
     except (TimeoutError, ConnectionError, http.client.HTTPException, ssl.SSLError) as exc:
         raise _Retry(f"{type(exc).__name__}: {exc}") from None
 
+
+def _fetch_once(url, part: Path, *, sha256, timeout, limits: _Limits, progress, chunk_size, desc) -> None:
+    """Make one request and append/write the body to ``part``.
+
+    Returns normally only when the whole body arrived; raises ``_Retry`` for
+    transient failures (a too slow transfer included), ``_Restart`` when the
+    ``.part`` file had to be discarded, and ``DownloadError`` for permanent
+    ones (too large, past the deadline).
+    """
+    opened = _request(url, part, sha256=sha256, timeout=timeout)
+    if opened is None:
+        return
+    response, offset = opened
     with response:
         status = response.status
         length = _int_header(response.headers, "Content-Length")
@@ -188,28 +251,36 @@ def _fetch_once(url, part: Path, *, sha256, timeout, progress, chunk_size, desc)
             total = length
         else:
             raise _Retry(f"unexpected HTTP {status} {response.reason}")
-
-        received = 0
-        with open(part, mode) as fh, tqdm(
-            total=total,
-            initial=offset,
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            desc=desc,
-            disable=not progress,
-        ) as bar:
-            try:
-                while chunk := response.read(chunk_size):
-                    fh.write(chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
-            except (TimeoutError, ConnectionError, http.client.HTTPException, ssl.SSLError) as exc:
-                raise _Retry(f"connection lost after {offset + received} bytes: {type(exc).__name__}: {exc}") from None
+        if length is not None:
+            limits.check_size(url, max(total or 0, offset + length), part)
+        received = _stream(response, part, mode, url=url, offset=offset, total=total, limits=limits,
+                           progress=progress, chunk_size=chunk_size, desc=desc)
         # http.client returns b"" rather than raising when the peer closes
         # early, so a short body has to be detected here.
         if length is not None and received < length:
             raise _Retry(f"body ended after {received} of {length} bytes")
+
+
+def _stream(response, part: Path, mode: str, *, url, offset, total, limits: _Limits, progress, chunk_size,
+            desc) -> int:
+    """Copy the body into ``part`` within ``limits``; returns the bytes received."""
+    received = 0
+    meter = _RateMeter(limits)
+    with open(part, mode) as fh, tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
+                                      desc=desc, disable=not progress) as bar:
+        try:
+            # read1 returns what has arrived: read() would wait for a whole
+            # chunk, and a trickling server would never reach the checks.
+            while chunk := response.read1(chunk_size):
+                fh.write(chunk)
+                received += len(chunk)
+                bar.update(len(chunk))
+                limits.check_size(url, offset + received, part)
+                limits.check_deadline(url, offset + received)
+                meter.add(received)
+        except (TimeoutError, ConnectionError, http.client.HTTPException, ssl.SSLError) as exc:
+            raise _Retry(f"connection lost after {offset + received} bytes: {type(exc).__name__}: {exc}") from None
+    return received
 
 
 def download(
@@ -222,14 +293,19 @@ def download(
     backoff: float = 1.0,
     progress: bool = True,
     chunk_size: int = 1 << 16,
+    max_bytes: int = 20 * 10**9,
+    deadline: float = 6 * 3600.0,
+    min_rate: float = 10_000.0,
+    rate_window: float = 60.0,
 ) -> Path:
     """Download ``url`` to ``dest``, resuming and verifying its SHA-256.
 
     Parameters
     ----------
     url : str
-        An ``https://`` URL (``http://`` is accepted only for ``127.0.0.1``
-        and ``localhost``).
+        An ``https://`` URL (plain ``http://`` only for the hosts in
+        :data:`PLAIN_HTTP_HOSTS`, none outside the tests); redirects are
+        followed under the same rule.
     dest : path-like
         Final file path. Its folder is created if needed.
     sha256 : str
@@ -239,13 +315,24 @@ def download(
         Socket timeout in seconds for connecting and for each read.
     retries : int, optional
         How many times to retry after a transient failure (timeouts,
-        dropped connections, short bodies, HTTP 5xx).
+        dropped connections, short bodies, HTTP 5xx, a too slow transfer).
     backoff : float, optional
         The n-th retry waits ``backoff * 2**n`` seconds (n from 0).
     progress : bool, optional
         Show a tqdm progress bar.
     chunk_size : int, optional
-        Bytes read from the socket at a time.
+        Most bytes read from the socket at a time.
+    max_bytes : int, optional
+        Largest file accepted, checked against ``Content-Length`` before the
+        body and against the bytes received while streaming.
+    deadline : float, optional
+        Seconds the whole call (all attempts and waits) may take; a read
+        blocked on the socket can overrun it by up to ``timeout``.
+    min_rate : float, optional
+        Slowest average rate tolerated, in bytes/s over the last
+        ``rate_window`` seconds of an attempt (0: no minimum).
+    rate_window : float, optional
+        Seconds the rate is averaged over.
 
     Returns
     -------
@@ -255,44 +342,63 @@ def download(
     Raises
     ------
     ValueError
-        If ``url`` has a disallowed scheme or ``sha256`` is malformed.
+        If ``url`` has a disallowed scheme, ``sha256`` is malformed, or a
+        limit is not positive.
     DownloadError
-        On HTTP 4xx, an unreachable host, a checksum mismatch, or when the
-        retries are exhausted. Nothing is left at ``dest`` in that case.
+        On HTTP 4xx, an unreachable host, a checksum mismatch, a file over
+        ``max_bytes``, the deadline passing, or when the retries are
+        exhausted. Nothing is left at ``dest`` in that case.
 
     Notes
     -----
     The body is written to ``dest.name + ".part"`` beside ``dest``. If that
     file exists (an earlier interrupted run, or an earlier attempt of this
     call), the request asks for ``Range: bytes=<size>-`` and appends on
-    ``206``; a ``200`` or ``416`` answer restarts from zero.
+    ``206``; a ``200`` or ``416`` answer restarts from zero. Callers key
+    ``dest`` by the checksum, so a ``.part`` is only ever resumed against
+    the file it belongs to.
     """
-    _check_url(url)
+    check_url(url)
     if not isinstance(sha256, str) or not _SHA256_RE.fullmatch(sha256):
         raise ValueError(f"sha256 for {url} must be 64 hex characters, got {sha256!r}")
     sha256 = sha256.lower()
     if retries < 0:
         raise ValueError(f"retries must be >= 0, got {retries}")
+    if not (max_bytes > 0 and deadline > 0 and min_rate >= 0 and rate_window > 0):
+        raise ValueError(f"download limits for {url} must be positive: max_bytes={max_bytes}, "
+                         f"deadline={deadline}, min_rate={min_rate}, rate_window={rate_window}")
+    limits = _Limits(max_bytes, time.monotonic() + deadline, min_rate, rate_window)
 
     dest = Path(dest)
     if dest.is_file() and sha256_of(dest) == sha256:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
+    if part.exists():
+        limits.check_size(url, part.stat().st_size, part)
+    _retrying(url, part, sha256=sha256, retries=retries, backoff=backoff, limits=limits,
+              fetch=dict(timeout=timeout, progress=progress, chunk_size=chunk_size, desc=dest.name))
 
+    actual = sha256_of(part)
+    if actual != sha256:
+        # A corrupt .part must not be resumed by the next run.
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"checksum mismatch for {url}: expected sha256 {sha256}, got {actual}; "
+            "the partial file was deleted"
+        )
+    os.replace(part, dest)
+    return dest
+
+
+def _retrying(url, part: Path, *, sha256, retries, backoff, limits: _Limits, fetch: dict) -> None:
+    """Call :func:`_fetch_once` until the body is complete, the retries run out or the deadline passes."""
     failures = 0
     while True:
+        limits.check_deadline(url, part.stat().st_size if part.exists() else 0)
         try:
-            _fetch_once(
-                url,
-                part,
-                sha256=sha256,
-                timeout=timeout,
-                progress=progress,
-                chunk_size=chunk_size,
-                desc=dest.name,
-            )
-            break
+            _fetch_once(url, part, sha256=sha256, limits=limits, **fetch)
+            return
         except _Restart:
             # Not counted as a failure: the .part is gone, so the next request
             # has no Range and cannot trigger another restart.
@@ -306,16 +412,5 @@ def download(
                     f"last error: {exc}. If the machine is offline, download the file "
                     "yourself and set the dataset `source` to the local path instead."
                 ) from None
-            time.sleep(backoff * 2**failures)
+            time.sleep(max(0.0, min(backoff * 2**failures, limits.deadline_at - time.monotonic())))
             failures += 1
-
-    actual = sha256_of(part)
-    if actual != sha256:
-        # A corrupt .part must not be resumed by the next run.
-        part.unlink(missing_ok=True)
-        raise DownloadError(
-            f"checksum mismatch for {url}: expected sha256 {sha256}, got {actual}; "
-            "the partial file was deleted"
-        )
-    os.replace(part, dest)
-    return dest

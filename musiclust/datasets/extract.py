@@ -3,24 +3,38 @@
 Every member is validated before anything is written, the archive is unpacked
 into a temporary folder beside ``target``, and the result is moved into place
 with ``os.replace``: ``target`` is either the complete extraction or untouched.
+The total size, member count and compression ratio are bounded (checked on the
+sizes the archive declares before writing, and on the bytes written), so an
+archive bomb stops early instead of filling the disk.
 """
 
 from __future__ import annotations
 
 import copy
+import lzma
 import os
 import posixpath
 import re
-import shutil
 import stat
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import InputError
 from ..io import atomic_dir
 
-__all__ = ["UnsafeArchiveError", "extract_archive"]
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "MAX_RATIO", "CorruptArchiveError", "UnsafeArchiveError",
+           "archive_suffix", "extract_archive"]
+
+MAX_BYTES = 100 * 10**9
+"""Default limit on the total uncompressed size (bytes)."""
+MAX_MEMBERS = 1_000_000
+"""Default limit on the number of members."""
+MAX_RATIO = 100.0
+"""Default limit on uncompressed size / archive size; audio compresses about 1.1:1, bombs 1000:1."""
+_RATIO_FLOOR = 1 << 20  # the ratio is not applied below this many bytes: small archives vary widely
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _TAR_SUFFIXES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
@@ -31,11 +45,62 @@ _JUNK_FILES = frozenset({".DS_Store"})
 _FILTER_ERRORS = getattr(tarfile, "FilterError", ())
 
 
-class UnsafeArchiveError(ValueError):
+
+class UnsafeArchiveError(InputError, ValueError):
     """An archive member would escape the target or is not a plain file/folder.
 
     The message names the archive and the offending member.
     """
+
+
+class CorruptArchiveError(InputError, ValueError):
+    """An archive cannot be read (truncated, bad checksum, bad header); the message names it."""
+
+
+# What the zip, tar and decompression modules raise on a damaged archive; an
+# OSError without an errno is bz2's and gzip's way of saying the same.
+_READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, zlib.error, lzma.LZMAError,
+                EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
+
+
+class _Budget:
+    """The bytes and members an extraction may still write.
+
+    Declared sizes are checked before anything is written (:meth:`declare`);
+    the bytes actually written are counted too (:meth:`spend`), since a zip's
+    headers are only what its maker claims.
+    """
+
+    def __init__(self, archive: Path, max_bytes: int, max_members: int, max_ratio: float):
+        if not (max_bytes > 0 and max_members > 0 and max_ratio >= 1):
+            raise ValueError(f"{archive}: extraction limits must be positive (max_bytes={max_bytes}, "
+                             f"max_members={max_members}, max_ratio={max_ratio} >= 1)")
+        self.archive = archive
+        self.max_members = max_members
+        self.max_bytes = max_bytes
+        self.max_ratio = max_ratio
+        self.size = archive.stat().st_size
+        self.declared = self.written = self.members = 0
+
+    def _check(self, total: int, what: str) -> None:
+        if total > self.max_bytes:
+            raise UnsafeArchiveError(f"{self.archive}: {what} more than {self.max_bytes} bytes uncompressed "
+                                     "(max_extract_bytes); refusing to extract it")
+        if total > max(self.max_ratio * self.size, _RATIO_FLOOR):
+            raise UnsafeArchiveError(f"{self.archive}: {what} more than {self.max_ratio:g} times its own size "
+                                     f"({self.size} bytes; max_compression_ratio), like an archive bomb")
+
+    def declare(self, label: str, size: int) -> None:
+        self.members += 1
+        if self.members > self.max_members:
+            raise UnsafeArchiveError(f"{self.archive}: more than {self.max_members} members (max_extract_members); "
+                                     "refusing to extract it")
+        self.declared += max(size, 0)
+        self._check(self.declared, f"member {label!r} makes the members declare")
+
+    def spend(self, label: str, size: int) -> None:
+        self.written += size
+        self._check(self.written, f"member {label!r} expands to")
 
 
 @dataclass(frozen=True)
@@ -84,9 +149,10 @@ def _is_junk(name: str) -> bool:
     return parts[0] in _JUNK_DIRS or parts[-1] in _JUNK_FILES or parts[-1].startswith("._")
 
 
-def _zip_members(archive: Path, zf: zipfile.ZipFile) -> list[_Member]:
+def _zip_members(archive: Path, zf: zipfile.ZipFile, budget: _Budget) -> list[_Member]:
     members = []
     for info in zf.infolist():
+        budget.declare(info.filename, info.file_size)
         name = _normalize(archive, info.filename)
         # The high 16 bits hold the Unix mode when the zip was made on Unix.
         mode = info.external_attr >> 16
@@ -100,9 +166,12 @@ def _zip_members(archive: Path, zf: zipfile.ZipFile) -> list[_Member]:
     return members
 
 
-def _tar_members(archive: Path, tf: tarfile.TarFile) -> list[_Member]:
+def _tar_members(archive: Path, tf: tarfile.TarFile, budget: _Budget) -> list[_Member]:
     members = []
-    for info in tf.getmembers():
+    # Iterated rather than getmembers(), so a bomb is refused at the header
+    # that crosses a limit, before the rest of the stream is decompressed.
+    for info in tf:
+        budget.declare(info.name, info.size)
         name = _normalize(archive, info.name)
         if info.issym():
             if info.linkname.startswith(("/", "\\")) or _DRIVE_RE.match(info.linkname):
@@ -167,9 +236,30 @@ def _check_links(archive: Path, members: list[_Member]) -> None:
                     raise UnsafeArchiveError(
                         f"{archive}: member {m.label!r} is a symlink through another symlink ({m.link!r})"
                     )
+            _check_no_loop(archive, m, cur, symlinks)
         elif m.kind == "hardlink":
             if m.link in symlinks or through_symlink(m.link):
                 raise UnsafeArchiveError(f"{archive}: member {m.label!r} is a hard link through a symlink")
+
+
+def _check_no_loop(archive: Path, link: _Member, dest: str, symlinks: set[str]) -> None:
+    """Refuse a symlink whose target holds a symlink or holds the link itself.
+
+    Following such a link can lead back to it (``a -> b``, ``b -> a``, or
+    ``x/up -> ..``), and whatever walks the folder with links followed loops
+    forever. A link into a symlink-free subtree that does not contain it can
+    be followed at most once.
+    """
+    if dest == "." or link.name == dest or link.name.startswith(dest + "/"):
+        raise UnsafeArchiveError(
+            f"{archive}: member {link.label!r} is a symlink to {link.link!r}, a folder holding it (a loop)"
+        )
+    inner = sorted(s for s in symlinks if s == dest or s.startswith(dest + "/"))
+    if inner:
+        raise UnsafeArchiveError(
+            f"{archive}: member {link.label!r} is a symlink to {link.link!r}, which is or holds the symlink "
+            f"{inner[0]!r} (a chain or a loop of links)"
+        )
 
 
 def _rebase(archive: Path, members: list[_Member], top: str) -> list[_Member]:
@@ -210,7 +300,7 @@ def _single_top(members: list[_Member]) -> str:
     return top
 
 
-def _extract_zip(zf: zipfile.ZipFile, members: list[_Member], dest: Path) -> None:
+def _extract_zip(zf: zipfile.ZipFile, members: list[_Member], dest: Path, budget: _Budget) -> None:
     # Written by hand rather than ZipFile.extract, which silently rewrites
     # '..' and absolute names instead of resolving them as validated here.
     for m in members:
@@ -222,7 +312,9 @@ def _extract_zip(zf: zipfile.ZipFile, members: list[_Member], dest: Path) -> Non
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         with zf.open(m.raw) as src, open(path, "wb") as out:
-            shutil.copyfileobj(src, out, 1 << 20)
+            while chunk := src.read(1 << 20):
+                budget.spend(m.label, len(chunk))
+                out.write(chunk)
 
 
 def _extract_tar(tf: tarfile.TarFile, members: list[_Member], dest: Path) -> None:
@@ -247,22 +339,43 @@ def _extract_tar(tf: tarfile.TarFile, members: list[_Member], dest: Path) -> Non
     tf.extractall(dest, members=infos)
 
 
+def archive_suffix(name: str) -> str:
+    """The archive suffix ``name`` ends with (``.zip``, ``.tar.gz`` ...), in lower case, or ``""``."""
+    lower = name.lower()
+    return next((suffix for suffix in sorted((*_TAR_SUFFIXES, ".zip"), key=len, reverse=True)
+                 if lower.endswith(suffix)), "")
+
+
+def _is_tar(archive: Path) -> bool:
+    try:
+        return tarfile.is_tarfile(archive)
+    except _READ_ERRORS as exc:  # a truncated or damaged compressed stream
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise
+        raise CorruptArchiveError(_damaged(archive, exc)) from exc
+
+
+def _damaged(archive: Path, exc: BaseException) -> str:
+    return f"{archive}: damaged or unreadable archive ({type(exc).__name__}: {exc})"
+
+
 def _archive_kind(archive: Path) -> str:
     name = archive.name.lower()
     # A tar holding a zip near its end can look like a zip, so trust a tar
     # suffix first when the content agrees.
-    if name.endswith(_TAR_SUFFIXES) and tarfile.is_tarfile(archive):
+    if name.endswith(_TAR_SUFFIXES) and _is_tar(archive):
         return "tar"
     if zipfile.is_zipfile(archive):
         return "zip"
-    if tarfile.is_tarfile(archive):
+    if _is_tar(archive):
         return "tar"
     raise ValueError(
         f"{archive} is not a supported archive (.zip, .tar, .tar.gz/.tgz, .tar.bz2, .tar.xz)"
     )
 
 
-def extract_archive(archive, target) -> Path:
+def extract_archive(archive, target, *, max_bytes: int = MAX_BYTES, max_members: int = MAX_MEMBERS,
+                    max_ratio: float = MAX_RATIO) -> Path:
     """Extract a zip or tar archive into ``target`` safely and atomically.
 
     Parameters
@@ -275,6 +388,13 @@ def extract_archive(archive, target) -> Path:
         folder, that folder's contents become ``target``. ``__MACOSX/``,
         ``.DS_Store`` and AppleDouble ``._*`` members are not extracted and
         do not count for that decision.
+    max_bytes : int, optional
+        Most bytes the members may expand to, declared or written.
+    max_members : int, optional
+        Most members (files, folders, links) the archive may have.
+    max_ratio : float, optional
+        Most the members may expand to, as a multiple of the archive's size
+        (not applied below 1 MiB).
 
     Returns
     -------
@@ -286,32 +406,51 @@ def extract_archive(archive, target) -> Path:
     FileNotFoundError
         If ``archive`` does not exist.
     ValueError
-        If ``archive`` is not a supported archive.
+        If ``archive`` is not a supported archive, or a limit is not positive.
+    CorruptArchiveError
+        If the archive is damaged (truncated, bad checksum, bad header).
     UnsafeArchiveError
         If any member has an absolute path or drive letter, escapes with
-        ``..``, is a link resolving outside the target, is a device or FIFO,
-        or is a zip symlink. Raised before anything is written; an existing
-        ``target`` is left untouched.
+        ``..``, is a link resolving outside the target, into a chain or a
+        loop of links, is a device or FIFO, or is a zip symlink; or if a
+        limit is exceeded. Every message names ``archive``. Nothing is left
+        behind: the temporary folder is removed on any failure (an interrupt
+        included) and an existing ``target`` is left untouched.
     """
     archive = Path(archive)
     target = Path(target)
     if not archive.is_file():
         raise FileNotFoundError(f"archive not found: {archive}")
+    budget = _Budget(archive, max_bytes, max_members, max_ratio)
     kind = _archive_kind(archive)
+    try:
+        _extract(archive, kind, target, budget)
+    except (UnsafeArchiveError, CorruptArchiveError):
+        raise
+    except _FILTER_ERRORS as exc:
+        raise UnsafeArchiveError(f"{archive}: {exc}") from exc
+    except _READ_ERRORS as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # a real I/O error (disk full, permissions), not a damaged archive
+        raise CorruptArchiveError(_damaged(archive, exc)) from exc
+    return target
 
+
+def _extract(archive: Path, kind: str, target: Path, budget: _Budget) -> None:
+    """Validate every member, then unpack into a temporary folder that replaces ``target``."""
     opener = zipfile.ZipFile if kind == "zip" else tarfile.open
     with opener(archive) as handle:
-        members = _zip_members(archive, handle) if kind == "zip" else _tar_members(archive, handle)
+        if kind == "zip":
+            members = _zip_members(archive, handle, budget)
+        else:
+            members = _tar_members(archive, handle, budget)
         members = [m for m in members if not _is_junk(m.name)]
         members = _rebase(archive, members, _single_top(members))
         _check_links(archive, members)
 
         with atomic_dir(target) as tmp:
-            try:
-                if kind == "zip":
-                    _extract_zip(handle, members, tmp)
-                else:
-                    _extract_tar(handle, members, tmp)
-            except _FILTER_ERRORS as exc:
-                raise UnsafeArchiveError(f"{archive}: {exc}") from exc
-    return target
+            if kind == "zip":
+                _extract_zip(handle, members, tmp, budget)
+            else:
+                # Tar headers give each member's exact size, all declared and checked above.
+                _extract_tar(handle, members, tmp)

@@ -12,7 +12,8 @@ files directly in the root have no genre.  A labels CSV can set or override
     b.wav,,Pop,
 
 The CSV is UTF-8 with or without a byte-order mark, quoted multi-line fields are
-allowed, ``filename`` is relative to the root (``/`` or ``\\`` separators).
+allowed, ``filename`` is relative to the root (``/`` or ``\\`` separators) and
+must stay inside it; so must every audio file once symbolic links are resolved.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .hblm import track_id_from_filename
-from .records import MetadataError, read_records
+from .records import MetadataError, contained_path, read_records
 
 __all__ = ["AUDIO_EXTENSIONS", "LABEL_COLUMNS", "is_audio_file", "list_audio_files", "read_folder"]
 
@@ -61,13 +62,6 @@ def list_audio_files(root: str | Path) -> list[str]:
     return sorted(found)
 
 
-def _normalise_filename(name: str) -> str:
-    name = name.strip().replace("\\", "/")
-    while name.startswith("./"):
-        name = name[2:]
-    return "/".join(part for part in name.split("/") if part not in ("", "."))
-
-
 def _cell(value) -> str | None:
     if value is None:
         return None
@@ -95,9 +89,10 @@ def _read_labels(csv_path: Path, known: set[str], root: Path) -> tuple[dict[str,
     labels: dict[str, dict] = {}
     seen: dict[str, int] = {}
     for start, values in records:
-        filename = _normalise_filename(values.pop("filename"))
-        if not filename:
+        raw = values.pop("filename")
+        if not raw.strip():
             raise MetadataError(f"{csv_path}: line {start}: empty filename")
+        filename = contained_path(root, raw, f"{csv_path}: line {start}")
         if filename in seen:
             raise MetadataError(
                 f"{csv_path}: line {start}: filename {filename!r} is already listed on line {seen[filename]}"
@@ -143,10 +138,11 @@ def read_folder(root: str | Path, labels_csv: str | Path | None = None) -> pd.Da
     Raises
     ------
     MetadataError
-        If ``root`` is not a folder or holds no audio file, if two files map to
+        If ``root`` is not a folder or holds no audio file, if an audio file is
+        a symbolic link leading out of ``root``, if two files map to
         the same track id, or if the CSV is malformed: no ``filename`` column,
-        a row naming a file that is not an audio file under ``root`` (the
-        message names the CSV line), a filename listed twice (names both
+        a row naming a file that is not an audio file under ``root`` or a path
+        leading out of it (the message names the CSV line), a filename listed twice (names both
         lines), a row with the wrong number of fields, invalid UTF-8.
     """
     root = Path(root)
@@ -155,6 +151,8 @@ def read_folder(root: str | Path, labels_csv: str | Path | None = None) -> pd.Da
     files = list_audio_files(root)
     if not files:
         raise MetadataError(f"{root}: no audio files ({' '.join(AUDIO_EXTENSIONS)}) found at any depth")
+    for rel in files:
+        contained_path(root, rel, str(root))  # a symlinked file may lead out of the folder
 
     owner: dict[str, str] = {}
     for rel in files:

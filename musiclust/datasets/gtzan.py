@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .folder import AUDIO_EXTENSIONS, _with_none, is_audio_file
-from .records import MetadataError
+from .records import MetadataError, contained_path
 
 __all__ = ["GENRE_FOLDERS", "GTZAN_GENRE_NAMES", "find_genres_dir", "read_gtzan"]
 
@@ -79,8 +79,9 @@ def read_gtzan(root: str | Path) -> pd.DataFrame:
     ------
     MetadataError
         If there is no genres folder (the message names ``root`` and the
-        expected layout), if it holds no audio file, or if two files have the
-        same stem.
+        expected layout), if it holds no audio file, if two files have the
+        same stem, or if a file or genre folder is a symbolic link leading
+        out of ``root``.
     """
     root = Path(root)
     genres_dir = find_genres_dir(root)
@@ -97,6 +98,7 @@ def read_gtzan(root: str | Path) -> pd.DataFrame:
                     other_audio.append(f.name)
                 continue
             path = f"{genre_dir.name}/{f.name}" if prefix == "." else f"{prefix}/{genre_dir.name}/{f.name}"
+            contained_path(root, path, str(root))  # a symlinked file or folder may lead out of the corpus
             track_id = f.name.rsplit(".", 1)[0]
             if track_id in seen:
                 raise MetadataError(f"{root}: {seen[track_id]!r} and {path!r} have the same track id {track_id!r}")

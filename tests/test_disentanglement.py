@@ -1,0 +1,300 @@
+"""Known answers of MIG, DCI and SAP on constructed codes (musiclust.disentanglement)."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+
+from musiclust import disentanglement as dm
+
+SEED = 0
+
+
+def make_factors(n_per: int = 60) -> dict[str, np.ndarray]:
+    """2 languages x 4 genres, balanced: 8 cells of n_per rows (480 rows by default)."""
+    language = np.repeat(np.array(["en", "fr"]), 4 * n_per)
+    genre = np.tile(np.repeat(np.arange(4), n_per), 2)
+    return {"language": language, "genre": genre}
+
+
+def aligned_code(factors: dict[str, np.ndarray], noise_dims: int = 3, seed: int = 0) -> np.ndarray:
+    """Dim 0 a noisy function of the language only, dim 1 of the genre only, then pure noise."""
+    rng = np.random.default_rng(seed)
+    n = len(factors["language"])
+    language = np.where(factors["language"] == "fr", 1.0, -1.0) + 0.3 * rng.normal(size=n)
+    genre = (factors["genre"] - 1.5) + 0.2 * rng.normal(size=n)
+    return np.column_stack([language, genre, rng.normal(size=(n, noise_dims))])
+
+
+def rotate_45(code: np.ndarray) -> np.ndarray:
+    """Mix the two informative dims by a 45-degree rotation (the most mixing rotation in 2-D)."""
+    c = s = np.sqrt(0.5)
+    out = code.copy()
+    out[:, :2] = code[:, :2] @ np.array([[c, -s], [s, c]])
+    return out
+
+
+def mix_all(code: np.ndarray, seed: int = 1) -> np.ndarray:
+    """A seeded random orthogonal mixing of every dim: both factors spread over all dims."""
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(code.shape[1], code.shape[1])))
+    return code @ q
+
+
+@pytest.fixture(scope="module")
+def factors():
+    return make_factors()
+
+
+@pytest.fixture(scope="module")
+def scores(factors):
+    """The five scores of each constructed code (computed once per module)."""
+    aligned = aligned_code(factors)
+    n = aligned.shape[0]
+    codes = {
+        "aligned": aligned,
+        "rotated": rotate_45(aligned),
+        "mixed": mix_all(aligned),
+        "constant": np.zeros((n, 5)),
+        "noise": np.random.default_rng(2).normal(size=(n, 5)),
+    }
+    return {name: dm.disentanglement_scores(code, factors, seed=SEED) for name, code in codes.items()}
+
+
+# ------------------------------------------------------------------ constructed codes
+
+
+def test_keys_and_range(scores):
+    for result in scores.values():
+        assert tuple(result) == dm.SCORE_KEYS
+        for value in result.values():
+            assert isinstance(value, float)
+            assert 0.0 <= value <= 1.0 + 1e-12
+
+
+def test_aligned_code_scores_high(scores):
+    s = scores["aligned"]
+    # MIG is normalised by H(factor): 1 means one dim holds all of it and no other any.
+    assert s["mig"] > 0.85
+    assert s["dci_disentanglement"] > 0.9
+    assert s["dci_completeness"] > 0.9
+    assert s["dci_informativeness"] > 0.95
+    # SAP is a gap between test accuracies, so the second-best dim scores at least about
+    # chance (1/2 for language, 1/4 for genre): its ceiling here is about (0.5 + 0.75) / 2.
+    assert s["sap"] > 0.5
+
+
+def test_aligned_sap_matrix_picks_the_right_dims(factors):
+    matrix = dm.sap_score_matrix(aligned_code(factors), factors, seed=SEED)
+    assert matrix.shape == (5, 2)
+    assert matrix[0, 0] > 0.95 and matrix[1, 1] > 0.9  # language from dim 0, genre from dim 1
+    assert np.argmax(matrix[:, 0]) == 0 and np.argmax(matrix[:, 1]) == 1
+
+
+def test_aligned_importance_is_diagonal(factors):
+    importance, accuracy = dm.dci_importance(aligned_code(factors), factors, seed=SEED)
+    assert importance.shape == (5, 2)
+    np.testing.assert_allclose(importance.sum(axis=0), 1.0)
+    assert importance[0, 0] > 0.9 and importance[1, 1] > 0.9
+    assert np.all(accuracy > 0.95)
+
+
+@pytest.mark.parametrize("name", ["rotated", "mixed"])
+def test_entangled_codes_score_lower(scores, name):
+    aligned, entangled = scores["aligned"], scores[name]
+    assert aligned["mig"] - entangled["mig"] > 0.5
+    assert aligned["dci_disentanglement"] - entangled["dci_disentanglement"] > 0.5
+    assert aligned["sap"] - entangled["sap"] > 0.3
+    # The information is still there, only spread across dims.
+    assert entangled["dci_informativeness"] > 0.85
+
+
+def test_rotated_code_scores_low(scores):
+    s = scores["rotated"]
+    assert s["mig"] < 0.15
+    assert s["dci_disentanglement"] < 0.2
+    assert s["sap"] < 0.15
+
+
+def test_constant_code(scores):
+    s = scores["constant"]
+    assert s["mig"] == 0.0
+    assert s["sap"] == 0.0
+    # No tree can split: all-zero importance matrix, both DCI scores 0 (not NaN).
+    assert s["dci_disentanglement"] == 0.0
+    assert s["dci_completeness"] == 0.0
+    # Chance on a balanced stratified test set: mean of 1/2 (language) and 1/4 (genre).
+    assert s["dci_informativeness"] == pytest.approx(0.375, abs=0.01)
+
+
+def test_noise_code(scores):
+    s = scores["noise"]
+    assert s["mig"] < 0.05
+    assert s["sap"] < 0.1
+    assert s["dci_informativeness"] < 0.5
+    assert s["dci_disentanglement"] < 0.2
+
+
+# ---------------------------------------------------------------------- MIG details
+
+
+def test_mig_exact_copy_of_factor_is_one(factors):
+    genre = factors["genre"].astype(float)
+    language = (factors["language"] == "fr").astype(float)
+    codes = np.column_stack([language, genre, np.zeros_like(genre)])
+    assert dm.mig(codes, factors) == pytest.approx(1.0)
+    # Swapping the columns swaps nothing in the score.
+    assert dm.mig(codes[:, ::-1], factors) == pytest.approx(1.0)
+    # One dim copying both factors' information (genre + 4 * language) leaves no gap for
+    # either factor when a second copy exists.
+    both = 4 * language + genre
+    assert dm.mig(np.column_stack([both, both]), factors) == pytest.approx(0.0)
+
+
+def test_histogram_discretize_matches_reference():
+    rng = np.random.default_rng(3)
+    codes = np.column_stack([rng.normal(size=50), np.full(50, 2.0)])
+    out = dm.histogram_discretize(codes, 20)
+    ref = np.digitize(codes[:, 0], np.histogram(codes[:, 0], 20)[1][:-1])
+    np.testing.assert_array_equal(out[:, 0], ref)
+    assert out[:, 0].min() == 1 and out[:, 0].max() == 20
+    assert len(np.unique(out[:, 1])) == 1  # a constant dim is one bin
+
+
+def test_mutual_information_matrix(factors):
+    m = dm.mutual_information_matrix(aligned_code(factors), factors)
+    assert m.shape == (5, 2)
+    assert m[0, 0] == pytest.approx(np.log(2), rel=0.05)
+    assert m[1, 1] > 0.9 * np.log(4)
+
+
+# ---------------------------------------------------------------------- DCI details
+
+
+def test_importance_known_answers():
+    assert dm.disentanglement_from_importance(np.eye(3)) == pytest.approx(1.0)
+    assert dm.completeness_from_importance(np.eye(3)) == pytest.approx(1.0)
+    assert dm.disentanglement_from_importance(np.ones((3, 3))) == pytest.approx(0.0)
+    assert dm.completeness_from_importance(np.ones((3, 3))) == pytest.approx(0.0)
+    # An unused dim (all-zero row) has weight 0: same scores as without it.
+    r = np.array([[0.7, 0.1], [0.3, 0.9], [0.0, 0.0]])
+    assert dm.disentanglement_from_importance(r) == pytest.approx(dm.disentanglement_from_importance(r[:2]))
+    # Each dim serves one factor, but factor 0 is spread evenly over two dims and
+    # factor 1 over none (all-zero column, weight 0).
+    r = np.array([[1.0, 0.0], [1.0, 0.0]])
+    assert dm.disentanglement_from_importance(r) == pytest.approx(1.0)
+    assert dm.completeness_from_importance(r) == pytest.approx(0.0)
+    # All zero: 0, not NaN. Hand-computed mixed case.
+    assert dm.disentanglement_from_importance(np.zeros((4, 2))) == 0.0
+    assert dm.completeness_from_importance(np.zeros((4, 2))) == 0.0
+    r = np.array([[0.5, 0.5], [1.0, 0.0]])
+    assert dm.disentanglement_from_importance(r) == pytest.approx(0.5 * 0.0 + 0.5 * 1.0)
+    h = -(2 / 3 * np.log2(2 / 3) + 1 / 3 * np.log2(1 / 3))
+    assert dm.completeness_from_importance(r) == pytest.approx(0.75 * (1 - h) + 0.25 * 1.0)
+
+
+def test_importance_errors():
+    with pytest.raises(ValueError, match="non-negative"):
+        dm.disentanglement_from_importance(np.array([[1.0, -0.1], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="2-D"):
+        dm.completeness_from_importance(np.ones(3))
+
+
+def test_dci_one_dim_and_singleton_class(factors):
+    code = aligned_code(factors)[:, :1]
+    result = dm.dci(code, {"language": factors["language"]}, seed=SEED)
+    assert result["completeness"] == 1.0 and result["disentanglement"] == 1.0
+    # A class with one row cannot be stratified: falls back to a plain seeded split.
+    genre = factors["genre"].copy()
+    genre[0] = 9
+    result = dm.dci(aligned_code(factors), {"genre": genre}, seed=SEED)
+    assert result["informativeness"] > 0.9
+
+
+# ------------------------------------------------------ determinism, encoding, wide codes
+
+
+def test_deterministic_for_a_seed(factors):
+    code = mix_all(aligned_code(factors))
+    first = dm.disentanglement_scores(code, factors, seed=7)
+    assert dm.disentanglement_scores(code, factors, seed=7) == first
+
+
+def test_label_types_and_factor_forms(factors):
+    code = aligned_code(factors)
+    as_strings = {"language": factors["language"], "genre": np.array([f"g{g}" for g in factors["genre"]])}
+    assert dm.disentanglement_scores(code, as_strings, seed=SEED) == dm.disentanglement_scores(code, factors, seed=SEED)
+    stacked = np.column_stack([(factors["language"] == "fr").astype(int), factors["genre"]])
+    assert dm.mig(code, stacked) == dm.mig(code, factors)
+    assert dm.sap(code, stacked, seed=SEED) == dm.sap(code, factors, seed=SEED)
+    assert dm.mig(code, factors["genre"]) == dm.mig(code, {"genre": factors["genre"]})
+
+
+def test_wide_code_is_capped():
+    from sklearn.decomposition import PCA
+
+    small = make_factors(n_per=10)  # 80 rows
+    n = len(small["genre"])
+    rng = np.random.default_rng(4)
+    wide = rng.normal(size=(n, 16_384))  # a raw-pixel-sized code
+    wide[:, :50] += 2.0 * (small["language"] == "fr")[:, None]
+    importance, accuracy = dm.dci_importance(wide, small, seed=SEED, max_dims=16)
+    assert importance.shape == (16, 2)
+    assert accuracy[0] > 0.9  # language survives in the leading components
+    # The cap is the seeded randomized PCA: same numbers as passing the components directly.
+    pcs = PCA(n_components=16, svd_solver="randomized", random_state=SEED).fit_transform(wide)
+    assert dm.mig(wide, small, max_dims=16, seed=SEED) == dm.mig(pcs, small, max_dims=None)
+    # Default cap 256 on a 300-wide code of 80 rows: at most N - 1 = 79 components.
+    code = wide[:, :300]
+    assert dm.sap_score_matrix(code, small, seed=SEED).shape == (79, 2)
+    first = dm.disentanglement_scores(code, small, seed=SEED)
+    assert first == dm.disentanglement_scores(code, small, seed=SEED)
+    assert first["dci_informativeness"] > 0.6
+
+
+# ------------------------------------------------------------------------ input errors
+
+
+def test_input_errors(factors):
+    code = aligned_code(factors)
+    bad = code.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        dm.disentanglement_scores(bad, factors, seed=SEED)
+    bad[3, 1] = np.inf
+    with pytest.raises(ValueError, match="finite"):
+        dm.dci(bad, factors, seed=SEED)
+    with pytest.raises(ValueError, match="2-D"):
+        dm.mig(code[:, 0], factors)
+    with pytest.raises(ValueError, match="'genre' has 479 labels but codes have 480 rows"):
+        dm.disentanglement_scores(code, {**factors, "genre": factors["genre"][:-1]}, seed=SEED)
+    with pytest.raises(ValueError, match="'mood' has only 1 class"):
+        dm.disentanglement_scores(code, {**factors, "mood": np.full(len(code), "calm")}, seed=SEED)
+    with pytest.raises(ValueError, match="'mood' has only 1 class"):
+        dm.sap(code, {"mood": np.zeros(len(code), dtype=int)}, seed=SEED)
+    for fn in (lambda c: dm.mig(c, factors), lambda c: dm.sap(c, factors, seed=SEED),
+               lambda c: dm.disentanglement_scores(c, factors, seed=SEED)):
+        with pytest.raises(ValueError, match="at least 2 dimension"):
+            fn(code[:, :1])
+    with pytest.raises(ValueError, match="at least one factor"):
+        dm.disentanglement_scores(code, {}, seed=SEED)
+    with pytest.raises(ValueError, match="mapping"):
+        dm.disentanglement_scores(code, factors["genre"], seed=SEED)
+    with pytest.raises(ValueError, match="test_fraction"):
+        dm.dci(code, factors, seed=SEED, test_fraction=1.0)
+    with pytest.raises(ValueError, match="seed"):
+        dm.sap(code, factors, seed=0.5)
+    with pytest.raises(ValueError, match="bins"):
+        dm.mig(code, factors, bins=1)
+    with pytest.raises(ValueError, match="max_dims"):
+        dm.mig(code, factors, max_dims=1)
+    with pytest.raises(ValueError, match="missing"):
+        dm.mig(code, {"x": np.where(factors["genre"] == 0, np.nan, 1.0)})
+    with pytest.raises(ValueError, match="cannot be sorted"):
+        dm.mig(code, {"x": np.array(["a", None] * (len(code) // 2), dtype=object)})
+
+
+def test_module_docstring_example():
+    result = doctest.testmod(dm, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

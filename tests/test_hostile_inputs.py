@@ -1,0 +1,171 @@
+"""Crafted and random inputs: dataset params that used to pass silently, and seeded fuzzing
+of the metadata readers and the archive extractor (each input succeeds or raises the
+documented error, naming the file)."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import tarfile
+import time
+import zipfile
+
+import pytest
+
+from musiclust.config import ConfigError
+from musiclust.datasets import DatasetParams
+from musiclust.datasets.extract import extract_archive
+from musiclust.datasets.folder import read_folder
+from musiclust.datasets.hblm import read_hblm
+from musiclust.datasets.records import MetadataError
+from stages.params import build
+
+SHA = "ab" * 32
+
+# ------------------------------------------------------------------ params
+
+
+@pytest.mark.parametrize("entry, key", [
+    ({}, "datasets.d.format"),
+    ({"synthetic": {"layout": "gtzan"}}, "datasets.d.format"),
+    ({"format": "folder", "source": "/music", "sha256": SHA}, "datasets.d.sha256"),
+    ({"format": "hblm", "source": "corpus.zip", "labels_csv": "labels.csv"}, "datasets.d.labels_csv"),
+    ({"format": "synthetic", "source": "corpus.zip"}, "datasets.d.source"),
+    ({"format": "hblm", "source": "corpus.zip", "sha256": "xyz"}, "datasets.d.sha256"),
+    ({"format": "hblm", "source": "HTTPS://example.org/c.zip"}, "datasets.d.sha256"),
+    ({"format": "hblm", "source": "http://example.org/c.zip", "sha256": SHA}, "datasets.d.source"),
+    ({"format": "hblm", "source": "ftp://example.org/c.zip", "sha256": SHA}, "datasets.d.source"),
+    ({"format": "synthetic", "synthetic": {"seed": 2**32}}, "datasets.d.synthetic.seed"),
+    ({"format": "synthetic", "synthetic": {"seed": -1}}, "datasets.d.synthetic.seed"),
+    ({"format": "synthetic", "max_download_bytes": 0}, "datasets.d.max_download_bytes"),
+    ({"format": "synthetic", "min_download_rate": -1.0}, "datasets.d.min_download_rate"),
+    ({"format": "synthetic", "max_extract_members": 0}, "datasets.d.max_extract_members"),
+    ({"format": "synthetic", "max_compression_ratio": 0.5}, "datasets.d.max_compression_ratio"),
+])
+def test_dataset_params_that_used_to_pass_name_the_key(entry, key):
+    with pytest.raises(ConfigError, match=rf"params: {key}:"):
+        build(DatasetParams, entry, "datasets.d")
+
+
+def test_folder_source_with_sha256_names_the_key_for_any_format(tmp_path):
+    with pytest.raises(ConfigError, match="datasets.d.sha256: a folder source has no checksum"):
+        build(DatasetParams, {"format": "gtzan", "source": str(tmp_path), "sha256": SHA}, "datasets.d")
+
+
+def test_valid_dataset_params():
+    ok = build(DatasetParams, {"format": "hblm", "source": "HTTPS://example.org/c.zip", "sha256": SHA.upper()},
+               "datasets.d")
+    assert ok.max_download_bytes == 20 * 10**9 and ok.max_extract_members == 1_000_000
+    assert build(DatasetParams, {"format": "synthetic", "synthetic": {"seed": 2**32 - 1}}, "d").synthetic.seed
+
+
+# ------------------------------------------------------------------ fuzzing
+
+VALID_META = ('filename,language,genre,label_id,lyrics\n'
+              'bangla/song_2.mp3,Bangla,Folk,0,"আমার সোনার বাংলা\nআমি"\n'
+              'english/song_1.mp3,English,Rock,1,"line one\nline, two ""quoted"""\n').encode("utf-8-sig")
+VALID_LABELS = 'filename,language,genre,lyrics\njazz/a.wav,English,Bebop,"la\nla"\nb.wav,,Pop,\n'.encode()
+ALPHABET = b'ab,"\n\r\\/.\x00\xef\xbb\xbf\xe9\xff -' + "ড".encode()
+
+
+def _mutate(rng: random.Random, data: bytes) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        op = rng.random()
+        pos = rng.randrange(len(out) + 1)
+        if op < 0.3 and out:
+            out[min(pos, len(out) - 1)] = rng.randrange(256)
+        elif op < 0.6:
+            out[pos:pos] = bytes(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6)))
+        elif op < 0.8:
+            del out[pos:pos + rng.randint(1, 20)]
+        else:
+            out = out[:pos]
+    return bytes(out)
+
+
+def _inputs(seed: int, valid: bytes, n: int):
+    rng = random.Random(seed)
+    for i in range(n):
+        if i % 3 == 0:
+            yield i, bytes(rng.choice(ALPHABET) for _ in range(rng.randint(0, 300)))
+        elif i % 3 == 1:
+            yield i, rng.randbytes(rng.randint(0, 300))
+        else:
+            yield i, _mutate(rng, valid)
+
+
+def _assert_names(exc: Exception, name: str, i: int, data: bytes) -> None:
+    assert name in str(exc), f"input {i} ({data[:80]!r}): {type(exc).__name__} does not name {name}: {exc}"
+
+
+def test_fuzz_hblm_metadata(tmp_path):
+    t0 = time.monotonic()
+    (tmp_path / "audio").mkdir()
+    for i, data in _inputs(1, VALID_META, 300):
+        (tmp_path / "metadata.csv").write_bytes(data)
+        try:
+            read_hblm(tmp_path)
+        except MetadataError as exc:
+            _assert_names(exc, "metadata.csv", i, data)
+    assert time.monotonic() - t0 < 20
+
+
+def test_fuzz_folder_labels(tmp_path, touch):
+    t0 = time.monotonic()
+    for rel in ("jazz/a.wav", "b.wav"):
+        touch(tmp_path, rel)
+    for i, data in _inputs(2, VALID_LABELS, 300):
+        (tmp_path / "labels.csv").write_bytes(data)
+        try:
+            read_folder(tmp_path, "labels.csv")
+        except MetadataError as exc:
+            _assert_names(exc, "labels.csv", i, data)
+    assert time.monotonic() - t0 < 20
+
+
+def _valid_archives() -> list[tuple[str, bytes]]:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("C/metadata.csv", VALID_META)
+        zf.writestr("C/audio/a.wav", b"RIFF" + bytes(200))
+    tars = []
+    for mode in ("w", "w:gz", "w:bz2", "w:xz"):
+        tbuf = io.BytesIO()
+        with tarfile.open(fileobj=tbuf, mode=mode) as tf:
+            for name, data in (("C/metadata.csv", VALID_META), ("C/audio/a.wav", b"RIFF" + bytes(200))):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+            link = tarfile.TarInfo("C/link")
+            link.type, link.linkname = tarfile.SYMTYPE, "audio/a.wav"
+            tf.addfile(link)
+        tars.append((".tar" if mode == "w" else f".tar.{mode[2:]}", tbuf.getvalue()))
+    return [(".zip", buf.getvalue()), *tars]
+
+
+def test_fuzz_extract_archive(tmp_path):
+    t0 = time.monotonic()
+    valid = _valid_archives()
+    rng = random.Random(3)
+    outcomes = {"ok": 0, "error": 0}
+    for i in range(300):
+        suffix, data = valid[i % len(valid)]
+        data = _mutate(rng, data) if i % 5 else rng.randbytes(rng.randint(0, 600))
+        archive = tmp_path / f"in{i}{suffix}"
+        archive.write_bytes(data)
+        target = tmp_path / "out"
+        try:
+            extract_archive(archive, target)  # UnsafeArchiveError, CorruptArchiveError are ValueErrors
+            outcomes["ok"] += 1
+        except ValueError as exc:
+            _assert_names(exc, archive.name, i, data)
+            outcomes["error"] += 1
+            assert not target.exists()
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name != "out") == [archive.name], i
+        archive.unlink()
+        if target.exists():
+            shutil.rmtree(target)
+    assert outcomes["ok"] and outcomes["error"]
+    assert time.monotonic() - t0 < 20
