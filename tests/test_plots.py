@@ -456,3 +456,10 @@ def test_latent_correlation_edge_cases(tmp_path, rng):
     )
     with pytest.raises(ValueError):
         plots.plot_latent_correlation(np.array([[np.nan, 1.0]] * 5), tmp_path / "x.png", title="t")
+
+
+def test_metric_bars_draw_the_chance_line(tmp_path, metric_table):
+    with_null = metric_table.assign(null_p95=0.5)
+    plain = plots.plot_metric_bars(metric_table, tmp_path / "plain.png", title="t")
+    chance = plots.plot_metric_bars(with_null, tmp_path / "chance.png", title="t")
+    assert plain.read_bytes() != chance.read_bytes()  # the dotted chance lines are drawn

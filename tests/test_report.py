@@ -64,3 +64,12 @@ def test_markdown_text_makes_corpus_text_inert():
     text = markdown_text("a`b <script>alert(1)</script> | *x* [l](u)\nnext")
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\\`" in text and "\\|" in text and "\\*x\\*" in text and "\\[l\\]" in text and "\n" not in text
+
+
+def test_metric_bars_table_carries_each_scores_null():
+    scores = _scores()
+    null = pd.DataFrame([("kmeans", "track", "m", "genre", "nmi_null_p95", 0.3, np.nan)], columns=scores.columns)
+    table = metric_bars_table(pd.concat([scores, null]), level="track", target="genre", order=["m", "m+lyrics"])
+    row = table.set_index(["representation", "metric"])
+    assert row.loc[("m", "nmi"), "null_p95"] == 0.3
+    assert np.isnan(row.loc[("m", "ari"), "null_p95"]) and "nmi_null_p95" not in set(table["metric"])

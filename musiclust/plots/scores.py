@@ -134,7 +134,9 @@ def plot_metric_bars(table: pd.DataFrame, path, *, title: str) -> Path:
     table : pandas.DataFrame, shape (K, 3 or 4)
         Long table with columns ``representation``, ``metric``, ``value``
         and optionally ``ci95`` (half-width of a 95 % interval; NaN or
-        missing means no error bar). Each (representation, metric) pair
+        missing means no error bar) and ``null_p95`` (the 95th percentile of
+        the score's permutation null, drawn as a dotted line across the bar:
+        a bar that does not rise above it is no better than chance). Each (representation, metric) pair
         must appear at most once. Groups and bars follow first-appearance
         order in the table.
 
@@ -149,8 +151,9 @@ def plot_metric_bars(table: pd.DataFrame, path, *, title: str) -> Path:
     if missing:
         raise ValueError(f"table is missing columns {missing}")
     df = table.copy()
-    if "ci95" not in df.columns:
-        df["ci95"] = np.nan
+    for optional in ("ci95", "null_p95"):
+        if optional not in df.columns:
+            df[optional] = np.nan
     df["representation"] = df["representation"].astype(str)
     df["metric"] = df["metric"].astype(str)
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
@@ -171,6 +174,8 @@ def plot_metric_bars(table: pd.DataFrame, path, *, title: str) -> Path:
     )
     values = val.to_numpy(dtype=float)
     cis = ci.to_numpy(dtype=float)
+    nulls = df.pivot(index="metric", columns="representation", values="null_p95").reindex(
+        index=metrics, columns=reps).to_numpy(dtype=float)
     ylim = _metric_ylim(values, cis)
 
     n_m, n_r = len(metrics), len(reps)
@@ -186,6 +191,10 @@ def plot_metric_bars(table: pd.DataFrame, path, *, title: str) -> Path:
             ok = np.isfinite(v)
             has_err = ok & np.isfinite(e)
             ax.bar(offs[ok], v[ok], width=width * 0.92, color=colours[k], label=rep, zorder=2)
+            chance = np.isfinite(nulls[:, k])
+            if chance.any():
+                ax.hlines(nulls[chance, k], offs[chance] - width * 0.46, offs[chance] + width * 0.46, colors="black",
+                          linestyles=":", lw=1.6, zorder=4, label="chance (null 95th pct.)" if k == 0 else None)
             if has_err.any():
                 ax.errorbar(
                     offs[has_err],
@@ -227,6 +236,8 @@ def plot_metric_bars(table: pd.DataFrame, path, *, title: str) -> Path:
             frameon=False,
         )
         subtitle = "  (error bars: 95 % CI)" if np.isfinite(cis).any() else ""
+        if np.isfinite(nulls).any():
+            subtitle += "  (dotted: chance)"
         ax.set_title(title + subtitle)
         fig.tight_layout()
         return _save(fig, path)
