@@ -5,8 +5,8 @@
 
 1. log-mel: the study's per-chunk librosa loop vs the batched torch transform
    (same numbers to 1e-4), on the same chunks;
-2. memory: peak RSS of the spectrogram computation for a corpus and for one
-   four times larger (streaming through a memory map: it should not grow);
+2. memory: peak RSS of the features stage's computation (mel chunks and clip statistics) for a
+   corpus and for one four times larger (streaming through a memory map: it should not grow);
 3. conv beta-VAE: one real 1,000-chunk training epoch with 1 and 2 torch threads,
    on an idle machine and with the other core held by a busy process;
 4. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
@@ -55,10 +55,11 @@ import resource, sys
 import numpy as np, pandas as pd, soundfile as sf
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from musiclust.audio import MelConfig, spectrogram_corpus
+from musiclust.audio import MelConfig
+from musiclust.features import corpus_features
 root, n = Path(sys.argv[1]), int(sys.argv[2])
 tracks = pd.DataFrame({"track_id": [f"t{i:04d}" for i in range(n)], "path": ["tone.wav"] * n})
-spectrogram_corpus(tracks, root, MelConfig(), root / f"mels_{n}.npy", progress=False)
+corpus_features(tracks, root, MelConfig(), root / f"mels_{n}.npy", progress=False)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

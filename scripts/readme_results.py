@@ -159,7 +159,7 @@ def benchmark_section() -> list[str]:
         [f"log-mel of {mel['chunks']} chunks: the study's librosa loop / batched torch",
          f"{mel['librosa_s']:.2f} s / {mel['torch_s']:.2f} s = **{mel['speedup']:.1f}x** "
          f"(max difference {mel['max_abs_diff']:.1e})"],
-        [f"peak RSS computing spectrograms of {memory['tracks_small']} vs {memory['tracks_large']} tracks "
+        [f"peak RSS of the features computation for {memory['tracks_small']} vs {memory['tracks_large']} tracks "
          f"({memory['array_small_mib']:.0f} vs {memory['array_large_mib']:.0f} MiB of output)",
          f"{memory['peak_rss_small_mib']:.0f} vs {memory['peak_rss_large_mib']:.0f} MiB = "
          f"**{memory['rss_ratio']:.2f}x**"],
