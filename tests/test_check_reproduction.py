@@ -31,8 +31,23 @@ def test_equal_metrics_pass_and_each_difference_is_named(repo):
 
 
 def test_the_reviewed_tolerances_are_exact_for_counts(repo):
-    tolerances = yaml.safe_load((repo / "tolerances.yaml").read_text())
-    assert tolerances["counts"] == 0 and 0 < tolerances["scores"] <= 1e-3
+    profiles = yaml.safe_load((repo / "tolerances.yaml").read_text())
+    same = profiles["same_machine"]
+    assert same["counts"] == 0 and 0 < same["scores"] <= 1e-3 and same["lock"] == "exact"
+    assert profiles["other_cpu"]["lock"] == "stages" and "data.json" in profiles["other_cpu"]["exact_files"]
+
+
+def test_another_cpu_checks_ranges_and_the_corpus_exactly(repo):
+    check = _module(repo)
+    other = yaml.safe_load((repo / "tolerances.yaml").read_text())["other_cpu"]
+    moved = {"metrics/a/kmeans.json": {"track": {"m": {"genre": {"nmi": 0.7, "nmi_ci95": 0.05}}}},
+             "metrics/a/data.json": {"tracks_used": 100, "chunks": 1000}}
+    assert check.compare(COMMITTED, moved, other) == []  # 0.2 moves are within another CPU's range
+    far = {"metrics/a/kmeans.json": {"track": {"m": {"genre": {"nmi": 0.95, "nmi_ci95": 0.01}}}},
+           "metrics/a/data.json": {"tracks_used": 99, "chunks": 1000}}
+    assert check.compare(COMMITTED, far, other) == [
+        "metrics/a/data.json: tracks_used: 100 -> 99 (tolerance 0)",
+        "metrics/a/kmeans.json: track.m.genre.nmi: 0.5 -> 0.95 (tolerance 0.35)"]
 
 
 def test_lock_differences_name_the_stages(repo):
@@ -43,3 +58,7 @@ def test_lock_differences_name_the_stages(repo):
                         "cluster@a": {}}}
     assert check.lock_differences(lock, other) == ["dvc.lock: stage cluster@a new",
                                                    "dvc.lock: stage train@a-m differs"]
+    # another CPU: the same stages and commands are enough, hashes may differ
+    ran = {"stages": {"fetch@a": {"cmd": "f", "outs": [{"md5": "1"}]}, "train@a-m": {"cmd": "t", "outs": [{"md5": "2"}]}}}
+    elsewhere = {"stages": {"fetch@a": {"cmd": "f", "outs": [{"md5": "9"}]}, "train@a-m": {"cmd": "t2"}}}
+    assert check.lock_differences(ran, elsewhere, "stages") == ["dvc.lock: stage train@a-m differs"]
