@@ -42,6 +42,7 @@ class ClusterParams:
         check(0 < self.dbscan_eps_quantile < 1, f"{key}.dbscan_eps_quantile",
                "must be strictly between 0 and 1")
 
+
 def kmeans(x: np.ndarray, k: int, *, seed: int, n_init: int = 10) -> np.ndarray:
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x).astype(np.int32)
 

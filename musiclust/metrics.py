@@ -14,7 +14,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn import metrics as skm
 from sklearn.metrics.cluster import contingency_matrix
 
-from .chance import permutation_null, stable_seed
+from .chance import accuracy_from_contingency, permutation_null, stable_seed
 
 KEYS = ["track_id", "chunk"]
 
@@ -27,9 +27,7 @@ def purity(y_true, y_pred) -> float:
 
 def hungarian_accuracy(y_true, y_pred) -> float:
     """Accuracy after the one-to-one cluster→class matching that maximises it."""
-    c = contingency_matrix(y_true, y_pred)
-    rows, cols = linear_sum_assignment(-c)
-    return float(c[rows, cols].sum() / c.sum())
+    return accuracy_from_contingency(contingency_matrix(y_true, y_pred))
 
 
 def hungarian_ordered_contingency(y_true, y_pred) -> tuple[np.ndarray, list, list]:
@@ -133,13 +131,22 @@ def score_assignments(keys: pd.DataFrame, features: np.ndarray, assignments: pd.
     Everything is aligned by key: rows of ``assignments`` are matched to
     ``keys`` on (track_id, chunk), and classes to rows on track_id.
     """
-    labels = _aligned(keys, assignments)
+    return score_labels(truth_of(keys, truth), _aligned(keys, assignments), features, distances)
+
+
+def truth_of(keys: pd.DataFrame, truth: pd.Series, what: str = "this target") -> np.ndarray:
+    """The class of each row of ``keys``, joined on track_id; every row must have one."""
     y_true = truth.reindex(keys["track_id"]).to_numpy()
     if pd.isna(y_true).any():
-        raise ValueError("some rows have no class label for this target")
-    out = external_scores(y_true, labels)
-    out.update(internal_scores(features, labels, distances))
-    return out
+        raise ValueError(f"some rows have no class label for {what}")
+    return y_true
+
+
+def score_labels(y_true: np.ndarray, labels: np.ndarray, features: np.ndarray,
+                 distances: np.ndarray | None = None) -> dict[str, float]:
+    """External scores against ``y_true`` and internal scores in ``features`` of one clustering
+    whose labels are already in row order."""
+    return {**external_scores(y_true, labels), **internal_scores(features, labels, distances)}
 
 
 def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
@@ -178,10 +185,8 @@ def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
 def _score_target(records: list, rep, algorithm: str, k: int, target: str, truth: pd.Series,
                   labels: list[np.ndarray], dist, null) -> None:
     """Scores of one clustering family (one per seed) against one target, and their null."""
-    y_true = truth.reindex(rep.keys["track_id"]).to_numpy()
-    if pd.isna(y_true).any():
-        raise ValueError(f"{rep.name} ({rep.level}): some rows have no {target} label")
-    per_seed = [{**external_scores(y_true, lab), **internal_scores(rep.features, lab, dist)} for lab in labels]
+    y_true = truth_of(rep.keys, truth, f"{target} in {rep.name} ({rep.level})")
+    per_seed = [score_labels(y_true, lab, rep.features, dist) for lab in labels]
     _record(records, algorithm, rep.level, rep.name, target, per_seed, labels[0])
     _record_null(records, algorithm, rep.level, rep.name, target, y_true, labels, null, k)
     if rep.level == "chunk" and algorithm != "dbscan":  # the song's majority vote over its chunks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -153,7 +154,7 @@ class _Loaded:
     scores: pd.DataFrame
     targets: dict
 
-    @property
+    @cached_property
     def labels(self) -> pd.DataFrame:
         return self.tracks.set_index("track_id")
 

@@ -143,8 +143,6 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
     return reps
 
 
-
-
 @dataclass
 class Features:
     """Rows a model learns from or encodes: keys, and the data row for each key.
@@ -166,7 +164,8 @@ def read_features(path, chunks=None) -> Features:
         keys = None if chunks is None else pd.read_parquet(chunks)[KEYS]
         return Features(keys, np.load(path, mmap_mode="r"), "chunk")
     frame, stats = read_vectors(path, "stats")
-    return Features(track_rows(frame["track_id"])[KEYS], standardise(stats), "track")
+    rows, standardised = track_source(frame["track_id"], stats)
+    return Features(rows[KEYS], standardised, "track")
 
 
 def read_latents(folder) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
