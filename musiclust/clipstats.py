@@ -9,6 +9,7 @@ baseline clusters these vectors (after standardisation) with k-means.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 N_MFCC = 20
 
@@ -37,7 +38,8 @@ def clip_statistics(y: np.ndarray, sample_rate: int) -> np.ndarray:
         deviations (``librosa.feature.mfcc`` with ``n_mfcc=20``), spectral
         centroid mean and standard deviation (Hz), and zero-crossing-rate mean
         (crossings per sample).  See :data:`CLIP_STATISTIC_NAMES`.  Always finite,
-        also for silent input.
+        also for silent input. The same bits whatever the number of cores (the MFCC's
+        BLAS runs on one thread).
 
     Raises
     ------
@@ -52,7 +54,10 @@ def clip_statistics(y: np.ndarray, sample_rate: int) -> np.ndarray:
     if y.size == 0:
         raise ValueError("cannot compute statistics of an empty signal")
     y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
-    mfcc = librosa.feature.mfcc(y=y, sr=sample_rate, n_mfcc=N_MFCC)
+    # Multi-threaded OpenBLAS sums the MFCC's matrix products in another order than one thread:
+    # one thread always gives the same bits on any core count, in any worker process.
+    with threadpool_limits(limits=1, user_api="blas"):
+        mfcc = librosa.feature.mfcc(y=y, sr=sample_rate, n_mfcc=N_MFCC)
     centroid = librosa.feature.spectral_centroid(y=y, sr=sample_rate)[0]
     zcr = librosa.feature.zero_crossing_rate(y)[0]
     stats = np.concatenate(

@@ -70,8 +70,9 @@ def distances(x: np.ndarray) -> np.ndarray:
     return pairwise_distances(x.astype(np.float64), metric="euclidean")
 
 
-ASSIGNMENT_COLUMNS = ["representation", "level", "algorithm", "k", "seed", "track_id", "chunk", "cluster"]
-_INT_COLUMNS = {"k": "int32", "seed": "int32", "chunk": "int32", "cluster": "int32"}
+ASSIGNMENT_COLUMNS = ["representation", "level", "algorithm", "k", "train_seed", "seed", "track_id", "chunk",
+                      "cluster"]
+_INT_COLUMNS = {"k": "int32", "train_seed": "int32", "seed": "int32", "chunk": "int32", "cluster": "int32"}
 
 
 def ks_for(targets: dict[str, pd.Series], k_without_labels: list[int]) -> list[int]:
@@ -89,8 +90,9 @@ def cluster_representation(rep: Representation, ks: list[int], params: ClusterPa
 
     Returns
     -------
-    assignments : DataFrame with columns ``ASSIGNMENT_COLUMNS``; ``k`` is 0 and
-        ``seed`` -1 where they do not apply; ``cluster`` -1 is DBSCAN noise.
+    assignments : DataFrame with columns ``ASSIGNMENT_COLUMNS``; ``train_seed`` is the
+        representation's (-1 untrained); ``k`` is 0 and ``seed`` (the KMeans seed) -1 where
+        they do not apply; ``cluster`` -1 is DBSCAN noise.
     """
     runs = []
     for k in sorted(set(ks)):
@@ -110,7 +112,8 @@ def cluster_representation(rep: Representation, ks: list[int], params: ClusterPa
         part.insert(1, "level", rep.level)
         part.insert(2, "algorithm", algorithm)
         part.insert(3, "k", k)
-        part.insert(4, "seed", seed)
+        part.insert(4, "train_seed", rep.train_seed)
+        part.insert(5, "seed", seed)
         part["cluster"] = labels
         parts.append(part)
     if not parts:

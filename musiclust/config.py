@@ -31,3 +31,11 @@ SEED_LIMIT = 2**32  # numpy, torch and sklearn all accept seeds in [0, 2**32)
 def check_seed(value: int, key: str) -> None:
     """A seed every library accepts."""
     check(0 <= value < SEED_LIMIT, key, f"must be in [0, 2**32), got {value}")
+
+
+def check_seeds(values, key: str) -> None:
+    """A non-empty list of distinct seeds (one model is trained per seed)."""
+    check(len(values) >= 1, key, "needs at least one seed")
+    for i, value in enumerate(values):
+        check_seed(value, f"{key}[{i}]")
+    check(len(set(values)) == len(values), key, f"seeds must be distinct, got {list(values)}")

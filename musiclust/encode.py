@@ -41,3 +41,22 @@ def latent_table(features: Features, latents: np.ndarray) -> tuple[pd.DataFrame,
             raise ValueError("chunk latents need the chunks table that keys them (chunks.parquet)")
         return latents_to_frame(features.keys, latents)
     return track_rows(features.keys["track_id"]), latents
+
+
+def encode_each_seed(encoders: dict[int, object], features: Features, *, device: torch.device | None = None,
+                     progress: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
+    """Latents of every feature row under each seed's model, stacked: rows gain a ``seed`` column.
+
+    Parameters
+    ----------
+    encoders : ``{training seed: encoder}`` (see :func:`encode`), in seed order
+    """
+    frames, blocks = [], []
+    for seed, encoder in encoders.items():
+        rows, vectors = latent_table(features, encode(encoder, features.data, device=device, progress=progress,
+                                                      desc=f"encode seed {seed}"))
+        frames.append(rows.assign(seed=np.int32(seed)))
+        blocks.append(vectors)
+    if not frames:
+        raise ValueError("no models to encode with")
+    return pd.concat(frames, ignore_index=True), np.concatenate(blocks)

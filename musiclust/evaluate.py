@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from .chance import label_floors
 from .cluster import ClusterParams, cluster_representation, distances, ks_for
 from .disentanglement import disentanglement_scores
-from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, targets_of
-from .representations import Corpus
+from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, spread, targets_of
+from .representations import Corpus, split_seeds
 
 
 @dataclass
@@ -26,17 +27,24 @@ class Evaluation:
 
 
 def evaluate(corpus: Corpus, params: ClusterParams, *, progress: bool = True) -> Evaluation:
-    """KMeans, agglomerative and DBSCAN on every representation and level, scored against
-    every label (language, genre, language x genre) with k = its number of classes."""
+    """KMeans, agglomerative and DBSCAN on every representation (each training seed) and level,
+    scored against every label (language, genre, language x genre) with k = its number of classes."""
     targets = targets_of(corpus.tracks)
     ks = ks_for(targets, params.k_without_labels)
-    parts, records, reps = [], [], corpus.representations()
-    for rep in tqdm(reps, desc="cluster and score", unit="representation", disable=not progress):
-        dist = distances(rep.features)
-        runs = cluster_representation(rep, ks, params, dist)
-        parts.append(runs)
-        records += score_representation(rep, runs, targets, dist, null_draws=params.null_draws,
-                                        null_seed=params.null_seed)
+    reps = corpus.representations()
+    groups: dict[tuple[str, str], list] = {}
+    for rep in reps:  # a representation's training seeds are scored together
+        groups.setdefault((rep.name, rep.level), []).append(rep)
+    parts, records = [], []
+    for members in tqdm(groups.values(), desc="cluster and score", unit="representation", disable=not progress):
+        clustered = []
+        for rep in members:
+            dist = distances(rep.features)
+            runs = cluster_representation(rep, ks, params, dist)
+            parts.append(runs)
+            clustered.append((rep, runs, dist))
+        records += score_representation(clustered, targets, null_draws=params.null_draws, null_seed=params.null_seed)
+        del clustered  # one representation's distance matrices at a time
     scores = pd.DataFrame(records, columns=SCORE_COLUMNS)
     metrics = {**nest(scores), "latents": latent_summary(corpus.latents),
                "data": data_summary(corpus.tracks, corpus.status)}
@@ -62,7 +70,9 @@ def floors(targets: dict[str, pd.Series], status: pd.DataFrame, reps) -> dict:
 
 def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int, progress: bool = True) -> dict:
     """MIG, DCI and SAP of every model's latent code (and of the raw pixels and the clip statistics,
-    as baselines) against the labels (language, genre), per level: ``{level: {name: {score: value}}}``.
+    as baselines) against the labels (language, genre), per level, each the mean over the model's
+    training seeds with its sd and 95% t-interval (``<score>_sd``, ``<score>_ci95``; none for one
+    seed) and ``seeds``: ``{level: {name: {score: value}}}``.
 
     With a single label, DCI disentanglement says nothing (one factor is always "disentangled")
     and is left out.
@@ -73,15 +83,29 @@ def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int,
     out: dict = {}
     sources = {**corpus.latents, **corpus.clipstats}
     for name in tqdm(sorted(sources), desc="disentanglement", unit="representation", disable=not progress):
-        rows, codes = sources[name]
         for level in ("chunk", "track"):
-            mask = (rows["level"] == level).to_numpy()
-            if not mask.any():
-                continue
-            ids = rows.loc[mask, "track_id"]
-            scores = disentanglement_scores(codes[mask], {t: targets[t].reindex(ids).to_numpy() for t in factors},
-                                            seed=seed)
-            if len(factors) == 1:
-                scores.pop("dci_disentanglement")
-            out.setdefault(level, {})[name] = {k: round(v, 6) for k, v in scores.items()}
+            per_seed = []
+            for _, rows, codes in split_seeds(*sources[name]):
+                mask = (rows["level"] == level).to_numpy()
+                if not mask.any():
+                    continue
+                ids = rows.loc[mask, "track_id"]
+                scores = disentanglement_scores(codes[mask], {t: targets[t].reindex(ids).to_numpy() for t in factors},
+                                                seed=seed)
+                if len(factors) == 1:
+                    scores.pop("dci_disentanglement")
+                per_seed.append(scores)
+            if per_seed:
+                out.setdefault(level, {})[name] = _summarise(per_seed)
+    return out
+
+
+def _summarise(per_seed: list[dict]) -> dict:
+    """``{score: mean, score_sd, score_ci95, seeds}`` over seeds, rounded to 6 decimals."""
+    out: dict = {"seeds": len(per_seed)}
+    for score in per_seed[0]:
+        s = spread([scores[score] for scores in per_seed])
+        out[score] = round(s["mean"], 6)
+        if not np.isnan(s["sd"]):
+            out[f"{score}_sd"], out[f"{score}_ci95"] = round(s["sd"], 6), round(s["ci95"], 6)
     return out

@@ -15,6 +15,7 @@ from sklearn import metrics as skm
 from sklearn.metrics.cluster import contingency_matrix
 
 from .chance import accuracy_from_contingency, permutation_null, stable_seed
+from .representations import split_seeds
 
 KEYS = ["track_id", "chunk"]
 
@@ -100,6 +101,16 @@ def mean_ci95(values) -> tuple[float, float]:
     return float(v.mean()), float(half)
 
 
+def spread(values) -> dict[str, float]:
+    """Mean, standard deviation (ddof 1), 95% t-interval half-width and count of ``values``;
+    a single value has no sd and no interval (NaN)."""
+    v = np.asarray(values, dtype=float)
+    mean, half = mean_ci95(v)
+    one = len(v) < 2
+    return {"mean": mean, "sd": np.nan if one else float(v.std(ddof=1)), "ci95": np.nan if one else half,
+            "n": len(v)}
+
+
 def targets_of(tracks: pd.DataFrame) -> dict[str, pd.Series]:
     """The label columns to score against, indexed by track_id.
 
@@ -158,19 +169,20 @@ def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
     return merged.sort_values("_row")["cluster"].to_numpy()
 
 
-def _record(records: list, algorithm: str, level: str, name: str, target: str, per_seed: list[dict],
-            dbscan_labels: np.ndarray | None) -> None:
-    """Mean and 95% interval over seeds of every score; DBSCAN adds its noise fraction and cluster count."""
-    if algorithm == "dbscan" and dbscan_labels is not None:
-        per_seed[0]["noise_fraction"] = float((dbscan_labels == -1).mean())
-        per_seed[0]["n_clusters"] = float(len(np.unique(dbscan_labels[dbscan_labels != -1])))
-    for metric in sorted(set().union(*per_seed)):
-        values = [s[metric] for s in per_seed if metric in s]
-        mean, half = mean_ci95(values)
-        records.append((algorithm, level, name, target, metric, mean, half if len(values) > 1 else np.nan))
+def _record(records: list, algorithm: str, level: str, name: str, target: str, per_run: list[dict],
+            dbscan_labels: list[np.ndarray] | None = None) -> None:
+    """Mean, sd and 95% interval over runs (training seeds x clustering seeds) of every score;
+    DBSCAN adds its noise fraction and cluster count, per run."""
+    if dbscan_labels is not None:
+        for scores, labels in zip(per_run, dbscan_labels):
+            scores["noise_fraction"] = float((labels == -1).mean())
+            scores["n_clusters"] = float(len(np.unique(labels[labels != -1])))
+    for metric in sorted(set().union(*per_run)):
+        s = spread([run[metric] for run in per_run if metric in run])
+        records.append((algorithm, level, name, target, metric, s["mean"], s["sd"], s["ci95"], s["n"]))
 
 
-SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "ci95"]
+SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "sd", "ci95", "runs"]
 
 
 def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
@@ -182,18 +194,21 @@ def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
     return best.drop_duplicates("track_id").set_index("track_id")["cluster"]
 
 
-def _score_target(records: list, rep, algorithm: str, k: int, target: str, truth: pd.Series,
-                  labels: list[np.ndarray], dist, null) -> None:
-    """Scores of one clustering family (one per seed) against one target, and their null."""
+def _score_target(records: list, runs: list[tuple], algorithm: str, k: int, target: str, truth: pd.Series,
+                  null) -> None:
+    """Scores of one clustering family (every training seed x clustering seed) against one target,
+    and their null."""
+    rep = runs[0][0]
     y_true = truth_of(rep.keys, truth, f"{target} in {rep.name} ({rep.level})")
-    per_seed = [score_labels(y_true, lab, rep.features, dist) for lab in labels]
-    _record(records, algorithm, rep.level, rep.name, target, per_seed, labels[0])
+    labels = [lab for _, _, lab in runs]
+    per_run = [score_labels(y_true, lab, r.features, dist) for r, dist, lab in runs]
+    _record(records, algorithm, rep.level, rep.name, target, per_run, labels if algorithm == "dbscan" else None)
     _record_null(records, algorithm, rep.level, rep.name, target, y_true, labels, null, k)
     if rep.level == "chunk" and algorithm != "dbscan":  # the song's majority vote over its chunks
         votes = [majority_vote(rep.keys, lab) for lab in labels]
         track_truth = truth.reindex(votes[0].index).to_numpy()
-        per_seed = [external_scores(track_truth, v.to_numpy()) for v in votes]
-        _record(records, algorithm, "track_vote", rep.name, target, per_seed, None)
+        per_run = [external_scores(track_truth, v.to_numpy()) for v in votes]
+        _record(records, algorithm, "track_vote", rep.name, target, per_run)
         _record_null(records, algorithm, "track_vote", rep.name, target, track_truth,
                      [v.to_numpy() for v in votes], null, k)
 
@@ -203,56 +218,71 @@ def _record_null(records, algorithm, level, name, target, y_true, labels, null, 
     if draws:
         scores = permutation_null(y_true, labels, draws=draws, seed=stable_seed(seed, name, level, algorithm,
                                                                                 target, k))
-        records += [(algorithm, level, name, target, metric, value, np.nan) for metric, value in scores.items()]
+        records += [(algorithm, level, name, target, metric, value, np.nan, np.nan, draws)
+                    for metric, value in scores.items()]
 
 
-def score_representation(rep, runs: pd.DataFrame, targets: dict[str, pd.Series],
-                         dist: np.ndarray | None = None, *, null_draws: int = 0, null_seed: int = 0) -> list[tuple]:
-    """Score every clustering of one representation against every target whose class count is its k.
+def score_representation(members: list[tuple], targets: dict[str, pd.Series], *, null_draws: int = 0,
+                         null_seed: int = 0) -> list[tuple]:
+    """Score every clustering of one representation (all its training seeds) against every target
+    whose class count is its k.
 
-    KMeans scores are the mean over seeds with a 95% interval; DBSCAN is scored
-    against every target and adds its noise fraction and cluster count; an
-    unlabelled corpus gets internal scores per k. With ``null_draws`` > 0 each
-    score gets its permutation null (:func:`musiclust.chance.permutation_null`:
-    ``<metric>_null_mean`` and ``<metric>_null_p95``), and each chunk-level
-    clustering is also scored per track by majority vote (level ``track_vote``).
+    Every score is the mean over runs (training seeds x KMeans seeds) with its sd and 95%
+    t-interval; DBSCAN is scored against every target and adds its noise fraction and cluster
+    count; an unlabelled corpus gets internal scores per k. With ``null_draws`` > 0 each score
+    gets its permutation null (:func:`musiclust.chance.permutation_null`: ``<metric>_null_mean``
+    and ``<metric>_null_p95``, over the same runs), and each chunk-level clustering is also scored
+    per track by majority vote (level ``track_vote``).
 
     Parameters
     ----------
-    rep : representations.Representation (the features the clusterings were made on)
-    runs : its assignments, as returned by cluster.cluster_representation
+    members : ``(rep, runs, dist)`` per training seed of one representation (same name, level and
+        keys): the features, their assignments (as returned by cluster.cluster_representation)
+        and their distance matrix (or None)
     targets : {target name: class labels indexed by track_id}
-    dist : the representation's distance matrix, shared with DBSCAN
 
     Returns
     -------
     records : rows of the long table (``SCORE_COLUMNS``)
     """
+    first = members[0][0]
+    for rep, _, _ in members[1:]:
+        if (rep.name, rep.level) != (first.name, first.level) or not rep.keys[KEYS].equals(first.keys[KEYS]):
+            raise ValueError(f"training seeds of {first.name} ({first.level}) do not cover the same rows")
+    families = sorted({key for _, runs, _ in members for key in runs.groupby(["algorithm", "k"]).groups})
     records: list[tuple] = []
-    for (algorithm, k), by_k in runs.groupby(["algorithm", "k"], sort=True):
-        labels = [_aligned(rep.keys, run) for _, run in by_k.groupby("seed", sort=True)]
+    for algorithm, k in families:
+        runs = [(rep, dist, _aligned(rep.keys, run))
+                for rep, assignments, dist in members
+                for _, run in assignments[(assignments["algorithm"] == algorithm) & (assignments["k"] == k)]
+                .groupby("seed", sort=True)]
         if not targets:  # unlabelled corpus: internal scores only, per k
-            per_seed = [internal_scores(rep.features, lab, dist) for lab in labels]
-            _record(records, algorithm, rep.level, rep.name, f"k{k}" if k else "auto", per_seed, labels[0])
+            per_run = [internal_scores(rep.features, lab, dist) for rep, dist, lab in runs]
+            _record(records, algorithm, first.level, first.name, f"k{k}" if k else "auto", per_run,
+                    [lab for _, _, lab in runs] if algorithm == "dbscan" else None)
             continue
         for target, truth in targets.items():
-            n_classes = truth.reindex(rep.keys["track_id"].unique()).nunique()
+            n_classes = truth.reindex(first.keys["track_id"].unique()).nunique()
             if algorithm != "dbscan" and k != n_classes:
                 continue
-            _score_target(records, rep, algorithm, k, target, truth, labels, dist, (null_draws, null_seed))
+            _score_target(records, runs, algorithm, k, target, truth, (null_draws, null_seed))
     return records
 
 
 def nest(table: pd.DataFrame) -> dict:
     """The long score table as ``{algorithm: {level: {representation: {target: {metric: value}}}}}``,
-    rounded to 6 decimals, with ``<metric>_ci95`` beside each score that has an interval."""
+    rounded to 6 decimals, with ``<metric>_sd`` and ``<metric>_ci95`` beside each score that has
+    them, and ``runs``: how many clusterings the scores are over."""
     nested: dict = {}
     for r in table.itertuples(index=False):
         node = nested.setdefault(r.algorithm, {}).setdefault(r.level, {}).setdefault(
             r.representation, {}).setdefault(r.target, {})
         node[r.metric] = round(r.value, 6)
-        if not np.isnan(r.ci95):
-            node[f"{r.metric}_ci95"] = round(r.ci95, 6)
+        for name in ("sd", "ci95"):
+            if not np.isnan(getattr(r, name)):
+                node[f"{r.metric}_{name}"] = round(getattr(r, name), 6)
+        if "_null_" not in r.metric:
+            node["runs"] = max(node.get("runs", 0), int(r.runs))
     return nested
 
 
@@ -262,13 +292,15 @@ def active_units(latents: np.ndarray, threshold: float = 0.01) -> int:
 
 
 def latent_summary(latents: dict[str, tuple[pd.DataFrame, np.ndarray]]) -> dict:
-    """Dimension and active units of each model's latents: over chunks where the model
-    sees chunks, over tracks for models of per-track features."""
+    """Dimension and active units of each model's latents (mean and least over its training
+    seeds): over chunks where the model sees chunks, over tracks for models of per-track features."""
     summary = {}
     for name, (rows, z) in latents.items():
         level = "chunk" if (rows["level"] == "chunk").any() else "track"
-        sample = z[(rows["level"] == level).to_numpy()]
-        summary[name] = {"dimension": int(z.shape[1]), "active_units": active_units(sample)}
+        units = [active_units(seed_z[(seed_rows["level"] == level).to_numpy()])
+                 for _, seed_rows, seed_z in split_seeds(rows, z)]
+        summary[name] = {"dimension": int(z.shape[1]), "seeds": len(units),
+                         "active_units": round(float(np.mean(units)), 6), "active_units_min": int(min(units))}
     return summary
 
 

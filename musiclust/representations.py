@@ -20,12 +20,29 @@ KEYS = ["track_id", "chunk"]
 TRACK_CHUNK = -1  # the ``chunk`` key of track-level rows
 
 
+UNTRAINED = -1  # the training seed of a representation no model was trained for (pixels, statistics, lyrics)
+
+
 @dataclass
 class Representation:
     name: str
     level: str  # "chunk" or "track"
     keys: pd.DataFrame
     features: np.ndarray
+    train_seed: int = UNTRAINED  # the seed of the model whose latents these are
+
+
+def split_seeds(rows: pd.DataFrame, latents: np.ndarray) -> list[tuple[int, pd.DataFrame, np.ndarray]]:
+    """One ``(training seed, rows, latents)`` per seed of a latents table with a ``seed`` column
+    (as the encode stage writes), in seed order; a table without one is a single untrained source."""
+    if "seed" not in rows:
+        return [(UNTRAINED, rows, latents)]
+    seeds = rows["seed"].to_numpy()
+    out = []
+    for seed in np.unique(seeds):
+        mask = seeds == seed
+        out.append((int(seed), rows.loc[mask].drop(columns="seed").reset_index(drop=True), latents[mask]))
+    return out
 
 
 def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -117,11 +134,13 @@ def isometric_compact(x: np.ndarray) -> np.ndarray:
 
 def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], lyric_ids: pd.Series | None,
                           lyrics: np.ndarray | None, levels=("chunk", "track")) -> list[Representation]:
-    """Every representation at every level: each model alone, lyrics alone, each model + lyrics.
+    """Every representation at every level: each model alone, lyrics alone, each model + lyrics;
+    a model's once per training seed (:func:`split_seeds`).
 
     Parameters
     ----------
-    latents : {model name: (rows, latents) as returned by :func:`latents_to_frame`}
+    latents : {model name: (rows, latents) as returned by :func:`latents_to_frame`, with a
+        ``seed`` column for trained models}
     lyric_ids, lyrics : track ids and their embeddings (N_tracks, D), or None when
         the corpus has no lyrics (lyric representations are then skipped).
     """
@@ -129,14 +148,15 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
     for level in levels:
         keys_for_lyrics = None
         for name in sorted(latents):
-            if not (latents[name][0]["level"] == level).any():
-                continue  # e.g. clip statistics exist per track only
-            keys, x = select_level(*latents[name], level)
-            reps.append(Representation(name, level, keys, isometric_compact(x)))
-            if lyrics is not None and len(lyrics):
-                fk, fx = fuse(keys, x, lyric_ids, lyrics)
-                reps.append(Representation(f"{name}+lyrics", level, fk, isometric_compact(fx)))
-                keys_for_lyrics = keys
+            for seed, rows, z in split_seeds(*latents[name]):
+                if not (rows["level"] == level).any():
+                    continue  # e.g. clip statistics exist per track only
+                keys, x = select_level(rows, z, level)
+                reps.append(Representation(name, level, keys, isometric_compact(x), seed))
+                if lyrics is not None and len(lyrics):
+                    fk, fx = fuse(keys, x, lyric_ids, lyrics)
+                    reps.append(Representation(f"{name}+lyrics", level, fk, isometric_compact(fx), seed))
+                    keys_for_lyrics = keys
         if keys_for_lyrics is not None:
             lk, lx = lyrics_rows(keys_for_lyrics, lyric_ids, lyrics)
             reps.append(Representation("lyrics", level, lk, lx))
@@ -200,7 +220,7 @@ class Corpus:
 
     tracks: pd.DataFrame
     status: pd.DataFrame
-    latents: dict[str, tuple[pd.DataFrame, np.ndarray]]     # each model's latents, and the raw pixels
+    latents: dict[str, tuple[pd.DataFrame, np.ndarray]]     # each model's latents (every seed), and the raw pixels
     clipstats: dict[str, tuple[pd.DataFrame, np.ndarray]]   # {"clipstats": ...} where they exist
     lyric_ids: pd.Series | None
     lyrics: np.ndarray | None

@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py --out benchmarks/benchmark.json               # the README's table
     python scripts/benchmark.py --out benchmarks/benchmark.json --pipeline    # and a timed dvc repro
+    python scripts/benchmark.py --out benchmarks/benchmark.json --only features  # one section again, the rest kept
 
 1. log-mel: the study's per-chunk librosa loop vs the batched torch transform
    (same numbers to 1e-4), on the same chunks;
@@ -9,8 +10,13 @@
    corpus and for one four times larger (streaming through a memory map: it should not grow);
 3. conv beta-VAE: one real 1,000-chunk training epoch with 1 and 2 torch threads,
    on an idle machine and with the other core held by a busy process;
-4. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
+4. features: the wall time of the study's recipe (librosa, each file decoded whole, twice)
+   vs ours with 1 and 2 worker processes, and of decoding the crops alone, on a synthetic corpus;
+5. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
    clone of HEAD (this virtualenv, nothing cached).
+
+With --only, the named sections run alone and replace theirs in the --out file; the file's
+other sections stay as they were.
 
 The JSON output is committed; scripts/readme_results.py writes the README's
 benchmark table and timings from it.
@@ -26,11 +32,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from musiclust.audio import MelConfig
 
 
 def bench_mel(n_chunks: int) -> dict:
@@ -82,6 +93,124 @@ def bench_memory(n_small: int) -> dict:
             "array_small_mib": rss[f"array_{n_small}_mib"],
             "array_large_mib": rss[f"array_{4 * n_small}_mib"],
             "rss_ratio": rss[4 * n_small] / rss[n_small]}
+
+
+def synthetic_corpus(folder: Path, tracks: int) -> pd.DataFrame:
+    """Generate a synthetic corpus into ``folder`` and list its first ``tracks`` tracks.
+
+    The corpus is the pipeline's ``hblm_synth``: the HBLM-100 layout and study design, FLAC,
+    30 to 45 s at 22,050 Hz (:class:`musiclust.datasets.SyntheticParams`' defaults), scaled to
+    the smallest design that holds ``tracks`` tracks.
+
+    Parameters
+    ----------
+    folder : Path
+        An empty or missing folder.
+    tracks : int >= 1
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tracks`` rows in ``track_id`` order, ``path`` relative to ``folder``
+        (:func:`musiclust.datasets.read_tracks`).
+    """
+    from musiclust.datasets import SyntheticParams, read_tracks, synthesise
+    from musiclust.datasets.synthetic import group_counts
+
+    # Each cell's count is rounded: the smallest scale whose design holds enough tracks.
+    scale = next(k / 100 for k in range(tracks, tracks + 100) if sum(group_counts(scale=k / 100).values()) >= tracks)
+    layout = synthesise(SyntheticParams(scale=scale), folder, progress=False)
+    return read_tracks(layout, folder).head(tracks).reset_index(drop=True)
+
+
+def study_track_features(path: Path, cfg: MelConfig) -> tuple[np.ndarray, np.ndarray]:
+    """One track through the study's recipe: the log-mel chunks and the 43 clip statistics.
+
+    The study decoded each file whole and once per feature kind:
+
+    1. ``librosa.load(path, sr=cfg.sample_rate)`` of the whole file; its central
+       ``cfg.crop_seconds``, cut into whole ``cfg.chunk_seconds`` chunks; per chunk,
+       ``librosa.feature.melspectrogram`` and ``power_to_db`` (:func:`musiclust.audio.log_mel_librosa`);
+    2. a second ``librosa.load`` of the whole file; the 43 statistics
+       (:func:`musiclust.clipstats.clip_statistics`) of its central crop, the same crop as ours,
+       so both recipes compute the same numbers and only the decoding and the mel transform differ.
+
+    Parameters
+    ----------
+    path : Path
+    cfg : MelConfig
+
+    Returns
+    -------
+    mels : np.ndarray, float32, shape (n_chunks, n_mels, frames)
+    clip_stats : np.ndarray, float32, shape (43,)
+    """
+    import librosa
+
+    from musiclust.audio import central_crop, chunk, log_mel_librosa
+    from musiclust.clipstats import clip_statistics
+
+    y, _ = librosa.load(path, sr=cfg.sample_rate)
+    cropped, _ = central_crop(y, cfg.crop_samples)
+    mels = np.stack([log_mel_librosa(piece, cfg) for piece in chunk(cropped, cfg.chunk_samples)])
+    y, _ = librosa.load(path, sr=cfg.sample_rate)
+    return mels, clip_statistics(central_crop(y, cfg.crop_samples)[0], cfg.sample_rate)
+
+
+def bench_features(tracks: int) -> dict:
+    """Seconds to compute the corpus features: the study's recipe, ours on 1 and 2 workers, and decoding alone.
+
+    Each is timed once on the same synthetic corpus (:func:`synthetic_corpus`), after one
+    track through each recipe in this process, so that imports and first-call caches do not
+    count. With 2 workers the time includes starting the worker processes (each imports torch
+    and librosa): a user pays for it on every run.
+
+    Parameters
+    ----------
+    tracks : int >= 1
+
+    Returns
+    -------
+    dict
+        ``study_s`` (:func:`study_track_features` of every track), ``ours_1_worker_s`` and
+        ``ours_2_workers_s`` (:func:`musiclust.features.corpus_features`, mels written to a
+        ``.npy`` file), ``decode_only_s`` (:func:`musiclust.audio.load_crop` of every track), their
+        ratios, the tracks and chunks, and how far the study's mels and clip statistics are from ours.
+    """
+    from musiclust.audio import MelConfig, load_crop
+    from musiclust.features import corpus_features, track_features
+
+    cfg = MelConfig()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "corpus"
+        listed = synthetic_corpus(root, tracks)
+        paths = [root / path for path in listed["path"]]
+        study_track_features(paths[0], cfg)
+        track_features(listed["track_id"][0], paths[0], cfg)
+        t0 = time.perf_counter()
+        study = [study_track_features(path, cfg) for path in paths]
+        study_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for path in paths:
+            load_crop(path, cfg.sample_rate, cfg.crop_seconds)
+        decode_s = time.perf_counter() - t0
+        ours, ours_s = {}, {}
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            ours[workers] = corpus_features(listed, root, cfg, Path(tmp) / f"mels_{workers}.npy", progress=False,
+                                            workers=workers)
+            ours_s[workers] = time.perf_counter() - t0
+        mels = np.load(Path(tmp) / "mels_1.npy")
+    study_mels = np.concatenate([track_mels for track_mels, _ in study])
+    study_stats = np.stack([stats for _, stats in study])
+    if study_mels.shape != mels.shape:
+        raise RuntimeError(f"the study's recipe gave {study_mels.shape} mels, ours {mels.shape}")
+    return {"tracks": len(paths), "chunks": len(mels), "study_s": study_s, "ours_1_worker_s": ours_s[1],
+            "ours_2_workers_s": ours_s[2], "decode_only_s": decode_s,
+            "study_over_ours_1": study_s / ours_s[1], "ours_1_over_decode_only": ours_s[1] / decode_s,
+            "speedup_2_workers_over_1": ours_s[1] / ours_s[2],
+            "max_abs_diff_mels": float(np.abs(study_mels - mels).max()),
+            "max_abs_diff_clip_stats": float(np.abs(study_stats - ours[1].clip_stats).max())}
 
 
 def _epoch_seconds(threads: int, n_chunks: int) -> float:
@@ -140,18 +269,54 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "gpu": torch.cuda.is_available()}
 
 
-def main() -> None:
+SECTIONS = ("mel", "memory", "conv_bvae", "features", "pipeline")
+DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features")  # the pipeline takes minutes: only when asked
+
+
+def _runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
+    """Each section's measurement with this run's sizes (looked up when called, so a test can replace one)."""
+    return {"mel": lambda: bench_mel(args.chunks), "memory": lambda: bench_memory(args.tracks),
+            "conv_bvae": lambda: bench_conv(args.epoch_chunks), "features": lambda: bench_features(args.feature_tracks),
+            "pipeline": bench_pipeline}
+
+
+def _sections(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """The sections to run: those of --only, or all but the pipeline; --pipeline adds it."""
+    if args.only is None:
+        chosen = list(DEFAULT_SECTIONS)
+    else:
+        chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown or not chosen:
+        problem = f"unknown section(s) {', '.join(unknown)}" if unknown else "no section named"
+        parser.error(f"--only: {problem}; known: {', '.join(SECTIONS)}")
+    return list(dict.fromkeys(chosen + ["pipeline"] * args.pipeline))
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=200, help="chunks for the log-mel comparison")
     parser.add_argument("--tracks", type=int, default=25, help="tracks of the smaller memory run")
     parser.add_argument("--epoch-chunks", type=int, default=1000, help="chunks of the timed training epoch")
+    parser.add_argument("--feature-tracks", type=int, default=100, help="tracks of the features timing")
     parser.add_argument("--pipeline", action="store_true", help="also time dvc repro in a fresh clone")
+    parser.add_argument("--only", metavar="SECTIONS",
+                        help=f"run only these comma-separated sections ({', '.join(SECTIONS)}); "
+                             "the --out file's other sections are kept")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
-    args = parser.parse_args()
-    results = {"machine": machine(), "mel": bench_mel(args.chunks), "memory": bench_memory(args.tracks),
-               "conv_bvae": bench_conv(args.epoch_chunks)}
-    if args.pipeline:
-        results["pipeline"] = bench_pipeline()
+    args = parser.parse_args(argv)
+    sections = _sections(parser, args)
+    results = {}
+    if args.only is not None and args.out is not None and args.out.exists():
+        results = json.loads(args.out.read_text())
+    kept = results.get("machine")
+    results["machine"] = machine()
+    if kept is not None and kept != results["machine"]:
+        # The kept sections were measured elsewhere: the file now mixes machines.
+        print(f"warning: {args.out} was measured on {kept}; the sections run now on {results['machine']}", file=sys.stderr)
+    runners = _runners(args)
+    for name in sections:
+        results[name] = runners[name]()
     text = json.dumps(results, indent=2, sort_keys=True) + "\n"
     if args.out:
         from musiclust.io import atomic_path

@@ -14,10 +14,18 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from musiclust.report import CHANCE_MARK, format_score, representation_order  # noqa: E402
+from musiclust.report import (  # noqa: E402
+    CHANCE_MARK,
+    disentanglement_table,
+    format_score,
+    representation_order,
+    study_table,
+)
 
 BEGIN, END = "<!-- results:begin (scripts/readme_results.py) -->", "<!-- results:end -->"
 HEADLINE = "conv_bvae"
@@ -38,6 +46,10 @@ class Scores:
         if metric not in node:
             return None
         return node[metric], node.get(f"{metric}_ci95", 0.0)
+
+    def runs(self, rep: str) -> int:
+        """How many clusterings (training seeds x KMeans seeds) the scores of ``rep`` are over."""
+        return max(node.get("runs", 0) for node in self.tree[rep].values())
 
     def cell(self, rep: str, target: str, metric: str) -> str:
         node = self.tree.get(rep, {}).get(target, {})
@@ -63,21 +75,24 @@ def hblm_section() -> list[str]:
     ds = "hblm_synth"
     track, chunk, data = Scores(ds), Scores(ds, "chunk"), _load(ds, "data")
     order = representation_order(track.tree, HEADLINE)
-    rows = [[f"`{r}`", track.cell(r, "language", "nmi"), track.cell(r, "language", "ari"),
+    rows = [[f"`{r}`", str(track.runs(r)), track.cell(r, "language", "nmi"), track.cell(r, "language", "ari"),
              track.cell(r, "genre", "nmi"), track.cell(r, "genre", "ari"),
              track.cell(r, "language_genre", "nmi"), chunk.cell(r, "language", "nmi")] for r in order]
     nmi = {r: track.get(r, "language", "nmi")[0] for r in (HEADLINE, "lyrics", f"{HEADLINE}+lyrics")}
     units = _load(ds, "latents")[HEADLINE]
+    seeds, kmeans = units["seeds"], track.runs("lyrics")
     floor = _load(ds, "floors").get("track", {}).get("language_genre", {}).get("language_only", {})
     fused = track.get(HEADLINE + "+lyrics", "language_genre", "nmi")
     return [
         f"**Experiment 1**, `{ds}` ({data['tracks_used']} songs, {data['chunks']:,} chunks), KMeans at track level "
-        "(the mean of a song's chunk latents) with k = number of classes: mean ± 95% t-interval over the "
-        f"KMeans seeds, for one trained model per representation; {CHANCE_MARK} marks a score that does not clear "
+        "(the mean of a song's chunk latents) with k = number of classes: mean ± 95% t-interval over the `runs` "
+        f"clusterings of each representation, {seeds} training seeds × {kmeans} KMeans seeds for a trained model "
+        f"(the raw pixels, clip statistics and lyrics train nothing: {kmeans} runs); {CHANCE_MARK} marks a score "
+        "that does not clear "
         "the 95th percentile of its permutation null (same cluster sizes, labels shuffled, "
         f"`metrics/{ds}/kmeans.json`: `*_null_mean`, `*_null_p95`). Below, \"above\" and \"below\" mean the "
         "two 95% intervals do not overlap; \"level with\" means they do.", "",
-        *_table(["representation", "language NMI", "language ARI", "genre NMI", "genre ARI",
+        *_table(["representation", "runs", "language NMI", "language ARI", "genre NMI", "genre ARI",
                  "language×genre NMI", "chunk-level language NMI"], rows), "",
         f"Language: the hybrid `{HEADLINE}+lyrics` scores NMI {nmi[HEADLINE + '+lyrics']:.2f}, the lyrics alone "
         f"{nmi['lyrics']:.2f} and the audio latent alone {nmi[HEADLINE]:.2f}: the language comes from the lyrics, "
@@ -85,61 +100,45 @@ def hblm_section() -> list[str]:
         f"{track.compare(HEADLINE, 'clipstats', 'genre')} the 43 plain clip statistics. Language×genre: the hybrid "
         f"is {track.compare(HEADLINE + '+lyrics', 'lyrics', 'language_genre')} the lyrics alone, at NMI "
         f"{fused[0]:.2f}, against {floor.get('nmi', float('nan')):.2f} for a clustering that is exactly the "
-        "language (the label-only floor of this target, `floors.json`). Fusing 16,384 raw "
+        "language (the label-only floor of this target, `floors.json`): "
+        f"{'above' if fused[0] - fused[1] > floor.get('nmi', 1.0) else 'not above'} the floor. Fusing 16,384 raw "
         "pixels with 384 lyric dimensions drowns the lyrics (`raw+lyrics`): standardise-and-concatenate weighs "
         "blocks by their width. With rows joined by track id, the baselines' language scores are real "
-        f"measurements, not artefacts of shuffled labels. The conv beta-VAE keeps {units['active_units']} of its "
-        f"{units['dimension']} latent dimensions active (`metrics/{ds}/latents.json`).", ""]
-
-
-# The study's reported table (chunks, KMeans k=2, against language) and ablations, as published;
-# its baselines were scored against labels in another row order (see the study's facts).
-STUDY_LANGUAGE_CHUNKS = {
-    f"{HEADLINE}+lyrics": ("hybrid beta-VAE", 1.00, 1.00), "pca": ("PCA (64)", 0.00, 0.00),
-    "dense_ae": ("dense AE", 0.02, 0.02), "raw": ("raw spectrogram", 0.00, 0.00),
-    HEADLINE: ("audio-only latent", 0.01, None), "lyrics": ("lyrics-only", 1.00, None),
-}
+        f"measurements, not artefacts of shuffled labels. The conv beta-VAE keeps {units['active_units']:.1f} of its "
+        f"{units['dimension']} latent dimensions active on average over its {seeds} seeds (at least "
+        f"{units['active_units_min']}; `metrics/{ds}/latents.json`).", ""]
 
 
 def study_section() -> list[str]:
     ds = "hblm_synth"
-    chunk = Scores(ds, "chunk")
-    rows = []
-    for rep, (name, ari, nmi) in STUDY_LANGUAGE_CHUNKS.items():
-        node = chunk.tree.get(rep, {}).get("language", {})
-        rows.append([name, f"{ari:.2f}", "–" if nmi is None else f"{nmi:.2f}", f"`{rep}`",
-                     chunk.cell(rep, "language", "ari"), chunk.cell(rep, "language", "nmi"),
-                     f"{node['nmi_null_p95']:.2f}" if "nmi_null_p95" in node else "–"])
+    scores = pd.read_csv(ROOT / "plots" / ds / "scores.csv")
     return ["**The study's table beside ours** (chunks, KMeans k = 2, against language; the study on the real "
-            "HBLM-100, ours on the embedded corpus, every row joined by track id; chance = the 95th "
-            "percentile of our NMI's permutation null):", "",
-            *_table(["study's method", "study ARI", "study NMI", "ours", "ARI", "NMI", "chance NMI p95"], rows), ""]
+            "HBLM-100, ours on the embedded corpus, every row joined by track id; mean ± 95% interval over training "
+            "seeds × KMeans seeds; chance = the 95th percentile of our NMI's permutation null):", "",
+            study_table(scores, HEADLINE), ""]
 
 
 def disentanglement_section() -> list[str]:
     ds = "hblm_synth"
-    scores = _load(ds, "disentanglement").get("track", {})
-    keys = [("mig", "MIG"), ("dci_disentanglement", "DCI D"), ("dci_completeness", "DCI C"),
-            ("dci_informativeness", "DCI I"), ("sap", "SAP")]
-    rows = [[f"`{name}`"] + [f"{values[k]:.2f}" if k in values else "–" for k, _ in keys]
-            for name, values in sorted(scores.items())]
     return ["**Disentanglement** of each code against (language, genre) at track level "
             f"(`metrics/{ds}/disentanglement.json`, after disentanglement_lib: MIG with 20-bin histograms, DCI "
             "with gradient-boosted trees on a 70/30 split, SAP with per-dimension classifiers; codes wider than "
-            "256 dimensions are reduced to their first 256 principal components; one trained model each, so no "
-            "interval yet):", "", *_table(["code"] + [label for _, label in keys], rows), ""]
+            "256 dimensions are reduced to their first 256 principal components; mean ± 95% t-interval over each "
+            "code's training seeds, none for codes without training):", "",
+            disentanglement_table(_load(ds, "disentanglement").get("track", {})), ""]
 
 
 def gtzan_section() -> list[str]:
     ds = "gtzan_synth"
     track, data = Scores(ds), _load(ds, "data")
     order = [r for r in representation_order(track.tree, HEADLINE) if "lyrics" not in r]
-    rows = [[f"`{r}`"] + [track.cell(r, "genre", m) for m in ("nmi", "ari", "accuracy")] for r in order]
+    rows = [[f"`{r}`", str(track.runs(r))] + [track.cell(r, "genre", m) for m in ("nmi", "ari", "accuracy")]
+            for r in order]
     return [
         f"**Experiment 2**, `{ds}` ({data['tracks_listed']} clips of 30 s in 10 genres; "
         f"{data['tracks_skipped']} planted unreadable file skipped and reported: {data['tracks_used']} tracks "
-        "used), KMeans k = 10 at track level:", "",
-        *_table(["representation", "genre NMI", "genre ARI", "accuracy"], rows), "",
+        "used), KMeans k = 10 at track level, intervals as above:", "",
+        *_table(["representation", "runs", "genre NMI", "genre ARI", "accuracy"], rows), "",
         f"With {data['tracks_used'] / 10:.0f} tracks per cluster NMI is biased upwards: the permutation null of "
         f"`{HEADLINE}` has mean NMI {track.tree[HEADLINE]['genre']['nmi_null_mean']:.2f} and 95th percentile "
         f"{track.tree[HEADLINE]['genre']['nmi_null_p95']:.2f}; ARI and accuracy are the fairer read. The dense "
@@ -170,6 +169,19 @@ def benchmark_section() -> list[str]:
          f"{conv['busy_1_threads_s']:.1f} s vs {conv['busy_2_threads_s']:.1f} s = "
          f"**{conv['busy_speedup_2_over_1']:.2f}x** for 2 threads"],
     ]
+    if "features" in bench:
+        feat = bench["features"]
+        rows += [
+            [f"features of {feat['tracks']} tracks ({feat['chunks']:,} chunks, decode included, both kinds): the "
+             "study's recipe (two whole-file decodes, per-chunk librosa) / ours, 1 worker",
+             f"{feat['study_s']:.1f} s / {feat['ours_1_worker_s']:.1f} s = **{feat['study_over_ours_1']:.1f}x**"],
+            ["the same: ours, 1 worker / decoding the crops alone (the floor)",
+             f"{feat['ours_1_worker_s']:.1f} s / {feat['decode_only_s']:.1f} s = "
+             f"**{feat['ours_1_over_decode_only']:.1f}x**"],
+            ["the same: ours, 1 worker / 2 worker processes (their start-up included)",
+             f"{feat['ours_1_worker_s']:.1f} s / {feat['ours_2_workers_s']:.1f} s = "
+             f"**{feat['speedup_2_workers_over_1']:.2f}x**"],
+        ]
     if "pipeline" in bench:
         rows.append(["`dvc repro` of both default experiments in a fresh clone (virtualenv ready)",
                      f"**{bench['pipeline']['dvc_repro_s'] / 60:.1f} min**"])
@@ -179,9 +191,29 @@ def benchmark_section() -> list[str]:
             *_table(["measurement", "result"], rows), ""]
 
 
+def gpu_section() -> list[str]:
+    path = ROOT / "benchmarks" / "gpu_check.json"
+    if not path.exists():
+        return []
+    gpu = json.loads(path.read_text(encoding="utf-8"))
+    train, ratio = gpu["train"], gpu["cuda_over_cpu_samples_per_s"]
+    rows = [[f"`{name}`", f"{numbers['samples_per_s']:,.0f}", f"{ratio.get(name, 1.0):.1f}x",
+             f"{numbers['epochs']}", f"{numbers['final_loss']:.1f}"]
+            for name, numbers in train.items() if "samples_per_s" in numbers]
+    return [f"**On a GPU** (`benchmarks/gpu_check.json`, written by `scripts/gpu_check.sh` on one {gpu['device']}, "
+            f"torch {gpu['torch']}, CUDA {gpu['cuda']}, its {gpu['cpu_threads']} CPU threads as the CPU baseline): "
+            f"the conv beta-VAE trained on {gpu['chunks']:,} mel-like chunks, batch {gpu['batch_size']}, with the "
+            "pipeline's own loop. One epoch from the same seed ends at a loss "
+            f"{gpu['one_epoch_loss_cuda_over_cpu']:.4f} times the CPU's; encoding runs at "
+            f"{gpu['encode_samples_per_s']['cuda']:,.0f} chunks/s on the GPU against "
+            f"{gpu['encode_samples_per_s']['cpu']:,.0f} on the CPU (single timings of one run: compare the "
+            "variants only where they differ widely):", "",
+            *_table(["variant", "samples/s", "vs CPU", "epochs timed", "last epoch's loss"], rows), ""]
+
+
 def render() -> str:
     lines = [BEGIN, "", *hblm_section(), *study_section(), *disentanglement_section(), *gtzan_section(),
-             *benchmark_section(), END]
+             *benchmark_section(), *gpu_section(), END]
     return "\n".join(lines)
 
 

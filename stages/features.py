@@ -7,6 +7,7 @@ import logging
 import pandas as pd
 
 from musiclust.audio import MelConfig
+from musiclust.compute import ComputeParams
 from musiclust.features import corpus_features
 from musiclust.io import write_parquet, write_vectors
 
@@ -19,7 +20,9 @@ log = logging.getLogger("features")
 def main() -> None:
     args = stage_args(__doc__, "raw", "mels", "chunks", "status", "clipstats")
     tracks = pd.read_parquet(args.raw / "tracks.parquet")
-    features = corpus_features(tracks, args.raw, load_section("spectrograms", MelConfig), args.mels)
+    compute = load_section("compute", ComputeParams)
+    features = corpus_features(tracks, args.raw, load_section("spectrograms", MelConfig), args.mels,
+                               workers=compute.workers, scheduler=compute.scheduler or None)
     write_parquet(features.chunks, args.chunks)
     write_parquet(features.status, args.status)
     write_vectors(pd.DataFrame({"track_id": features.clip_ids}), features.clip_stats, "stats", args.clipstats)

@@ -11,7 +11,8 @@ from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("report")
-INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments", "histories", "latents", "model")
+INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments", "histories", "latents", "model",
+          "disentanglement")
 
 
 def main() -> None:

@@ -229,3 +229,46 @@ def test_latent_and_data_summaries():
     summary = data_summary(corpus.tracks, corpus.status)
     assert summary == {"tracks_listed": len(tracks), "tracks_used": len(tracks) - 1, "tracks_skipped": 1,
                        "chunks": len(keys)}
+
+
+def _two_seed_corpus():
+    """Model ``m`` trained with two seeds: seed 0 carries the genre, seed 1 is noise."""
+    tracks, keys, z, lyrics = _toy()
+    rows, vecs = latents_to_frame(keys, z)
+    noise = np.random.default_rng(1).normal(size=vecs.shape).astype(np.float32)
+    stacked = pd.concat([rows.assign(seed=0), rows.assign(seed=1)], ignore_index=True)
+    corpus = _corpus(tracks, keys, z, lyrics)
+    corpus.latents["m"] = (stacked, np.vstack([vecs, noise]))
+    return corpus
+
+
+def test_scores_are_over_training_seeds_times_clustering_seeds():
+    corpus = _two_seed_corpus()
+    one_seed = _corpus(*_toy())
+    result, single = evaluate(corpus, PARAMS, progress=False), evaluate(one_seed, PARAMS, progress=False)
+    both, first = result.metrics["kmeans"]["track"]["m"]["genre"], single.metrics["kmeans"]["track"]["m"]["genre"]
+    assert both["runs"] == 2 * len(PARAMS.kmeans_seeds) and first["runs"] == len(PARAMS.kmeans_seeds)
+    # the noise seed drags the mean down and opens the interval that one seed alone did not have
+    assert both["nmi"] < first["nmi"] == pytest.approx(1.0)
+    assert both["nmi_ci95"] > 0.1 and both["nmi_sd"] > 0 and first["nmi_ci95"] == 0.0
+    # the lyrics are not trained: their scores stay over the KMeans seeds only
+    assert result.metrics["kmeans"]["track"]["lyrics"]["language"]["runs"] == len(PARAMS.kmeans_seeds)
+    # agglomerative: one clustering per training seed, so an interval over the two
+    assert result.metrics["agglomerative"]["track"]["m"]["genre"]["runs"] == 2
+    assert set(result.assignments.loc[result.assignments.representation == "m", "train_seed"]) == {0, 1}
+    assert set(result.assignments.loc[result.assignments.representation == "lyrics", "train_seed"]) == {-1}
+    # disentanglement and active units per seed, summarised over seeds
+    mig = result.metrics["disentanglement"]["track"]["m"]
+    assert mig["seeds"] == 2 and mig["mig_ci95"] > 0
+    assert single.metrics["disentanglement"]["track"]["m"]["seeds"] == 1
+    assert "mig_ci95" not in single.metrics["disentanglement"]["track"]["m"]
+    assert result.metrics["latents"]["m"]["seeds"] == 2
+
+
+def test_training_seeds_must_cover_the_same_rows():
+    corpus = _two_seed_corpus()
+    rows, z = corpus.latents["m"]
+    drop = (rows["seed"] == 1) & (rows["track_id"] == rows["track_id"].iloc[0])
+    corpus.latents["m"] = (rows[~drop].reset_index(drop=True), z[~drop.to_numpy()])
+    with pytest.raises(ValueError, match="training seeds of m .* do not cover the same rows"):
+        evaluate(corpus, PARAMS, progress=False)

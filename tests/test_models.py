@@ -78,9 +78,9 @@ def test_kl_warmup_weights_first_epochs():
 def test_fit_save_load_roundtrip_weights_only(tmp_path):
     x = _images(6, size=16)
     config = DenseAEConfig(latent_dim=3, hidden_dim=8, epochs=1, batch_size=4)
-    fitted = M.fit("dense_ae", config, x, device=torch.device("cpu"), threads=1)
-    assert fitted.hparams == {"config": {"lr": 1e-3, "batch_size": 4, "epochs": 1, "seed": 0, "hidden_dim": 8,
-                                         "latent_dim": 3}, "input": {"image_size": 16}}
+    fitted = M.fit("dense_ae", config, x, seed=5, device=torch.device("cpu"), threads=1)
+    assert fitted.hparams == {"config": {"lr": 1e-3, "batch_size": 4, "epochs": 1, "seeds": [0], "hidden_dim": 8,
+                                         "latent_dim": 3}, "input": {"image_size": 16}, "seed": 5}
     M.save_model(tmp_path / "m.pt", fitted)
     enc, kind = M.load_model(tmp_path / "m.pt")
     assert kind == "dense_ae" and enc.config == config
@@ -90,19 +90,29 @@ def test_fit_save_load_roundtrip_weights_only(tmp_path):
     assert fitted.summary()["parameters"] == sum(t.numel() for t in enc.parameters())
 
 
-def test_fit_is_seeded_by_the_config():
+def test_fit_is_seeded():
     x = _images(8, size=16)
-    config = ConvBVAEConfig(latent_dim=2, epochs=2, batch_size=4, seed=3)
-    a, b = (M.fit("conv_bvae", config, x, device=torch.device("cpu"), threads=1) for _ in range(2))
+    config = ConvBVAEConfig(latent_dim=2, epochs=2, batch_size=4, seeds=[3, 4])
+    a, b = (M.fit("conv_bvae", config, x, seed=3, device=torch.device("cpu"), threads=1) for _ in range(2))
     assert [h.total for h in a.history] == [h.total for h in b.history]
-    other = M.fit("conv_bvae", ConvBVAEConfig(latent_dim=2, epochs=2, batch_size=4, seed=4), x,
-                  device=torch.device("cpu"), threads=1)
+    other = M.fit("conv_bvae", config, x, seed=4, device=torch.device("cpu"), threads=1)
     assert [h.total for h in other.history] != [h.total for h in a.history]
+
+
+def test_model_files_are_found_by_seed(tmp_path):
+    for seed in (10, 2):
+        (tmp_path / M.seed_file(seed)).write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("not a model")
+    assert list(M.model_files(tmp_path)) == [2, 10]  # numeric order, not text order
+    with pytest.raises(ValueError, match="seed_x.pt"):
+        M.seed_of("seed_x.pt")
+    with pytest.raises(FileNotFoundError, match="no trained models"):
+        M.model_files(tmp_path / "empty")
 
 
 def test_pca_reports_the_variance_it_keeps_without_projecting(tmp_path):
     x = _images(20, size=16)
-    fitted = M.fit("pca", PCAConfig(n_components=5), x, device=torch.device("cpu"))
+    fitted = M.fit("pca", PCAConfig(n_components=5), x, seed=0, device=torch.device("cpu"))
     M.save_model(tmp_path / "p.pt", fitted)
     enc, kind = M.load_model(tmp_path / "p.pt")
     z = enc(x)
@@ -119,7 +129,7 @@ def test_pca_reports_the_variance_it_keeps_without_projecting(tmp_path):
 
 def test_unknown_kind_is_named():
     with pytest.raises(ValueError, match="'vq_vae'.*conv_bvae"):
-        M.fit("vq_vae", PCAConfig(), _images(4), device=torch.device("cpu"))
+        M.fit("vq_vae", PCAConfig(), _images(4), seed=0, device=torch.device("cpu"))
 
 
 def test_device_resolution():
@@ -155,7 +165,7 @@ def test_dense_vae_on_clip_statistics():
 
 def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
     fitted = M.fit("dense_ae", DenseAEConfig(latent_dim=3, hidden_dim=8, epochs=1, batch_size=4), _images(4, size=16),
-                   device=torch.device("cpu"), threads=1)
+                   seed=0, device=torch.device("cpu"), threads=1)
     M.save_model(tmp_path / "a.pt", fitted)
     M.save_model(tmp_path / "b.pt", fitted)
     assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
@@ -163,4 +173,4 @@ def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
 
 def test_pca_refuses_more_components_than_the_data_allow():
     with pytest.raises(ValueError, match="n_components = 30 is more than the data allow: 20 rows"):
-        M.fit("pca", PCAConfig(n_components=30), _images(20, size=16), device=torch.device("cpu"))
+        M.fit("pca", PCAConfig(n_components=30), _images(20, size=16), seed=0, device=torch.device("cpu"))

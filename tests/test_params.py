@@ -1,14 +1,15 @@
+import re
 
 import pytest
 import yaml
 
 from musiclust.audio import MelConfig
 from musiclust.cluster import ClusterParams
+from musiclust.compute import ComputeParams
 from musiclust.datasets import DatasetParams
 from musiclust.models import KINDS
 from musiclust.report import ReportParams
 from musiclust.text import LyricsParams
-from musiclust.train import ComputeParams
 from stages.params import ParamsError, build_model, load_dataset, load_model, load_models, load_run, load_section
 
 SECTIONS = {"spectrograms": MelConfig, "lyrics": LyricsParams,
@@ -107,13 +108,15 @@ def test_values_that_would_fail_hours_later_fail_at_load(tmp_path, section, data
 
 
 @pytest.mark.parametrize("entry, key", [
-    ({"kind": "conv_bvae", "seed": 2**32}, "models.x.seed"),
+    ({"kind": "conv_bvae", "seeds": [2**32]}, "models.x.seeds[0]"),
+    ({"kind": "conv_bvae", "seeds": []}, "models.x.seeds"),
+    ({"kind": "conv_bvae", "seeds": [1, 1]}, "models.x.seeds"),
     ({"kind": "conv_bvae", "lr": float("inf")}, "models.x.lr"),
     ({"kind": "dense_vae", "beta": float("inf")}, "models.x.beta"),
-    ({"kind": "pca", "seed": -1}, "models.x.seed"),
+    ({"kind": "pca", "seeds": [-1]}, "models.x.seeds[0]"),
 ])
 def test_model_values_are_range_checked(entry, key):
-    with pytest.raises(ParamsError, match=key.replace(".", r"\.")):
+    with pytest.raises(ParamsError, match=re.escape(key)):
         build_model("x", entry, KINDS)
 
 

@@ -77,6 +77,9 @@ def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, 
     params["spectrograms"]["crop_seconds"] = 6.0
     for name in ("conv_bvae", "dense_ae"):
         params["models"][name]["epochs"] = 2
+    for section, name in (("models", "conv_bvae"), ("models", "dense_ae"), ("models", "pca"),
+                          ("stats_models", "dense_vae")):
+        params[section][name]["seeds"] = [0, 1]
     params["models"]["pca"]["n_components"] = 8
     params["stats_models"]["dense_vae"]["epochs"] = 5
     params["cluster"]["kmeans_seeds"] = [0, 1]
@@ -134,6 +137,7 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo, shell):
     report = (tiny_repo / "plots" / DATASET / "report.md").read_text()
     assert "| `conv_bvae+lyrics` |" in report and "figures/class_balance.png" in report
     assert "| `clipstats` |" in report and "| `dense_vae` |" in report
+    assert "## Disentanglement" in report and "## The study's table beside ours" in report
 
 
 def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_repo):
@@ -171,6 +175,15 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
         assert metric in track["conv_bvae+lyrics"]["language"]
     assert track["conv_bvae"]["genre"]["nmi_null_mean"] < track["conv_bvae"]["genre"]["nmi_null_p95"]
     assert set(kmeans["track_vote"]) == set(kmeans["chunk"])  # every chunk-level clustering, voted per track
+    # every trained model once per seed: scores over 2 training seeds x 2 KMeans seeds; the raw pixels train nothing
+    assert sorted(p.name for p in (tiny_repo / "models" / DATASET / "conv_bvae").iterdir()) == ["seed_0.pt", "seed_1.pt"]
+    assert track["conv_bvae"]["genre"]["runs"] == 4 and track["pca+lyrics"]["genre"]["runs"] == 4
+    assert track["raw"]["genre"]["runs"] == 2 and "nmi_sd" in track["conv_bvae"]["genre"]
+    train = json.loads((mdir / "train" / "conv_bvae.json").read_text())
+    assert set(train) == {"seed_0", "seed_1"} and train["seed_0"] != train["seed_1"]
+    disentanglement = json.loads((mdir / "disentanglement.json").read_text())["track"]
+    assert disentanglement["conv_bvae"]["seeds"] == 2 and "mig_ci95" in disentanglement["conv_bvae"]
+    assert disentanglement["raw"]["seeds"] == 1
     floors = json.loads((mdir / "floors.json").read_text())["track"]["language_genre"]
     assert set(floors) == {"language_only", "genre_only"} and 0 < floors["language_only"]["nmi"] < 1
     for f in mdir.rglob("*.json"):
@@ -187,8 +200,8 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     assert f"headline/{DATASET}.json" in shown and "kmeans.json" not in shown
     headline = json.loads((tiny_repo / "metrics" / "headline" / f"{DATASET}.json").read_text())
     assert set(headline) == {"language", "genre", "language_genre"}
-    assert headline["language"]["model"] == "conv_bvae+lyrics"
-    assert headline["language"]["model_nmi"] == kmeans["track"]["conv_bvae+lyrics"]["language"]["nmi"]
+    assert headline["language"]["nmi"] == kmeans["track"]["conv_bvae+lyrics"]["language"]["nmi"]
+    assert headline["language"]["nmi_ci95"] == kmeans["track"]["conv_bvae+lyrics"]["language"]["nmi_ci95"]
     full = shell.dvc("metrics", "show", "--json", f"metrics/{DATASET}/kmeans.json", cwd=tiny_repo)
     assert "conv_bvae+lyrics" in full.stdout
     shell.dvc("plots", "show", "--json", cwd=tiny_repo)
@@ -245,7 +258,7 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
 def test_same_params_give_the_same_bytes(tiny_repo, tmp_path, shell):
     other = reproduce(shell, tmp_path / "run_b", datasets=(DATASET,))
     rel = [f"data/features/{DATASET}/mels.npy", f"data/features/{DATASET}/chunks.parquet",
-           f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae.pt",
+           f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae",
            f"data/latents/{DATASET}/conv_bvae.parquet", f"data/latents/{DATASET}/pca.parquet",
            f"data/clusters/{DATASET}/assignments.parquet", f"metrics/{DATASET}",
            f"plots/{DATASET}/report.md", f"data/raw/{DATASET}"]
@@ -284,9 +297,9 @@ def test_a_local_remote_carries_data_and_models_to_a_fresh_checkout(tiny_repo, t
     shell.dvc("push", cwd=repo)
     # a colleague's machine: a git clone has the code, the lock and the metrics, not the data
     shell.run(["git", "clone", "-q", str(repo), str(clone)], tmp_path)
-    assert not (clone / "models" / DATASET / "conv_bvae.pt").exists()
+    assert not (clone / "models" / DATASET / "conv_bvae").exists()
     shell.dvc("pull", cwd=clone)
-    assert (clone / "models" / DATASET / "conv_bvae.pt").read_bytes() == \
-        (tiny_repo / "models" / DATASET / "conv_bvae.pt").read_bytes()
+    assert (clone / "models" / DATASET / "conv_bvae" / "seed_1.pt").read_bytes() == \
+        (tiny_repo / "models" / DATASET / "conv_bvae" / "seed_1.pt").read_bytes()
     assert _stale(shell, clone) == set()
     assert _ran(shell.dvc("repro", cwd=clone).stdout) == set()

@@ -18,8 +18,8 @@ def test_the_check_fails_on_a_hand_edit(repo, tmp_path):
     edited = text.replace("| `conv_bvae` |", "| `conv_bvae` | 0.99 |", 1)
     assert edited != text
     (tmp_path / "README.md").write_text(edited, encoding="utf-8")
-    (tmp_path / "metrics").symlink_to(repo / "metrics")
-    (tmp_path / "musiclust").symlink_to(repo / "musiclust")
+    for name in ("metrics", "plots", "benchmarks", "musiclust"):
+        (tmp_path / name).symlink_to(repo / name)
     proc = subprocess.run([sys.executable, str(tmp_path / "scripts" / "readme_results.py"), "--check"],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "differ" in proc.stderr

@@ -1,25 +1,35 @@
 import numpy as np
 import pandas as pd
 
-from musiclust.report import confusion_frame, headline_metrics, metric_bars_table, representation_order, results_table
+from musiclust.metrics import SCORE_COLUMNS
+from musiclust.report import (
+    confusion_frame,
+    disentanglement_table,
+    headline_metrics,
+    metric_bars_table,
+    representation_order,
+    results_table,
+    study_table,
+)
 
 
 def _scores():
     rows = []
-    for rep, nmi in [("m", 0.5), ("m+lyrics", 0.9), ("lyrics", 0.8)]:
+    for rep, nmi, runs in [("m", 0.5, 15), ("m+lyrics", 0.9, 15), ("lyrics", 0.8, 5)]:
         for target in ("language", "genre"):
-            rows.append(("kmeans", "track", rep, target, "nmi", nmi, 0.04))
-            rows.append(("kmeans", "track", rep, target, "ari", nmi - 0.1, np.nan))
-    rows.append(("kmeans", "chunk", "m", "genre", "nmi", 0.123, 0.0))
-    return pd.DataFrame(rows, columns=["algorithm", "level", "representation", "target", "metric", "value", "ci95"])
+            rows.append(("kmeans", "track", rep, target, "nmi", nmi, 0.05, 0.04, runs))
+            rows.append(("kmeans", "track", rep, target, "ari", nmi - 0.1, np.nan, np.nan, 1))
+    rows.append(("kmeans", "chunk", "m", "genre", "nmi", 0.123, 0.0, 0.0, 15))
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
 def test_results_table_rows_cells_and_order():
     md = results_table(_scores(), algorithm="kmeans", level="track", targets=["language", "genre"],
                        representations=["m+lyrics", "m", "lyrics"])
     lines = md.splitlines()
-    assert lines[0].startswith("| representation | language NMI | language ARI")
-    assert lines[2].startswith("| `m+lyrics` | 0.90 ± 0.04 | 0.80 |")
+    assert lines[0].startswith("| representation | runs | language NMI | language ARI")
+    assert lines[2].startswith("| `m+lyrics` | 15 | 0.90 ± 0.04 | 0.80 |")
+    assert lines[4].startswith("| `lyrics` | 5 |")  # nothing trained: KMeans seeds only
     assert "0.123" not in md  # the chunk row stays out of the track table
     chunk = results_table(_scores(), algorithm="kmeans", level="chunk", targets=["genre"],
                           representations=["m+lyrics", "m", "lyrics"])
@@ -44,18 +54,14 @@ def test_metric_bars_table_filters_and_orders():
     assert set(t["metric"]) == {"nmi", "ari"}
 
 
-def test_headline_metrics_pick_the_fusion_and_the_best_other_representation():
-    scores = _scores()
-    extra = pd.DataFrame([("kmeans", "track", "pca", "genre", "nmi", 0.85, 0.0),
-                          ("kmeans", "track", "pca", "genre", "ari", 0.7, 0.0)], columns=scores.columns)
-    headline = headline_metrics(pd.concat([scores, extra]), ["language", "genre"], "m")
-    # m+lyrics (0.9) is the model; baselines exclude everything built on m
-    assert headline["language"] == {"model": "m+lyrics", "baseline": "lyrics", "model_nmi": 0.9,
-                                    "model_ari": 0.8, "baseline_nmi": 0.8, "baseline_ari": 0.7}
-    assert headline["genre"]["baseline"] == "pca" and headline["genre"]["baseline_nmi"] == 0.85
+def test_headline_metrics_are_the_fusion_of_the_headline_model():
+    headline = headline_metrics(_scores(), ["language", "genre"], "m")
+    # m+lyrics is the headline where there are lyrics: its NMI with the interval, and its ARI
+    assert headline["language"] == {"nmi": 0.9, "nmi_ci95": 0.04, "ari": 0.8}
     # without lyrics the audio model itself is the headline
-    audio_only = scores[~scores["representation"].str.contains("lyrics")]
-    assert headline_metrics(audio_only, ["genre"], "m") == {}  # no other representation to compare with
+    audio_only = _scores()[~_scores()["representation"].str.contains("lyrics")]
+    assert headline_metrics(audio_only, ["genre"], "m") == {"genre": {"nmi": 0.5, "nmi_ci95": 0.04, "ari": 0.4}}
+    assert headline_metrics(audio_only, ["genre"], "other") == {}  # a model that was not scored
 
 
 def test_markdown_text_makes_corpus_text_inert():
@@ -68,8 +74,33 @@ def test_markdown_text_makes_corpus_text_inert():
 
 def test_metric_bars_table_carries_each_scores_null():
     scores = _scores()
-    null = pd.DataFrame([("kmeans", "track", "m", "genre", "nmi_null_p95", 0.3, np.nan)], columns=scores.columns)
+    null = pd.DataFrame([("kmeans", "track", "m", "genre", "nmi_null_p95", 0.3, np.nan, np.nan, 200)],
+                        columns=scores.columns)
     table = metric_bars_table(pd.concat([scores, null]), level="track", target="genre", order=["m", "m+lyrics"])
     row = table.set_index(["representation", "metric"])
     assert row.loc[("m", "nmi"), "null_p95"] == 0.3
     assert np.isnan(row.loc[("m", "ari"), "null_p95"]) and "nmi_null_p95" not in set(table["metric"])
+
+
+def test_study_table_sets_the_studys_numbers_beside_ours_with_chance():
+    rows = [("kmeans", "chunk", "m+lyrics", "language", "nmi", 0.97, 0.01, 0.02, 15),
+            ("kmeans", "chunk", "m+lyrics", "language", "ari", 0.98, 0.01, 0.01, 15),
+            ("kmeans", "chunk", "m+lyrics", "language", "nmi_null_p95", 0.004, np.nan, np.nan, 200),
+            ("kmeans", "chunk", "pca", "language", "nmi", 0.001, 0.0, 0.0, 15),
+            ("kmeans", "chunk", "pca", "language", "nmi_null_p95", 0.003, np.nan, np.nan, 200),
+            ("kmeans", "track", "pca", "language", "nmi", 0.9, 0.0, 0.0, 15),  # another level: ignored
+            ("kmeans", "track", "clipstats", "language", "nmi", 0.14, 0.0, 0.0, 5)]  # exists per track only
+    md = study_table(pd.DataFrame(rows, columns=SCORE_COLUMNS), "m").splitlines()
+    assert md[0] == "| study's method | study ARI | study NMI | ours | ARI | NMI | chance NMI p95 |"
+    assert md[2] == "| hybrid beta-VAE | 1.00 | 1.00 | `m+lyrics` | 0.98 ± 0.01 | 0.97 ± 0.02 | 0.00 |"
+    assert md[3] == "| PCA (64) | 0.00 | 0.00 | `pca` | – | 0.00 ± 0.00 † | 0.00 |"  # at chance: marked
+    assert any(line.startswith("| audio-only latent | 0.01 | – | `m` | – | – | – |") for line in md)
+    assert "| mel statistics | – | – | `clipstats` (tracks) | – | 0.14 ± 0.00 | – |" in md
+
+
+def test_disentanglement_table_prints_intervals_over_training_seeds():
+    md = disentanglement_table({"m": {"seeds": 3, "mig": 0.2, "mig_ci95": 0.05, "sap": 0.1, "sap_ci95": 0.0},
+                                "raw": {"seeds": 1, "mig": 0.3}}).splitlines()
+    assert md[0] == "| code | seeds | MIG | DCI D | DCI C | DCI I | SAP |"
+    assert md[2] == "| `m` | 3 | 0.20 ± 0.05 | – | – | – | 0.10 ± 0.00 |"  # a zero interval is printed
+    assert md[3] == "| `raw` | 1 | 0.30 | – | – | – | – |"

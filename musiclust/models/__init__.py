@@ -49,18 +49,18 @@ class Fitted:
 @dataclass(frozen=True)
 class ModelKind:
     config: type                                                 # the settings dataclass
-    fit: Callable[[Any, np.ndarray, torch.device], tuple[dict, dict, list[EpochStats], dict]]
+    fit: Callable[..., tuple[dict, dict, list[EpochStats], dict]]  # (config, data, device, seed, **runtime)
     load: Callable[[dict, dict], Any]                            # (hparams, state) -> encoder
 
 
 def _torch_kind(module: type[torch.nn.Module], config: type) -> ModelKind:
     """A torch model: built from its settings and the input sizes, trained by :func:`train`."""
 
-    def fit(cfg, data: np.ndarray, device: torch.device):
-        hparams = {"config": dataclasses.asdict(cfg), "input": module.input_shape(data)}
+    def fit(cfg, data: np.ndarray, device: torch.device, seed: int, **runtime):
+        hparams = {"config": dataclasses.asdict(cfg), "input": module.input_shape(data), "seed": seed}
         model = module(cfg, **hparams["input"])
-        history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
-                        device=device, kl_warmup_epochs=getattr(cfg, "kl_warmup_epochs", 0))
+        history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
+                        device=device, kl_warmup_epochs=getattr(cfg, "kl_warmup_epochs", 0), **runtime)
         extra = {"parameters": int(sum(t.numel() for t in model.parameters()))}
         return hparams, model.state_dict(), history, extra
 
@@ -72,10 +72,10 @@ def _torch_kind(module: type[torch.nn.Module], config: type) -> ModelKind:
     return ModelKind(config, fit, load)
 
 
-def _fit_pca(cfg: PCAConfig, data: np.ndarray, device: torch.device):
-    state, numbers = fit_pca(data, cfg)
+def _fit_pca(cfg: PCAConfig, data: np.ndarray, device: torch.device, seed: int, **runtime):
+    state, numbers = fit_pca(data, cfg, seed)
     error = numbers["reconstruction"]
-    hparams = {"config": dataclasses.asdict(cfg), "input": {}}
+    hparams = {"config": dataclasses.asdict(cfg), "input": {}, "seed": seed}
     return hparams, state, [EpochStats(1, error, error, 0.0)], {"explained_variance": numbers["explained_variance"]}
 
 
@@ -98,15 +98,39 @@ def kind_of(kind: str) -> ModelKind:
     return KINDS[kind]
 
 
-def fit(kind: str, config, data: np.ndarray, *, device: torch.device, threads: int | None = None) -> Fitted:
-    """Fit a model of ``kind`` with settings ``config`` on ``data`` (mel chunks or feature rows).
+def fit(kind: str, config, data: np.ndarray, *, seed: int, device: torch.device,
+        threads: int | None = None, **runtime) -> Fitted:
+    """Fit one model of ``kind`` with settings ``config`` on ``data`` (mel chunks or feature rows).
 
-    Seeded with ``config.seed``: the same settings, data, device and thread
-    count give the same weights.
+    Seeded with ``seed``: the same settings, seed, data, device and thread
+    count give the same weights. ``runtime`` (``precision``, ``compile``,
+    ``loader_workers``: see :func:`musiclust.train.train`) reaches the torch
+    training loop; PCA has no use for it.
     """
-    seed_everything(config.seed, threads)
-    hparams, state, history, extra = kind_of(kind).fit(config, data, device)
+    seed_everything(seed, threads)
+    hparams, state, history, extra = kind_of(kind).fit(config, data, device, seed, **runtime)
     return Fitted(kind, hparams, state, history, extra)
+
+
+def seed_file(seed: int) -> str:
+    """The file name of the model trained with ``seed`` in a model's folder."""
+    return f"seed_{seed}.pt"
+
+
+def seed_of(path) -> int:
+    """The seed in a file name written by :func:`seed_file` (``seed_3.pt`` -> 3)."""
+    stem = Path(path).stem
+    if not stem.startswith("seed_") or not stem[5:].isdigit():
+        raise ValueError(f"{path}: not a per-seed model file (seed_<n>.pt)")
+    return int(stem[5:])
+
+
+def model_files(folder) -> dict[int, Path]:
+    """``{seed: path}`` of every per-seed model in ``folder``, by seed."""
+    files = {seed_of(p): p for p in Path(folder).glob("seed_*.pt")}
+    if not files:
+        raise FileNotFoundError(f"{folder}: no trained models (seed_<n>.pt); run the train stage first")
+    return dict(sorted(files.items()))
 
 
 def save_model(path, fitted: Fitted) -> Path:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.decomposition import PCA
 
-from ..config import check, check_seed
+from ..config import check, check_seeds
 
 
 @dataclass(frozen=True)
 class PCAConfig:
     n_components: int = 64
-    seed: int = 0
+    seeds: list[int] = field(default_factory=lambda: [0])  # the randomized SVD's seed, one fit per seed
 
     def validate(self, key: str) -> None:
         check(self.n_components >= 1, f"{key}.n_components", "must be >= 1")
-        check_seed(self.seed, f"{key}.seed")
+        check_seeds(self.seeds, f"{key}.seeds")
 
 
 def flatten(images: np.ndarray) -> np.ndarray:
@@ -25,7 +25,7 @@ def flatten(images: np.ndarray) -> np.ndarray:
     return np.asarray(images, dtype=np.float32).reshape(len(images), -1)
 
 
-def fit_pca(images: np.ndarray, config: PCAConfig) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Fit PCA on images (N, H, W), without projecting them.
 
     Returns
@@ -40,7 +40,7 @@ def fit_pca(images: np.ndarray, config: PCAConfig) -> tuple[dict[str, np.ndarray
         raise ValueError(f"n_components = {config.n_components} is more than the data allow: "
                          f"{flat.shape[0]} rows of {flat.shape[1]} pixels")
     k = config.n_components
-    pca = PCA(n_components=k, svd_solver="randomized", random_state=config.seed).fit(flat)
+    pca = PCA(n_components=k, svd_solver="randomized", random_state=seed).fit(flat)
     total = float(flat.var(axis=0, dtype=np.float64).sum())
     kept = float((pca.singular_values_.astype(np.float64) ** 2).sum() / len(flat))
     state = {"mean": pca.mean_.astype(np.float32), "components": pca.components_.astype(np.float32)}

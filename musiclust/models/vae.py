@@ -11,13 +11,13 @@ and collapse the posterior.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
 from torch.nn import functional as F
 
-from ..config import check, check_seed
+from ..config import check, check_seeds
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class TrainingConfig:
     lr: float = 1e-3
     batch_size: int = 32
     epochs: int = 50
-    seed: int = 0
+    seeds: list[int] = field(default_factory=lambda: [0])  # one model trained per seed
 
     def validate(self, key: str) -> None:
         """Check every positive-size field the config has; errors name ``key.<field>``."""
@@ -36,7 +36,7 @@ class TrainingConfig:
             if name in names:
                 check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
         check(self.lr > 0, f"{key}.lr", "must be > 0")
-        check_seed(self.seed, f"{key}.seed")
+        check_seeds(self.seeds, f"{key}.seeds")
         if "beta" in names:
             check(self.beta >= 0, f"{key}.beta", "must be >= 0")
         if "kl_warmup_epochs" in names:

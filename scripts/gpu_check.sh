@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Training and encoding speed of the conv beta-VAE on this machine's GPU against its CPU, as JSON on stdout.
+# Needs only python3 with torch and numpy (see scripts/gpu_check.py):
+#   scripts/gpu_check.sh > gpu_check.json        scripts/gpu_check.sh --quick    (CPU only, tiny)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec python3 scripts/gpu_check.py "$@"
