@@ -213,7 +213,15 @@ def bench_features(tracks: int) -> dict:
             "max_abs_diff_clip_stats": float(np.abs(study_stats - ours[1].clip_stats).max())}
 
 
-def _epoch_seconds(threads: int, n_chunks: int) -> float:
+def _chunks_on_disk(folder: Path, n_chunks: int) -> np.ndarray:
+    """Seeded chunks written as .npy and read back as a memory map, as the train stage reads mels.npy."""
+    path = folder / "mels.npy"
+    np.save(path, np.random.default_rng(0).random((n_chunks, 128, 128), dtype=np.float32))
+    return np.load(path, mmap_mode="r")
+
+
+def _epoch_seconds(threads: int, data: np.ndarray) -> float:
+    """One epoch of the pipeline's training loop (musiclust.train.train) on the conv beta-VAE."""
     import torch
 
     from musiclust.models.conv_bvae import ConvBetaVAE
@@ -221,32 +229,58 @@ def _epoch_seconds(threads: int, n_chunks: int) -> float:
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    data = np.random.default_rng(0).random((n_chunks, 128, 128), dtype=np.float32)
     model = ConvBetaVAE()
     t0 = time.perf_counter()
     train(model, data, epochs=1, batch_size=32, lr=1e-3, seed=0, device=torch.device("cpu"), progress=False)
     return time.perf_counter() - t0
 
 
+def _bare_epoch_seconds(threads: int, data: np.ndarray) -> float:
+    """The same epoch as a bare loop: shuffled sorted reads, loss, backward, Adam step; nothing else."""
+    import torch
+
+    from musiclust.models.conv_bvae import ConvBetaVAE
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = ConvBetaVAE()
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(0)).numpy()
+    t0 = time.perf_counter()
+    for start in range(0, len(data), 32):
+        x = torch.from_numpy(np.asarray(data[np.sort(order[start : start + 32])], dtype=np.float32))
+        loss = model.loss(x)["total"]
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return time.perf_counter() - t0
+
+
 def bench_conv(n_chunks: int) -> dict:
-    """Seconds for one real training epoch, 1 vs 2 threads, idle and with the other core busy."""
+    """Seconds for one real training epoch on memory-mapped chunks, 1 vs 2 threads, idle and with the
+    other core busy; and the training loop's speed against a bare loop of the same model and batch."""
     out = {"chunks": n_chunks}
-    for threads in (1, 2):
-        out[f"idle_{threads}_threads_s"] = _epoch_seconds(threads, n_chunks)
-    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = _chunks_on_disk(Path(tmp), n_chunks)
         for threads in (1, 2):
-            out[f"busy_{threads}_threads_s"] = _epoch_seconds(threads, n_chunks)
-    finally:
-        busy.kill()
-        busy.wait()
+            out[f"idle_{threads}_threads_s"] = _epoch_seconds(threads, data)
+        out["bare_loop_2_threads_s"] = _bare_epoch_seconds(2, data)
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            for threads in (1, 2):
+                out[f"busy_{threads}_threads_s"] = _epoch_seconds(threads, data)
+        finally:
+            busy.kill()
+            busy.wait()
     out["idle_speedup_2_over_1"] = out["idle_1_threads_s"] / out["idle_2_threads_s"]
     out["busy_speedup_2_over_1"] = out["busy_1_threads_s"] / out["busy_2_threads_s"]
+    out["loop_speed_over_bare"] = out["bare_loop_2_threads_s"] / out["idle_2_threads_s"]
     return out
 
 
 def bench_pipeline() -> dict:
-    """Wall time of `dvc repro` in a fresh clone of HEAD, with this interpreter's environment."""
+    """Wall time of `dvc repro` in a fresh clone of HEAD, with this interpreter's environment, and
+    whether it brought back HEAD's committed results (``scripts/check_reproduction.py``)."""
     import os
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,7 +290,15 @@ def bench_pipeline() -> dict:
                    HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=env, check=True)
-        return {"dvc_repro_s": time.perf_counter() - t0}
+        seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=env, check=True)
+        noop = time.perf_counter() - t0
+        check = subprocess.run([sys.executable, "scripts/check_reproduction.py"], cwd=clone, env=env,
+                               capture_output=True, text=True)
+        if check.returncode:
+            print(check.stdout[-4000:], check.stderr[-4000:], file=sys.stderr)
+        return {"dvc_repro_s": seconds, "noop_repro_s": noop, "reproduced_head": check.returncode == 0}
 
 
 def machine() -> dict:

@@ -165,6 +165,9 @@ def benchmark_section() -> list[str]:
         [f"conv beta-VAE, one {conv['chunks']:,}-chunk training epoch, idle machine, 1 vs 2 threads",
          f"{conv['idle_1_threads_s']:.1f} s vs {conv['idle_2_threads_s']:.1f} s = "
          f"**{conv['idle_speedup_2_over_1']:.2f}x** for 2 threads"],
+        *([["the same, 2 threads: the training loop's speed over a bare loop (same model, batch and reads)",
+             f"{conv['bare_loop_2_threads_s']:.1f} s / {conv['idle_2_threads_s']:.1f} s = "
+             f"**{conv['loop_speed_over_bare']:.2f}x**"]] if "loop_speed_over_bare" in conv else []),
         ["the same with the other core held by a busy process, 1 vs 2 threads",
          f"{conv['busy_1_threads_s']:.1f} s vs {conv['busy_2_threads_s']:.1f} s = "
          f"**{conv['busy_speedup_2_over_1']:.2f}x** for 2 threads"],
@@ -183,8 +186,13 @@ def benchmark_section() -> list[str]:
              f"**{feat['speedup_2_workers_over_1']:.2f}x**"],
         ]
     if "pipeline" in bench:
+        pipeline = bench["pipeline"]
+        same = {True: "the committed results came back", False: "the committed results did NOT come back"}
         rows.append(["`dvc repro` of both default experiments in a fresh clone (virtualenv ready)",
-                     f"**{bench['pipeline']['dvc_repro_s'] / 60:.1f} min**"])
+                     f"**{pipeline['dvc_repro_s'] / 60:.1f} min**"
+                     + (f"; {same[pipeline['reproduced_head']]}" if "reproduced_head" in pipeline else "")])
+        if "noop_repro_s" in pipeline:
+            rows.append(["then `dvc repro` with nothing changed", f"**{pipeline['noop_repro_s']:.1f} s**"])
     return [f"**Benchmarks** (`benchmarks/benchmark.json`, written by `scripts/benchmark.py`; {machine['cpu']}, "
             f"{machine['cores']} cores, {'a GPU' if machine['gpu'] else 'no GPU'}, torch {machine['torch']}; "
             "ratios are measured in one run on a shared machine):", "",
