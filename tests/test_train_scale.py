@@ -135,6 +135,9 @@ def test_compute_params_defaults_and_new_fields():
     ({"compile": "yes"}, "compute.compile", "expected true or false"),
     ({"loader_workers": -1}, "compute.loader_workers", "must be >= 0"),
     ({"loader_workers": 1.5}, "compute.loader_workers", "expected an integer"),
+    ({"workers": -1}, "compute.workers", "must be >= 0"),
+    ({"scheduler": "somehost:8786"}, "compute.scheduler", "is not empty, local or a scheduler address"),
+    ({"scheduler": 8786}, "compute.scheduler", "expected a string"),
 ])
 def test_bad_compute_params_name_the_key(data, key, message):
     with pytest.raises(ConfigError, match=f"{key}: .*{message}"):
