@@ -19,6 +19,7 @@ from .io import read_vectors
 from .metrics import hungarian_ordered_contingency, targets_of
 from .models import load_model, model_files
 from .representations import fuse, read_lyrics, select_level, split_seeds
+from .text import within_language_cosine
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ class _Loaded:
     scores: pd.DataFrame
     targets: dict
     disentanglement: dict
+    lyric_model: str | None = None
+    lyric_cosine: dict | None = None  # language -> mean pairwise cosine of its lyric embeddings
 
     @cached_property
     def labels(self) -> pd.DataFrame:
@@ -264,6 +267,9 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
             plots.plot_loss_curves(frame, figures / f"loss_{folder.name}.png",
                                    title=f"{folder.name}: training loss per sample, each training seed")
     lyric_ids, lyrics = read_lyrics(inputs.lyrics)
+    data.lyric_model = pd.read_parquet(inputs.lyrics, columns=["model"])["model"].iloc[0] if lyrics is not None else None
+    if lyrics is not None and "language" in tracks:
+        data.lyric_cosine = within_language_cosine(lyric_ids, lyrics, tracks.set_index("track_id")["language"])
     first_seed = split_seeds(*read_vectors(inputs.latents, "z"))[0]
     _latent_figures(data, first_seed[1:], (lyric_ids, lyrics), params, figures, headline, first_seed[0])
     _spectrogram_figures(data, inputs, params, mel, figures, headline)
@@ -392,6 +398,13 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                   "After disentanglement_lib: MIG (20-bin histograms), DCI (gradient-boosted trees, 70/30 split), "
                   "SAP; mean ± 95% t-interval over each code's training seeds (`seeds`).", "",
                   disentanglement_table(data.disentanglement.get("track", {})), ""]
+    if data.lyric_cosine:
+        lines += ["## Lyric embeddings",
+                  f"Mean pairwise cosine similarity of the lyric embeddings (`{markdown_text(data.lyric_model)}`) "
+                  "within each language: near 1 means the text model maps that language's songs to nearly one "
+                  "vector (it does not read it), so lyric clusters there follow the tokenizer, not the words.", "",
+                  _markdown_table(["language", "mean pairwise cosine"],
+                                  [[markdown_text(k), f"{v:.3f}"] for k, v in data.lyric_cosine.items()]), ""]
     if "language" in data.targets and data.targets["language"].nunique() == 2:
         lines += ["## The study's table beside ours",
                   "Chunks, KMeans k = 2, against language; the study's numbers as published (on the real "

