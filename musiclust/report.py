@@ -17,7 +17,7 @@ from .audio import MelConfig
 from .config import check, check_seed
 from .io import read_vectors
 from .metrics import hungarian_ordered_contingency, targets_of
-from .models import load_model, model_files
+from .models import load_model, model_files, seed_of
 from .representations import fuse, read_lyrics, select_level, split_seeds
 from .text import within_language_cosine
 
@@ -80,26 +80,26 @@ def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: 
     present = set(s["representation"])
     reps = [r for r in (representations or sorted(present)) if r in present]
     header = ["representation", "runs"] + [f"{t} {label}" for t in targets for _, label in TABLE_METRICS]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     index = s.set_index(["representation", "target", "metric"])
     runs = s[~s["metric"].str.contains("_null_")].groupby("representation")["runs"].max()
-    for rep in reps:
-        cells = [f"`{rep}`", str(int(runs[rep]))]
-        for t in targets:
-            for metric, _ in TABLE_METRICS:
-                key = (rep, t, metric)
-                if key in index.index:
-                    row = index.loc[key]
-                    null = (rep, t, f"{metric}_null_p95")
-                    p95 = float(index.loc[null, "value"]) if null in index.index else None
-                    cells.append(format_score(float(row["value"]), float(row["ci95"]), p95))
-                else:
-                    cells.append("–")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    rows = [[f"`{rep}`", str(int(runs[rep]))] + [score_cell(index, (rep, t), metric)
+                                                   for t in targets for metric, _ in TABLE_METRICS]
+            for rep in reps]
+    return markdown_table(header, rows)
 
 
-def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+def score_cell(index: pd.DataFrame, key: tuple, metric: str) -> str:
+    """``format_score`` of ``key + (metric,)`` in a long score table indexed by its key columns and
+    ``metric``, with its interval and its null's 95th percentile; "–" where it is missing."""
+    if key + (metric,) not in index.index:
+        return "–"
+    row, null = index.loc[key + (metric,)], key + (f"{metric}_null_p95",)
+    p95 = float(index.loc[null, "value"]) if null in index.index else None
+    return format_score(float(row["value"]), float(row["ci95"]), p95)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table of string cells."""
     return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
                      + ["| " + " | ".join(r) + " |" for r in rows])
 
@@ -120,23 +120,17 @@ def study_table(scores: pd.DataFrame, headline: str) -> str:
     that exists per track only (the clip statistics) is scored per track, and says so."""
     s = scores[(scores["algorithm"] == "kmeans") & (scores["target"] == "language")]
     index = s.set_index(["level", "representation", "metric"])
-
-    def cell(level: str, rep: str, metric: str) -> str:
-        if (level, rep, metric) not in index.index:
-            return "–"
-        row, null = index.loc[(level, rep, metric)], (level, rep, f"{metric}_null_p95")
-        p95 = float(index.loc[null, "value"]) if null in index.index else None
-        return format_score(float(row["value"]), float(row["ci95"]), p95)
-
     rows = []
     for key, (method, ari, nmi) in STUDY_LANGUAGE_CHUNKS.items():
         rep = key.format(headline=headline)
-        level = "track" if ("chunk", rep, "nmi") not in index.index and ("track", rep, "nmi") in index.index else "chunk"
+        per_track = ("chunk", rep, "nmi") not in index.index and ("track", rep, "nmi") in index.index
+        level = "track" if per_track else "chunk"
         null = (level, rep, "nmi_null_p95")
         rows.append([method, "–" if ari is None else f"{ari:.2f}", "–" if nmi is None else f"{nmi:.2f}",
-                     f"`{rep}`" + (" (tracks)" if level == "track" else ""), cell(level, rep, "ari"),
-                     cell(level, rep, "nmi"), f"{float(index.loc[null, 'value']):.2f}" if null in index.index else "–"])
-    return _markdown_table(["study's method", "study ARI", "study NMI", "ours", "ARI", "NMI", "chance NMI p95"],
+                     f"`{rep}`" + (" (tracks)" if per_track else ""), score_cell(index, (level, rep), "ari"),
+                     score_cell(index, (level, rep), "nmi"),
+                     f"{float(index.loc[null, 'value']):.2f}" if null in index.index else "–"])
+    return markdown_table(["study's method", "study ARI", "study NMI", "ours", "ARI", "NMI", "chance NMI p95"],
                            rows)
 
 
@@ -151,7 +145,7 @@ def disentanglement_table(scores: dict) -> str:
             + [format_score(values[k], values.get(f"{k}_ci95")) if k in values else "–"
                for k, _ in DISENTANGLEMENT_SCORES]
             for name, values in sorted(scores.items())]
-    return _markdown_table(["code", "seeds"] + [label for _, label in DISENTANGLEMENT_SCORES], rows)
+    return markdown_table(["code", "seeds"] + [label for _, label in DISENTANGLEMENT_SCORES], rows)
 
 
 def representation_order(names, headline: str) -> list[str]:
@@ -290,10 +284,10 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
 def read_histories(folder) -> pd.DataFrame:
     """One model's training histories (``seed_<n>.csv``, as the train stage writes them) in one
     frame with a ``seed`` column."""
-    files = sorted(Path(folder).glob("seed_*.csv"), key=lambda f: int(f.stem.split("_")[1]))
+    files = sorted((seed_of(f), f) for f in Path(folder).glob("seed_*.csv"))
     if not files:
         raise FileNotFoundError(f"{folder}: no training histories (seed_<n>.csv)")
-    return pd.concat([pd.read_csv(f).assign(seed=int(f.stem.split("_")[1])) for f in files], ignore_index=True)
+    return pd.concat([pd.read_csv(f).assign(seed=seed) for seed, f in files], ignore_index=True)
 
 
 def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: Path, headline: str,
@@ -403,7 +397,7 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                   f"Mean pairwise cosine similarity of the lyric embeddings (`{markdown_text(data.lyric_model)}`) "
                   "within each language: near 1 means the text model maps that language's songs to nearly one "
                   "vector (it does not read it), so lyric clusters there follow the tokenizer, not the words.", "",
-                  _markdown_table(["language", "mean pairwise cosine"],
+                  markdown_table(["language", "mean pairwise cosine"],
                                   [[markdown_text(k), f"{v:.3f}"] for k, v in data.lyric_cosine.items()]), ""]
     if "language" in data.targets and data.targets["language"].nunique() == 2:
         lines += ["## The study's table beside ours",

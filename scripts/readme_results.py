@@ -23,6 +23,7 @@ from musiclust.report import (  # noqa: E402
     CHANCE_MARK,
     disentanglement_table,
     format_score,
+    markdown_table,
     representation_order,
     study_table,
 )
@@ -68,7 +69,7 @@ class Scores:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+    return markdown_table(header, rows).split("\n")
 
 
 def hblm_section() -> list[str]:
