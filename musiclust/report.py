@@ -198,6 +198,7 @@ class ReportInputs:
     latents: Path          # the headline model's latents
     model: Path            # the headline model's folder (seed_<n>.pt)
     disentanglement: Path  # disentanglement.json
+    latent_summary: Path   # latents.json: dimension and active units of each representation
 
 
 @dataclass
@@ -210,6 +211,8 @@ class _Loaded:
     disentanglement: dict
     lyric_model: str | None = None
     lyric_cosine: dict | None = None  # language -> mean pairwise cosine of its lyric embeddings
+    kl_usage: dict | None = None      # model -> KL use per seed (see kl_usage)
+    latent_summary: dict | None = None
 
     @cached_property
     def labels(self) -> pd.DataFrame:
@@ -246,6 +249,47 @@ def headline_metrics(scores: pd.DataFrame, targets: list[str], headline: str) ->
     return out
 
 
+KL_USED_NATS = 0.01  # a latent dimension carrying less KL than this is unused
+
+
+def kl_usage(history: pd.DataFrame, threshold: float = KL_USED_NATS) -> dict:
+    """Last-epoch KL of a VAE's training histories: total, and dimensions above ``threshold`` nats,
+    per training seed (``{seed: {"kl", "dims_used", "dims"}}``)."""
+    columns = plots.kl_dim_columns(history)
+    out = {}
+    for seed, run in history.groupby("seed", sort=True):
+        last = run.sort_values("epoch", kind="mergesort").iloc[-1]
+        kl = last[columns].to_numpy(dtype=float)
+        out[int(seed)] = {"kl": float(last["kl"]), "dims_used": int((kl > threshold).sum()), "dims": len(columns)}
+    return out
+
+
+def kl_table(usage: dict, summary: dict) -> tuple[str, list[str]]:
+    """The KL use and active units of every VAE, and a warning line for each posterior collapse.
+
+    ``usage``: model -> :func:`kl_usage`; ``summary``: ``latents.json`` (active units: the dimensions
+    whose posterior mean varies over the inputs, Var > 0.01, Burda et al.).
+    """
+    rows, warnings = [], []
+    for model, seeds in usage.items():
+        kls = [s["kl"] for s in seeds.values()]
+        used = [s["dims_used"] for s in seeds.values()]
+        units = summary.get(model, {})
+        rows.append([markdown_text(model), str(len(seeds)), f"{np.mean(kls):.2f}",
+                     f"{np.mean(used):.1f} (min {min(used)}) of {next(iter(seeds.values()))['dims']}",
+                     f"{units['active_units']:.1f} (min {units['active_units_min']})" if units else "n/a"])
+        collapsed = [seed for seed, s in seeds.items() if s["dims_used"] == 0]
+        if collapsed or (units and units["active_units_min"] == 0):
+            warnings.append(f"> **Warning: posterior collapse in `{model}`**: training seed(s) "
+                            f"{', '.join(map(str, collapsed)) or 'n/a'} end with no latent dimension above "
+                            f"{KL_USED_NATS:g} nats (least active units over seeds: "
+                            f"{units.get('active_units_min', 'n/a')}); its latent carries no information about "
+                            "the input and its clusters are noise. Lower beta, or use a KL warm-up or capacity.")
+    table = markdown_table(["model", "seeds", "final KL (nats per chunk or track, mean over seeds)",
+                            f"dimensions with KL > {KL_USED_NATS:g} nats", "active units (Var E[z] > 0.01)"], rows)
+    return table, warnings
+
+
 def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, figures: Path,
                  *, dataset: str) -> Report:
     """Draw every figure into ``figures``; return the Markdown report, DVC's confusion table and
@@ -255,11 +299,17 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
     data = _Loaded(tracks, pd.read_parquet(inputs.status), pd.read_parquet(inputs.chunks),
                    pd.read_csv(inputs.scores), targets_of(tracks),
                    json.loads(Path(inputs.disentanglement).read_text(encoding="utf-8")))
+    data.latent_summary = json.loads(Path(inputs.latent_summary).read_text(encoding="utf-8"))
+    data.kl_usage = {}
     for folder in sorted(p for p in Path(inputs.histories).iterdir() if p.is_dir()):
         frame = read_histories(folder)
         if frame.groupby("seed").size().max() > 1:  # a model fitted in one step has no curve
             plots.plot_loss_curves(frame, figures / f"loss_{folder.name}.png",
                                    title=f"{folder.name}: training loss per sample, each training seed")
+        if plots.kl_dim_columns(frame):
+            data.kl_usage[folder.name] = kl_usage(frame)
+            plots.plot_kl_per_dim(frame, figures / f"kl_per_dim_{folder.name}.png", threshold=KL_USED_NATS,
+                                  title=f"{folder.name}: KL divergence of each latent dimension (nats per sample)")
     lyric_ids, lyrics = read_lyrics(inputs.lyrics)
     data.lyric_model = pd.read_parquet(inputs.lyrics, columns=["model"])["model"].iloc[0] if lyrics is not None else None
     if lyrics is not None and "language" in tracks:
@@ -392,6 +442,12 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                   "After disentanglement_lib: MIG (20-bin histograms), DCI (gradient-boosted trees, 70/30 split), "
                   "SAP; mean ± 95% t-interval over each code's training seeds (`seeds`).", "",
                   disentanglement_table(data.disentanglement.get("track", {})), ""]
+    if data.kl_usage:
+        table, warnings = kl_table(data.kl_usage, data.latent_summary or {})
+        lines += ["## KL per latent dimension and active units",
+                  "At the last training epoch; a dimension above the threshold carries information about the "
+                  "input, one below it has collapsed to the prior.", ""] + \
+                 [w + "\n" for w in warnings] + [table, ""]
     if data.lyric_cosine:
         lines += ["## Lyric embeddings",
                   f"Mean pairwise cosine similarity of the lyric embeddings (`{markdown_text(data.lyric_model)}`) "

@@ -76,11 +76,51 @@ class EpochStats:
     total: float
     reconstruction: float
     kl: float
+    kl_dims: tuple[float, ...] = ()  # KL of each latent dimension (VAEs), per sample
+
+    def row(self) -> dict:
+        """One history row: the losses, then ``kl_dim_<i>`` for each latent dimension."""
+        width = len(str(max(len(self.kl_dims) - 1, 0)))
+        return {"epoch": self.epoch, "total": self.total, "reconstruction": self.reconstruction, "kl": self.kl,
+                **{f"kl_dim_{i:0{width}d}": value for i, value in enumerate(self.kl_dims)}}
+
+
+@dataclass(frozen=True)
+class KLSchedule:
+    """The KL term's weight and capacity at each epoch (1-based).
+
+    ``warmup_epochs``: the weight rises linearly to 1 over this many epochs (0: 1 throughout).
+    ``capacity``: the target KL in nats reached after ``capacity_epochs`` (0: no capacity, the
+    plain beta-VAE loss); it rises linearly from 0 and then stays (Burgess et al., 2018).
+    """
+
+    warmup_epochs: int = 0
+    capacity: float = 0.0
+    capacity_epochs: int = 0
+
+    @classmethod
+    def of(cls, config) -> "KLSchedule":
+        """The schedule a model's settings ask for (settings without KL fields: none)."""
+        return cls(getattr(config, "kl_warmup_epochs", 0), getattr(config, "kl_capacity", 0.0),
+                   getattr(config, "kl_capacity_epochs", 0))
+
+    def weight(self, epoch: int) -> float:
+        return min(1.0, epoch / self.warmup_epochs) if self.warmup_epochs else 1.0
+
+    def target(self, epoch: int) -> float | None:
+        """The capacity at ``epoch`` in nats, or None without a capacity schedule."""
+        if not self.capacity:
+            return None
+        return self.capacity * (min(1.0, epoch / self.capacity_epochs) if self.capacity_epochs else 1.0)
 
 
 class _RowBatches(Dataset):
     """Rows of a (memory-mapped) array, read a batch at a time: item ``(rows, size)`` is
-    ``(images (len(rows), H, W) float32, size)``, ``size`` being the whole batch's across ranks."""
+    ``(images (len(rows), H, W) float32, size)``, ``size`` being the whole batch's across ranks.
+
+    ``data`` may also be a table of several aligned arrays (anything whose ``data[rows]`` is a
+    tuple of arrays, such as :class:`musiclust.joint.JointRows`); a batch is then a tuple of tensors.
+    """
 
     def __init__(self, data: np.ndarray):
         self.data = data
@@ -91,7 +131,10 @@ class _RowBatches(Dataset):
     def __getitem__(self, item: tuple[np.ndarray, int]) -> tuple[torch.Tensor, int]:
         rows, batch_size = item
         # Sorted reads are sequential on a memory map; order inside a batch does not matter.
-        return torch.from_numpy(np.asarray(self.data[np.sort(rows)], dtype=np.float32)), batch_size
+        batch = self.data[np.sort(rows)]
+        if isinstance(batch, tuple):
+            return tuple(torch.from_numpy(np.asarray(part, dtype=np.float32)) for part in batch), batch_size
+        return torch.from_numpy(np.asarray(batch, dtype=np.float32)), batch_size
 
     def __getstate__(self) -> dict:
         # A worker started by spawn gets a pickled copy: send a whole-file memory map as its
@@ -144,8 +187,8 @@ class _Objective(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, x: torch.Tensor, kl_weight: float) -> dict[str, torch.Tensor]:
-        return self.model.loss(x, kl_weight=kl_weight)
+    def forward(self, x, kl_weight: float, kl_capacity: float | None) -> dict[str, torch.Tensor]:
+        return self.model.loss(x, kl_weight=kl_weight, kl_capacity=kl_capacity)
 
 
 def _batches(data: np.ndarray, batch_size: int, seed: int, device: torch.device, workers: int,
@@ -169,9 +212,9 @@ def _process_group(distributed: bool) -> tuple[int, int]:
 
 
 def _epoch_sums(step_losses: list[torch.Tensor], step_rows: list[int], device: torch.device,
-                distributed: bool) -> list[float]:
+                distributed: bool, width: int) -> list[float]:
     """Row-weighted sums of each loss over an epoch's steps (over every rank's rows when distributed)."""
-    sums = [0.0, 0.0, 0.0]
+    sums = [0.0] * width
     if step_losses:
         # One copy to the host per epoch, not one synchronising read per step.
         for losses, rows in zip(torch.stack(step_losses).cpu().double().tolist(), step_rows):
@@ -184,20 +227,30 @@ def _epoch_sums(step_losses: list[torch.Tensor], step_rows: list[int], device: t
     return sums
 
 
+def _to_device(batch, device: torch.device, non_blocking: bool):
+    if isinstance(batch, tuple):
+        return tuple(part.to(device, non_blocking=non_blocking) for part in batch)
+    return batch.to(device, non_blocking=non_blocking)
+
+
 def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: int, lr: float,
-          seed: int, device: torch.device, kl_warmup_epochs: int = 0, progress: bool = True,
-          precision: str = "fp32", compile: bool = False, loader_workers: int = 0,
+          seed: int, device: torch.device, kl_warmup_epochs: int = 0, kl: KLSchedule | None = None,
+          progress: bool = True, precision: str = "fp32", compile: bool = False, loader_workers: int = 0,
           distributed: bool = False) -> list[EpochStats]:
-    """Train ``model`` (anything with ``loss(x, kl_weight) -> {total, reconstruction, kl}``, per-sample averages).
+    """Train ``model`` (anything with ``loss(x, kl_weight, kl_capacity) -> {total, reconstruction, kl}``,
+    per-sample averages, and optionally ``kl_dims``, the KL of each latent dimension).
 
     Parameters
     ----------
-    data : array, shape (N, H, W)
-        Training images, typically a memory map.
+    data : array, shape (N, H, W), or a table of aligned arrays (see :class:`_RowBatches`)
+        Training rows, typically a memory map.
     batch_size : int >= 1
         Rows per optimiser step, across all processes when distributed.
     kl_warmup_epochs : int
-        The KL weight rises linearly from 0 to 1 over this many epochs (0: off).
+        The KL weight rises linearly from 0 to 1 over this many epochs (0: off); shorthand for
+        ``kl=KLSchedule(kl_warmup_epochs)``.
+    kl : KLSchedule, optional
+        The KL weight and capacity per epoch; overrides ``kl_warmup_epochs``.
     precision : ``fp32``, ``bf16``, ``fp16`` or ``auto``
         Autocast type of the forward pass and loss (:func:`resolve_precision`); fp16 adds a
         gradient scaler and needs CUDA. fp32 is the plain loop.
@@ -215,6 +268,7 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
     -------
     history : list of EpochStats, per-sample averages for each epoch.
     """
+    kl = kl or KLSchedule(kl_warmup_epochs)
     n = len(data)
     if n == 0:
         raise ValueError("no training data")
@@ -242,31 +296,38 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
     history: list[EpochStats] = []
     bar = tqdm(range(1, epochs + 1), desc=f"train {type(model).__name__}", unit="epoch",
                disable=not progress or rank != 0)
+    width = len(LOSS_KEYS)
     for epoch in bar:
-        kl_weight = min(1.0, epoch / kl_warmup_epochs) if kl_warmup_epochs else 1.0
+        kl_weight, kl_capacity = kl.weight(epoch), kl.target(epoch)
         step_losses: list[torch.Tensor] = []
         step_rows: list[int] = []
-        for images, global_rows in batches:
-            x = images.to(device, non_blocking=non_blocking)
+        for batch, global_rows in batches:
+            x = _to_device(batch, device, non_blocking)
+            rows = len(x[0]) if isinstance(x, tuple) else len(x)
             autocast = torch.autocast(device.type, dtype=AUTOCAST_DTYPES[precision]) \
                 if precision in AUTOCAST_DTYPES else contextlib.nullcontext()
             with autocast:
-                losses = objective(x, kl_weight)
+                losses = objective(x, kl_weight, kl_capacity)
             objective_total = losses["total"]
-            if len(x) * world_size != global_rows:
+            if rows * world_size != global_rows:
                 # An uneven last batch: weigh each rank's mean by its share, so the average
                 # over ranks is the mean over the batch.
-                objective_total = objective_total * (len(x) * world_size / global_rows)
+                objective_total = objective_total * (rows * world_size / global_rows)
             optimiser.zero_grad(set_to_none=True)
             scaler.scale(objective_total).backward()
             scaler.step(optimiser)
             scaler.update()
-            step_losses.append(torch.stack([losses[key].detach().float() for key in LOSS_KEYS]))
-            step_rows.append(len(x))
-        sums = _epoch_sums(step_losses, step_rows, device, distributed)
+            parts = [losses[key].detach().float().reshape(1) for key in LOSS_KEYS]
+            if "kl_dims" in losses:
+                parts.append(losses["kl_dims"].detach().float().reshape(-1))
+            step_losses.append(torch.cat(parts))
+            width = len(step_losses[-1])
+            step_rows.append(rows)
+        sums = _epoch_sums(step_losses, step_rows, device, distributed, width)
         if not np.isfinite(sums[0]):
             raise FloatingPointError(f"epoch {epoch}: loss became {sums[0] / n}; lower the learning rate")
-        stats = EpochStats(epoch, *(total / n for total in sums))
+        means = [total / n for total in sums]
+        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[3:]))
         history.append(stats)
         bar.set_postfix(loss=f"{stats.total:.1f}", rec=f"{stats.reconstruction:.1f}", kl=f"{stats.kl:.2f}")
     model.eval()

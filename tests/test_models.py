@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from musiclust import models as M
+from musiclust.config import ConfigError
 from musiclust.encode import encode
 from musiclust.models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from musiclust.models.dense_ae import DenseAE, DenseAEConfig
@@ -174,3 +175,41 @@ def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
 def test_pca_refuses_more_components_than_the_data_allow():
     with pytest.raises(ValueError, match="n_components = 30 is more than the data allow: 20 rows"):
         M.fit("pca", PCAConfig(n_components=30), _images(20, size=16), seed=0, device=torch.device("cpu"))
+
+
+def test_kl_schedule_weight_and_capacity_per_epoch():
+    from musiclust.train import KLSchedule
+
+    schedule = KLSchedule(warmup_epochs=4, capacity=20.0, capacity_epochs=5)
+    assert [schedule.weight(e) for e in (1, 2, 4, 9)] == [0.25, 0.5, 1.0, 1.0]
+    assert [schedule.target(e) for e in (1, 5, 8)] == [4.0, 20.0, 20.0]
+    assert KLSchedule().target(3) is None and KLSchedule(capacity=7.0).target(1) == 7.0
+    assert KLSchedule.of(ConvBVAEConfig(kl_capacity=3.0, kl_capacity_epochs=2)) == KLSchedule(0, 3.0, 2)
+    assert KLSchedule.of(DenseAEConfig()) == KLSchedule()
+
+
+def test_capacity_loss_is_beta_times_distance_to_capacity_and_history_has_kl_per_dim():
+    from musiclust.train import KLSchedule
+
+    data = _images(8)
+    torch.manual_seed(0)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=4.0), image_size=32)
+    hist = train(m, data, epochs=2, batch_size=8, lr=1e-3, seed=0, device=torch.device("cpu"),
+                 kl=KLSchedule(capacity=50.0, capacity_epochs=2), progress=False)
+    # epoch 1: C = 25 nats, far above the KL, so the KL term is beta * (25 - KL), not beta * KL
+    assert hist[0].kl < 25
+    assert hist[0].total == pytest.approx(hist[0].reconstruction + 4.0 * (25.0 - hist[0].kl), rel=1e-5)
+    assert len(hist[0].kl_dims) == 4 and sum(hist[0].kl_dims) == pytest.approx(hist[0].kl, rel=1e-5)
+    row = hist[-1].row()
+    assert [k for k in row if k.startswith("kl_dim_")] == ["kl_dim_0", "kl_dim_1", "kl_dim_2", "kl_dim_3"]
+
+
+def test_kl_capacity_settings_are_checked():
+    with pytest.raises(ConfigError, match="m.kl_capacity"):
+        ConvBVAEConfig(kl_capacity=-1.0).validate("m")
+
+
+def test_autoencoder_history_has_no_kl_columns():
+    fitted = M.fit("dense_ae", DenseAEConfig(latent_dim=2, hidden_dim=4, epochs=1, batch_size=4), _images(6, size=8),
+                   seed=0, device=torch.device("cpu"), threads=1)
+    assert list(fitted.history_frame().columns) == ["epoch", "total", "reconstruction", "kl"]

@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from musiclust.metrics import SCORE_COLUMNS
 from musiclust.report import (
@@ -104,3 +105,36 @@ def test_disentanglement_table_prints_intervals_over_training_seeds():
     assert md[0] == "| code | seeds | MIG | DCI D | DCI C | DCI I | SAP |"
     assert md[2] == "| `m` | 3 | 0.20 ± 0.05 | – | – | – | 0.10 ± 0.00 |"  # a zero interval is printed
     assert md[3] == "| `raw` | 1 | 0.30 | – | – | – | – |"
+
+
+def _kl_history(seeds_final: dict[int, list[float]]) -> pd.DataFrame:
+    rows = []
+    for seed, final in seeds_final.items():
+        for epoch in (1, 2):
+            dims = {f"kl_dim_{i}": (v if epoch == 2 else 1.0) for i, v in enumerate(final)}
+            rows.append({"epoch": epoch, "total": 1.0, "reconstruction": 1.0, "kl": sum(dims.values()), "seed": seed,
+                         **dims})
+    return pd.DataFrame(rows)
+
+
+def test_kl_usage_counts_dimensions_above_threshold_at_the_last_epoch():
+    from musiclust.report import kl_usage
+
+    usage = kl_usage(_kl_history({0: [0.5, 0.001, 0.02], 1: [0.0, 0.0, 0.0]}))
+    assert usage[0] == {"kl": pytest.approx(0.521), "dims_used": 2, "dims": 3}
+    assert usage[1]["dims_used"] == 0
+
+
+def test_kl_table_warns_of_posterior_collapse_only_when_a_seed_collapses(tmp_path):
+    from musiclust.plots import plot_kl_per_dim
+    from musiclust.report import kl_table, kl_usage
+
+    healthy = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.3, 0.02]}))
+    collapsed = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}))
+    summary = {"good": {"active_units": 2.0, "active_units_min": 2}, "bad": {"active_units": 1.0, "active_units_min": 0}}
+    table, warnings = kl_table({"good": healthy}, summary)
+    assert warnings == [] and "| good | 2 |" in table and "2.0 (min 2) of 2" in table
+    table, warnings = kl_table({"good": healthy, "bad": collapsed}, summary)
+    assert len(warnings) == 1 and "posterior collapse in `bad`" in warnings[0] and "seed(s) 1 " in warnings[0]
+    path = plot_kl_per_dim(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}), tmp_path / "kl.png", title="t")
+    assert path.read_bytes()[:4] == b"\x89PNG"

@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from ..io import atomic_path
-from ..train import EpochStats, seed_everything, train
+from ..train import EpochStats, KLSchedule, seed_everything, train
 from .conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from .dense_ae import DenseAE, DenseAEConfig
 from .dense_vae import DenseVAE, DenseVAEConfig
@@ -37,7 +37,7 @@ class Fitted:
     extra: dict  # kind-specific training numbers (parameter count, explained variance)
 
     def history_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([dataclasses.asdict(h) for h in self.history])
+        return pd.DataFrame([h.row() for h in self.history])
 
     def summary(self) -> dict:
         """The training metrics: the last epoch's losses and the kind's own numbers."""
@@ -60,7 +60,7 @@ def _torch_kind(module: type[torch.nn.Module], config: type) -> ModelKind:
         hparams = {"config": dataclasses.asdict(cfg), "input": module.input_shape(data), "seed": seed}
         model = module(cfg, **hparams["input"])
         history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
-                        device=device, kl_warmup_epochs=getattr(cfg, "kl_warmup_epochs", 0), **runtime)
+                        device=device, kl=KLSchedule.of(cfg), **runtime)
         extra = {"parameters": int(sum(t.numel() for t in model.parameters()))}
         return hparams, model.state_dict(), history, extra
 

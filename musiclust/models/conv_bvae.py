@@ -18,6 +18,8 @@ class ConvBVAEConfig(TrainingConfig):
     latent_dim: int = 64
     beta: float = 4.0            # weight of the KL term
     kl_warmup_epochs: int = 0    # the KL weight rises linearly to 1 over this many epochs
+    kl_capacity: float = 0.0     # nats; > 0: beta * |KL - C|, C rising linearly to this (Burgess et al.)
+    kl_capacity_epochs: int = 0  # epochs over which the capacity rises
 
 
 class ConvBetaVAE(nn.Module):
@@ -81,9 +83,11 @@ class ConvBetaVAE(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode_mean(x))
 
-    def loss(self, x: torch.Tensor, kl_weight: float = 1.0) -> dict[str, torch.Tensor]:
+    def loss(self, x: torch.Tensor, kl_weight: float = 1.0,
+             kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
         """Per-sample averages of the reconstruction, the KL and their beta-weighted total."""
         if x.ndim == 4:
             x = x.squeeze(1)
         mu, logvar = self.encode(x)
-        return beta_vae_loss(x, mu, logvar, self.decode, beta=self.config.beta, kl_weight=kl_weight)
+        return beta_vae_loss(x, mu, logvar, self.decode, beta=self.config.beta, kl_weight=kl_weight,
+                             kl_capacity=kl_capacity)

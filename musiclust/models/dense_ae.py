@@ -45,7 +45,7 @@ class DenseAE(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode_mean(x))
 
-    def loss(self, x: torch.Tensor, kl_weight: float = 1.0) -> dict[str, torch.Tensor]:
+    def loss(self, x: torch.Tensor, kl_weight: float = 1.0, kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
         rec = F.mse_loss(self.reconstruct(x).float(), x.float(), reduction="sum") / x.shape[0]
         zero = torch.zeros((), device=x.device)
         return {"total": rec, "reconstruction": rec, "kl": zero}

@@ -25,6 +25,8 @@ class DenseVAEConfig(TrainingConfig):
     hidden: list[int] = field(default_factory=lambda: [256, 128])
     beta: float = 1.0
     kl_warmup_epochs: int = 0
+    kl_capacity: float = 0.0     # see ConvBVAEConfig
+    kl_capacity_epochs: int = 0
     batch_size: int = 128
     epochs: int = 100
 
@@ -70,6 +72,8 @@ class DenseVAE(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode_mean(x))
 
-    def loss(self, x: torch.Tensor, kl_weight: float = 1.0) -> dict[str, torch.Tensor]:
+    def loss(self, x: torch.Tensor, kl_weight: float = 1.0,
+             kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
         mu, logvar = self.encode(x)
-        return beta_vae_loss(x, mu, logvar, self.decode, beta=self.config.beta, kl_weight=kl_weight)
+        return beta_vae_loss(x, mu, logvar, self.decode, beta=self.config.beta, kl_weight=kl_weight,
+                             kl_capacity=kl_capacity)

@@ -6,6 +6,11 @@ summed over pixels (or features) plus beta times the KL divergence to N(0, I)
 summed over latent dimensions, both averaged over the batch. A mean-reduced
 reconstruction with beta = 4 would act like a beta thousands of times larger
 and collapse the posterior.
+
+KL control (:class:`musiclust.train.KLSchedule`): a linear warm-up of the KL weight, and the
+capacity schedule of Burgess et al. (2018), ``beta * |KL - C|`` with the
+capacity ``C`` rising linearly from 0 to ``kl_capacity`` nats, which lets the
+posterior carry a growing, bounded amount of information instead of collapsing.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ class TrainingConfig:
             check(self.beta >= 0, f"{key}.beta", "must be >= 0")
         if "kl_warmup_epochs" in names:
             check(self.kl_warmup_epochs >= 0, f"{key}.kl_warmup_epochs", "must be >= 0")
+        if "kl_capacity" in names:
+            check(self.kl_capacity >= 0, f"{key}.kl_capacity", "must be >= 0 (nats; 0: no capacity schedule)")
+            check(self.kl_capacity_epochs >= 0, f"{key}.kl_capacity_epochs", "must be >= 0")
 
 
 def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -48,9 +56,20 @@ def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
 
 
+def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, exp(logvar)) || N(0, 1)) of each latent dimension, averaged over the batch → (latent_dim,)."""
+    mu, logvar = mu.float(), logvar.float()
+    return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(0)
+
+
+def kl_term(kl: torch.Tensor, *, beta: float, kl_weight: float = 1.0, kl_capacity: float | None = None):
+    """``beta * weight * KL``, or ``beta * weight * |KL - C|`` under a capacity ``C`` (nats)."""
+    return beta * kl_weight * (kl if kl_capacity is None else (kl - kl_capacity).abs())
+
+
 def beta_vae_loss(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
                   decode: Callable[[torch.Tensor], torch.Tensor], *, beta: float,
-                  kl_weight: float = 1.0) -> dict[str, torch.Tensor]:
+                  kl_weight: float = 1.0, kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
     """Per-sample averages of the reconstruction, the KL and their beta-weighted total.
 
     Parameters
@@ -59,9 +78,16 @@ def beta_vae_loss(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
     mu, logvar : tensors, shape (B, latent_dim), the posterior of ``x``
     decode : latent (B, latent_dim) -> reconstruction shaped like ``x``
     kl_weight : float in [0, 1], the warm-up factor on beta
+    kl_capacity : the capacity in nats at this epoch, or None (see :class:`musiclust.train.KLSchedule`)
+
+    Returns
+    -------
+    dict of ``total``, ``reconstruction``, ``kl`` (scalars) and ``kl_dims`` (latent_dim,)
     """
     recon = decode(reparameterise(mu, logvar))
     batch = x.shape[0]
     rec = F.mse_loss(recon.float(), x.float(), reduction="sum") / batch
-    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / batch
-    return {"total": rec + beta * kl_weight * kl, "reconstruction": rec, "kl": kl}
+    kl_dims = kl_per_dim(mu, logvar)
+    kl = kl_dims.sum()
+    return {"total": rec + kl_term(kl, beta=beta, kl_weight=kl_weight, kl_capacity=kl_capacity),
+            "reconstruction": rec, "kl": kl, "kl_dims": kl_dims}

@@ -22,11 +22,13 @@ from .embedding import plot_embedding, plot_latent_correlation, tsne_2d
 from .scores import plot_class_balance, plot_confusion, plot_metric_bars
 from .spectrograms import plot_reconstructions, plot_spectrogram
 from .style import DPI
-from .training import plot_loss_curves
+from .training import kl_dim_columns, plot_kl_per_dim, plot_loss_curves
 
 __all__ = [
     "DPI",
     "plot_loss_curves",
+    "plot_kl_per_dim",
+    "kl_dim_columns",
     "plot_embedding",
     "tsne_2d",
     "plot_reconstructions",

@@ -72,3 +72,55 @@ def plot_loss_curves(history: pd.DataFrame, path, *, title: str) -> Path:
         fig.suptitle(title)
         fig.tight_layout()
         return _save(fig, path)
+
+
+def kl_dim_columns(history: pd.DataFrame) -> list[str]:
+    """The per-dimension KL columns of a training history (``kl_dim_<i>``), in dimension order."""
+    return sorted((c for c in history.columns if c.startswith("kl_dim_")), key=lambda c: int(c[7:]))
+
+
+def plot_kl_per_dim(history: pd.DataFrame, path, *, title: str, threshold: float = 0.01) -> Path:
+    """KL of each latent dimension: over epochs (first training seed) and at the last epoch (every seed).
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        One row per epoch (and ``seed``, optional) with ``epoch`` and ``kl_dim_<i>`` columns (nats per sample).
+    threshold : float
+        Nats below which a dimension counts as unused; drawn as a line.
+    """
+    columns = kl_dim_columns(history)
+    if not columns:
+        raise ValueError("history has no kl_dim_<i> columns")
+    if "seed" not in history.columns:
+        history = history.assign(seed=0)
+    runs = [(seed, h.sort_values("epoch", kind="mergesort")) for seed, h in history.groupby("seed", sort=True)]
+    first_seed, first = runs[0]
+    kl = first[columns].to_numpy(dtype=float)  # (epochs, dims)
+    # Dimensions ordered by their final KL, most informative first, so the heatmap reads as a staircase.
+    order = np.argsort(-kl[-1], kind="stable")
+    colours = _palette(max(3, len(runs)))
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1.4, 1]})
+        image = axes[0].imshow(np.log10(np.maximum(kl[:, order].T, 1e-4)), aspect="auto", origin="lower",
+                               cmap="viridis", interpolation="nearest",
+                               extent=(first["epoch"].min() - 0.5, first["epoch"].max() + 0.5, -0.5, len(columns) - 0.5))
+        fig.colorbar(image, ax=axes[0], label="log10 KL (nats)")
+        axes[0].set_xlabel("epoch")
+        axes[0].set_ylabel("latent dimension (by final KL)")
+        axes[0].set_title(f"KL per dimension over training (seed {first_seed})")
+        for r, (seed, run) in enumerate(runs):
+            final = np.sort(run[columns].to_numpy(dtype=float)[-1])[::-1]
+            used = int((final > threshold).sum())
+            axes[1].plot(np.arange(len(final)), np.maximum(final, 1e-4), color=colours[r], lw=1.8, marker="o", ms=3,
+                         label=f"seed {seed}: {used} dims > {threshold:g} nats")
+        axes[1].axhline(threshold, color="grey", ls="--", lw=1)
+        axes[1].set_yscale("log")
+        axes[1].set_xlabel("rank of dimension")
+        axes[1].set_ylabel("KL at the last epoch (nats)")
+        axes[1].set_title("final KL per dimension, sorted")
+        axes[1].legend(frameon=False)
+        axes[1].grid(True, alpha=0.3)
+        fig.suptitle(title)
+        fig.tight_layout()
+        return _save(fig, path)
