@@ -3,7 +3,9 @@
     torchrun --nproc_per_node 4 train_script.py      # one process per GPU
 
 In the script, :func:`train_distributed` takes the place of
-:func:`musiclust.train.train`. Every process loads the same data and builds
+:func:`musiclust.train.train`; or :func:`relaunch` starts the script itself
+under torchrun, and :func:`process_group` gives each process its device and
+says which one saves (how the training stages use ``compute.processes``). Every process loads the same data and builds
 the same model; each trains on 1/W of every batch and DistributedDataParallel
 averages the gradients, so W processes give the weights one process gives
 with the same (global) batch size, up to float rounding. Two things differ
@@ -13,7 +15,11 @@ and a last batch smaller than W (skipped).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,17 +95,43 @@ def train_distributed(model: torch.nn.Module, data: np.ndarray, *, device: str =
     -------
     history : list of EpochStats on rank 0 (the mean over every rank's rows), None on the others.
     """
+    with process_group(device) as (own_device, distributed, is_main):
+        history = train(model, data, device=own_device, distributed=distributed, **train_args)
+    return history if is_main else None
+
+
+def relaunch(processes: int, module: str, argv: Sequence[str]) -> int | None:
+    """Run ``python -m <module> <argv>`` as ``processes`` data-parallel processes under torchrun.
+
+    Returns None when there is nothing to do (one process, or this process is already one of
+    torchrun's), else torchrun's exit status once every process has ended. ``--standalone``:
+    one machine, a free rendezvous port, nothing reached outside it.
+    """
+    if processes < 1:
+        raise ValueError(f"processes must be >= 1, got {processes}")
+    if processes == 1 or launched_rank() is not None:
+        return None
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes", "1",
+               "--nproc_per_node", str(processes), "-m", module, *argv]
+    return subprocess.run(command, check=False).returncode
+
+
+@contextlib.contextmanager
+def process_group(device: str = "auto") -> Iterator[tuple[torch.device, bool, bool]]:
+    """``(device, distributed, is_main)`` of this process, inside its process group when torchrun
+    started it (joined on entry, left on exit); outside torchrun ``(resolve_device(device), False, True)``.
+    Only the main process (rank 0) should write outputs."""
     launched = launched_rank()
     if launched is None:
-        return train(model, data, device=resolve_device(device), **train_args)
+        yield resolve_device(device), False, True
+        return
     own_device = rank_device(device, launched.local_rank)
     joined_here = not dist.is_initialized()
     if joined_here:
         dist.init_process_group(backend_for(own_device), rank=launched.rank, world_size=launched.world_size,
                                 device_id=own_device if own_device.type == "cuda" else None)
     try:
-        history = train(model, data, device=own_device, distributed=True, **train_args)
+        yield own_device, True, launched.is_main
     finally:
         if joined_here:
             dist.destroy_process_group()
-    return history if launched.is_main else None

@@ -16,7 +16,7 @@ from .chance import label_floors
 from .cluster import ClusterParams, cluster_representation, distances, ks_for
 from .disentanglement import disentanglement_scores
 from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, spread, targets_of
-from .representations import Corpus, split_seeds
+from .representations import Corpus, fuse, select_level, split_seeds
 
 
 @dataclass
@@ -70,7 +70,8 @@ def floors(targets: dict[str, pd.Series], status: pd.DataFrame, reps) -> dict:
 
 def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int, progress: bool = True) -> dict:
     """MIG, DCI and SAP of every model's latent code (and of the raw pixels and the clip statistics,
-    as baselines) against the labels (language, genre), per level, each the mean over the model's
+    as baselines; at track level also the lyrics and each code + lyrics) against the labels
+    (language, genre), per level, each the mean over the model's
     training seeds with its sd and 95% t-interval (``<score>_sd``, ``<score>_ci95``; none for one
     seed) and ``seeds``: ``{level: {name: {score: value}}}``.
 
@@ -97,6 +98,33 @@ def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int,
                 per_seed.append(scores)
             if per_seed:
                 out.setdefault(level, {})[name] = _summarise(per_seed)
+    if corpus.lyrics is not None and len(corpus.lyrics):
+        out.setdefault("track", {}).update(_hybrid_disentanglement(corpus, sources, targets, factors, seed=seed))
+    return out
+
+
+def _hybrid_disentanglement(corpus: Corpus, sources: dict, targets: dict[str, pd.Series], factors: list[str], *,
+                            seed: int) -> dict:
+    """Track-level MIG, DCI and SAP of the lyrics alone and of each code fused with them (the
+    study's post-hoc hybrid: standardised blocks side by side, so every axis is still one
+    model's or one lyric dimension), against which a joint latent is judged. The raw pixels
+    are left out (16,384 axes)."""
+    out = {}
+    codes = {"lyrics": [(corpus.lyric_ids, corpus.lyrics)]}
+    for name in sorted(set(sources) - {"raw"}):
+        codes[f"{name}+lyrics"] = []
+        for _, rows, z in split_seeds(*sources[name]):
+            keys, x = select_level(rows, z, "track")
+            fused_keys, fused = fuse(keys, x, corpus.lyric_ids, corpus.lyrics)
+            codes[f"{name}+lyrics"].append((fused_keys["track_id"], fused))
+    for name, per_seed_codes in codes.items():
+        per_seed = []
+        for ids, code in per_seed_codes:
+            scores = disentanglement_scores(code, {t: targets[t].reindex(ids).to_numpy() for t in factors}, seed=seed)
+            if len(factors) == 1:
+                scores.pop("dci_disentanglement")
+            per_seed.append(scores)
+        out[name] = _summarise(per_seed)
     return out
 
 

@@ -25,6 +25,7 @@ from .text import within_language_cosine
 @dataclass(frozen=True)
 class ReportParams:
     headline_model: str = "conv_bvae"
+    joint_model: str = "joint_bvae"   # the joint multimodal model set beside the post-hoc hybrid
     tsne_seed: int = 0
     tsne_perplexity: float = 30.0
     n_reconstructions: int = 4
@@ -148,6 +149,27 @@ def disentanglement_table(scores: dict) -> str:
     return markdown_table(["code", "seeds"] + [label for _, label in DISENTANGLEMENT_SCORES], rows)
 
 
+def joint_table(scores: pd.DataFrame, disentanglement: dict, *, joint: str, headline: str,
+                targets: list[str]) -> str:
+    """The joint model (every modality, and lyrics withheld) beside the post-hoc hybrid, its audio
+    latent, the clip statistics and the lyrics: track-level KMeans NMI and ARI per target with their
+    intervals and ``†``, and MIG and DCI disentanglement against (language, genre) (``disentanglement``:
+    the track level of ``disentanglement.json``)."""
+    s = scores[(scores["algorithm"] == "kmeans") & (scores["level"] == "track")]
+    index = s.set_index(["representation", "target", "metric"])
+    runs = s[~s["metric"].str.contains("_null_")].groupby("representation")["runs"].max()
+    names = [joint, f"{joint}_audio", f"{headline}+lyrics", headline, "clipstats", "lyrics"]
+    scored = [("mig", "MIG"), ("dci_disentanglement", "DCI D")]
+    rows = []
+    for name in (n for n in names if n in runs.index):
+        code = disentanglement.get(name, {})
+        rows.append([f"`{name}`", str(int(runs[name]))]
+                    + [score_cell(index, (name, t), m) for t in targets for m in ("nmi", "ari")]
+                    + [format_score(code[k], code.get(f"{k}_ci95")) if k in code else "–" for k, _ in scored])
+    return markdown_table(["representation", "runs"] + [f"{t} {m}" for t in targets for m in ("NMI", "ARI")]
+                          + [label for _, label in scored], rows)
+
+
 def representation_order(names, headline: str) -> list[str]:
     """Headline model and its fusion first, then the other models, lyrics last."""
     names = sorted(set(names))
@@ -199,6 +221,7 @@ class ReportInputs:
     model: Path            # the headline model's folder (seed_<n>.pt)
     disentanglement: Path  # disentanglement.json
     latent_summary: Path   # latents.json: dimension and active units of each representation
+    joint_latents: Path    # the joint model's latents (every modality a chunk has)
 
 
 @dataclass
@@ -316,6 +339,9 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
         data.lyric_cosine = within_language_cosine(lyric_ids, lyrics, tracks.set_index("track_id")["language"])
     first_seed = split_seeds(*read_vectors(inputs.latents, "z"))[0]
     _latent_figures(data, first_seed[1:], (lyric_ids, lyrics), params, figures, headline, first_seed[0])
+    joint_seed = split_seeds(*read_vectors(inputs.joint_latents, "z"))[0]
+    _latent_figures(data, joint_seed[1:], (None, None), params, figures, params.joint_model, joint_seed[0],
+                    inputs="audio and lyrics" if lyrics is not None else "audio: no lyrics in this corpus")
     _spectrogram_figures(data, inputs, params, mel, figures, headline)
     plots.plot_class_balance(tracks[tracks["track_id"].isin(data.status.track_id[data.status.status == "ok"])],
                              figures / "class_balance.png", title="Tracks per genre and language")
@@ -327,7 +353,8 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
         if not table.empty:
             plots.plot_metric_bars(table, figures / f"scores_track_{target}.png",
                                    title=f"KMeans on tracks vs {target} (mean ± 95% CI over training × KMeans seeds)")
-    return Report(report_markdown(data, order, mel, figures, dataset=dataset, headline=headline), confusion,
+    return Report(report_markdown(data, order, mel, figures, dataset=dataset, headline=headline,
+                                  joint=params.joint_model), confusion,
                   headline_metrics(data.scores, list(data.targets), headline))
 
 
@@ -341,16 +368,16 @@ def read_histories(folder) -> pd.DataFrame:
 
 
 def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: Path, headline: str,
-                    seed: int) -> None:
-    """t-SNE of the headline latent (chunks) and of its fusion with the lyrics (tracks); correlations;
-    of the model trained with the first seed."""
+                    seed: int, *, inputs: str = "audio only") -> None:
+    """t-SNE of a model's latent (chunks) and of its fusion with the lyrics (tracks, where ``lyrics``
+    are given); correlations; of the model trained with the first seed."""
     rows, z = latents
     keys, chunk_latents = select_level(rows, z, "chunk")
     colour = {t: data.labels.loc[keys["track_id"], t].astype(str).tolist()
               for t in data.targets if t in ("language", "genre")}
     plots.plot_embedding(plots.tsne_2d(chunk_latents, seed=params.tsne_seed, perplexity=params.tsne_perplexity),
                          colour, out / f"tsne_{headline}_chunks.png",
-                         title=f"t-SNE of {headline} (seed {seed}) posterior means (audio only, one point per chunk)")
+                         title=f"t-SNE of {headline} (seed {seed}) posterior means ({inputs}, one point per chunk)")
     lyric_ids, lyric_vectors = lyrics
     if lyric_vectors is not None:
         fused_keys, fused = fuse(*select_level(rows, z, "track"), lyric_ids, lyric_vectors)
@@ -412,7 +439,7 @@ def _confusion_figures(data: _Loaded, kmeans: pd.DataFrame, headline: str, *, wi
 
 
 def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Path, *, dataset: str,
-                    headline: str) -> str:
+                    headline: str, joint: str | None = None) -> str:
     """``report.md``: the corpus, skipped tracks, result tables and every figure in ``figures``."""
     status, names = data.status, list(data.targets)
     skipped = status[status.status != "ok"]
@@ -437,6 +464,16 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
         lines += [heading] + ([caption] if caption else []) + [""]
         lines += [results_table(data.scores, algorithm=algorithm, level=level, targets=names,
                                 representations=order), ""]
+    if joint and data.targets:
+        lines += ["## The joint model beside the post-hoc hybrid, track level",
+                  f"`{joint}`: one latent learned from the audio and the lyrics together (product of experts); "
+                  f"`{joint}_audio`: the same model with the lyrics withheld; `{headline}+lyrics`: the study's "
+                  "hybrid (the audio latent and the lyric embedding standardised and concatenated after training). "
+                  "KMeans NMI and ARI with k = number of classes, mean ± 95% t-interval over training × KMeans "
+                  f"seeds, {CHANCE_MARK} as below; MIG and DCI disentanglement against (language, genre), over "
+                  "training seeds.", "",
+                  joint_table(data.scores, data.disentanglement.get("track", {}), joint=joint, headline=headline,
+                              targets=names), ""]
     if any(t in data.targets for t in ("language", "genre")) and data.disentanglement:
         lines += ["## Disentanglement against (language, genre), track level",
                   "After disentanglement_lib: MIG (20-bin histograms), DCI (gradient-boosted trees, 70/30 split), "

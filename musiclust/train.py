@@ -228,7 +228,8 @@ def _epoch_sums(step_losses: list[torch.Tensor], step_rows: list[int], device: t
 
 
 def _to_device(batch, device: torch.device, non_blocking: bool):
-    if isinstance(batch, tuple):
+    # The loader hands a table's batch over as a list (its default conversion); the model takes a tuple.
+    if isinstance(batch, (tuple, list)):
         return tuple(part.to(device, non_blocking=non_blocking) for part in batch)
     return batch.to(device, non_blocking=non_blocking)
 

@@ -23,13 +23,18 @@ from musiclust.report import (  # noqa: E402
     CHANCE_MARK,
     disentanglement_table,
     format_score,
+    joint_table,
+    kl_table,
+    kl_usage,
     markdown_table,
+    read_histories,
     representation_order,
     study_table,
 )
 
 BEGIN, END = "<!-- results:begin (scripts/readme_results.py) -->", "<!-- results:end -->"
 HEADLINE = "conv_bvae"
+JOINT = "joint_bvae"
 
 
 def _load(dataset: str, name: str) -> dict:
@@ -127,6 +132,77 @@ def disentanglement_section() -> list[str]:
             "256 dimensions are reduced to their first 256 principal components; mean ± 95% t-interval over each "
             "code's training seeds, none for codes without training):", "",
             disentanglement_table(_load(ds, "disentanglement").get("track", {})), ""]
+
+
+def joint_section() -> list[str]:
+    lines = []
+    for ds, targets in (("hblm_synth", ["language", "genre", "language_genre"]), ("gtzan_synth", ["genre"])):
+        scores = pd.read_csv(ROOT / "plots" / ds / "scores.csv")
+        codes = _load(ds, "disentanglement").get("track", {})
+        lines += [f"`{ds}`:", "", joint_table(scores, codes, joint=JOINT, headline=HEADLINE, targets=targets), ""]
+    track, codes = Scores("hblm_synth"), _load("hblm_synth", "disentanglement")["track"]
+    floor = _load("hblm_synth", "floors").get("track", {}).get("language_genre", {}).get("language_only", {})
+    joint_lg = track.get(JOINT, "language_genre", "nmi")
+    gtzan = Scores("gtzan_synth")
+
+    def versus(a: str, b: str, score: str) -> str:
+        (ma, ca), (mb, cb) = (codes[a][score], codes[a].get(f"{score}_ci95", 0.0)), \
+            (codes[b][score], codes[b].get(f"{score}_ci95", 0.0))
+        return "above" if ma - ca > mb + cb else "below" if ma + ca < mb - cb else "level with"
+
+    return [
+        f"**The joint model** (`{JOINT}`: one latent learned from the audio and the lyrics together, a product of "
+        "experts; `_audio`: the same model with the lyrics withheld) beside the study's post-hoc hybrid "
+        f"(`{HEADLINE}+lyrics`), track level, KMeans, intervals and {CHANCE_MARK} as above; MIG and DCI "
+        "disentanglement against (language, genre) over training seeds. On the corpus without lyrics the joint "
+        "model is an audio-only beta-VAE (the same stages, no lyric expert):", "", *lines,
+        f"Language×genre: the joint model is {track.compare(JOINT, HEADLINE + '+lyrics', 'language_genre')} the "
+        f"hybrid (NMI {joint_lg[0]:.2f} ± {joint_lg[1]:.2f}); the label-only floor (a clustering that is exactly "
+        f"the language) is {floor.get('nmi', float('nan')):.2f}. Genre with the lyrics withheld: the joint model's "
+        f"audio encoding is {track.compare(JOINT + '_audio', 'clipstats', 'genre')} the 43 clip statistics here "
+        f"and {gtzan.compare(JOINT, 'clipstats', 'genre')} them on `gtzan_synth`; it is "
+        f"{track.compare(JOINT + '_audio', HEADLINE, 'genre')} the study's audio latent `{HEADLINE}`. "
+        f"Disentanglement: MIG {versus(JOINT, HEADLINE + '+lyrics', 'mig')} and DCI disentanglement "
+        f"{versus(JOINT, HEADLINE + '+lyrics', 'dci_disentanglement')} the hybrid's. \"Above\" and \"below\" "
+        "need the 95% intervals apart.", ""]
+
+
+def kl_section() -> list[str]:
+    lines = []
+    for ds in ("hblm_synth", "gtzan_synth"):
+        usage = {folder.name: kl_usage(read_histories(folder))
+                 for folder in sorted((ROOT / "plots" / ds / "history").iterdir()) if folder.is_dir()
+                 and any(c.startswith("kl_dim_") for c in pd.read_csv(next(folder.glob("seed_*.csv"))).columns)}
+        table, warnings = kl_table(usage, _load(ds, "latents"))
+        lines += [f"`{ds}`:", "", *warnings, *([""] if warnings else []), table, ""]
+    return ["**KL per latent dimension** at the last epoch of every VAE (from the training histories, "
+            "`plots/<dataset>/history/<model>/seed_<n>.csv`, columns `kl_dim_<i>`; the figures "
+            "`kl_per_dim_<model>.png` show it over the epochs) and the active units (`metrics/<dataset>/"
+            "latents.json`). A model with no dimension above the threshold has collapsed to its prior; the "
+            "report then prints a warning:", "", *lines]
+
+
+def beta_sweep_section() -> list[str]:
+    path = ROOT / "experiments" / "beta_sweep.json"
+    if not path.exists():
+        return []
+    sweep = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for name, s in sweep["settings"].items():
+        nmi = s["track_kmeans_nmi"]
+        rows.append([f"`{name}`", f"{s['beta']:g}", f"{s['kl_capacity']:g}" + (
+            f" over {s['kl_capacity_epochs']} epochs" if s["kl_capacity"] else ""),
+            *[format_score(nmi[t]["nmi"], nmi[t]["nmi_ci95"], nmi[t]["nmi_null_p95"]) for t in ("genre",
+                                                                                                  "language_genre")],
+            f"{s['final_kl']:.1f}", f"{s['final_reconstruction']:.0f}", f"{s['kl_dims_used']:.1f}",
+            format_score(s["mig"]["mig"], s["mig"].get("mig_ci95"))])
+    return [f"**Beta and KL capacity of `{sweep['model']}`** on `{sweep['dataset']}`, run through DVC's experiment "
+            "queue by `scripts/beta_sweep.py` (`experiments/beta_sweep.json`): track-level KMeans NMI of the audio "
+            "latent alone, the KL and reconstruction error per chunk at the last epoch and the dimensions above "
+            "0.01 nats (means over training seeds), MIG against (language, genre):", "",
+            *_table(["setting", "beta", "capacity (nats)", "genre NMI", "language×genre NMI", "KL",
+                     "reconstruction", "dims used", "MIG"], rows), "",
+            "![Genre NMI and KL against beta](experiments/beta_sweep.png)", ""]
 
 
 def lyrics_models_section() -> list[str]:
@@ -247,8 +323,9 @@ def gpu_section() -> list[str]:
 
 
 def render() -> str:
-    lines = [BEGIN, "", *hblm_section(), *study_section(), *disentanglement_section(), *lyrics_models_section(),
-             *gtzan_section(), *benchmark_section(), *gpu_section(), END]
+    lines = [BEGIN, "", *hblm_section(), *study_section(), *joint_section(), *disentanglement_section(),
+             *kl_section(), *beta_sweep_section(), *lyrics_models_section(), *gtzan_section(), *benchmark_section(),
+             *gpu_section(), END]
     return "\n".join(lines)
 
 

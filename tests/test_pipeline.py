@@ -81,6 +81,7 @@ def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, 
                           ("stats_models", "dense_vae")):
         params[section][name]["seeds"] = [0, 1]
     params["models"]["pca"]["n_components"] = 8
+    params["joint_models"]["joint_bvae"].update(epochs=2, seeds=[0, 1])
     params["stats_models"]["dense_vae"]["epochs"] = 5
     params["cluster"]["kmeans_seeds"] = [0, 1]
     params["cluster"]["kmeans_n_init"] = 2
@@ -125,6 +126,7 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo, shell):
         assert {f"fetch@{ds}", f"features@{ds}", f"lyrics@{ds}",
                 f"train@{ds}-conv_bvae", f"train@{ds}-dense_ae", f"train@{ds}-pca",
                 f"train_stats@{ds}-dense_vae", f"encode@{ds}-conv_bvae", f"encode_stats@{ds}-dense_vae",
+                f"train_joint@{ds}-joint_bvae", f"encode_joint@{ds}-joint_bvae",
                 f"cluster@{ds}", f"report@{ds}"} <= set(stages)
     missing = [str(p) for p in outs if not p.exists()]
     assert not missing
@@ -132,12 +134,15 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo, shell):
     figures = tiny_repo / "plots" / DATASET / "figures"
     for name in ("loss_conv_bvae.png", "tsne_conv_bvae_chunks.png", "reconstructions_conv_bvae.png",
                  "class_balance.png", "sample_spectrogram.png", "scores_track_language.png",
-                 "confusion_conv_bvae+lyrics_language.png"):
+                 "confusion_conv_bvae+lyrics_language.png", "tsne_joint_bvae_chunks.png",
+                 "latent_correlation_joint_bvae.png", "kl_per_dim_joint_bvae.png", "kl_per_dim_conv_bvae.png"):
         assert (figures / name).read_bytes()[:4] == b"\x89PNG", name
     report = (tiny_repo / "plots" / DATASET / "report.md").read_text()
     assert "| `conv_bvae+lyrics` |" in report and "figures/class_balance.png" in report
     assert "| `clipstats` |" in report and "| `dense_vae` |" in report
     assert "## Disentanglement" in report and "## The study's table beside ours" in report
+    assert "## The joint model beside the post-hoc hybrid" in report and "| `joint_bvae_audio` |" in report
+    assert "## KL per latent dimension and active units" in report
 
 
 def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_repo):
@@ -152,6 +157,15 @@ def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_r
     assert set(kmeans["track"]["conv_bvae"]) == {"genre"}
     assert "lyrics" not in kmeans["track"] and "conv_bvae+lyrics" not in kmeans["track"]
     assert {"dense_vae", "clipstats"} <= set(kmeans["track"]) and "dense_vae" not in kmeans["chunk"]
+    # the joint model runs audio-only on a corpus without lyrics: both encodings are the audio one
+    import numpy as np
+
+    from musiclust.io import read_vectors
+
+    latents = tiny_repo / "data" / "latents" / GTZAN
+    joint, audio = read_vectors(latents / "joint_bvae.parquet", "z"), read_vectors(latents / "joint_bvae_audio.parquet", "z")
+    assert joint[1].shape[0] > 0 and np.array_equal(joint[1], audio[1])
+    assert set(kmeans["track"]["joint_bvae"]) == {"genre"}
     assert "jazz.00001" in (tiny_repo / "plots" / GTZAN / "report.md").read_text()
 
 
@@ -183,6 +197,11 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     assert set(train) == {"seed_0", "seed_1"} and train["seed_0"] != train["seed_1"]
     disentanglement = json.loads((mdir / "disentanglement.json").read_text())["track"]
     assert disentanglement["conv_bvae"]["seeds"] == 2 and "mig_ci95" in disentanglement["conv_bvae"]
+    # the post-hoc hybrid and the joint model are judged on the same scores
+    assert disentanglement["conv_bvae+lyrics"]["seeds"] == 2 and disentanglement["joint_bvae"]["seeds"] == 2
+    assert disentanglement["lyrics"]["seeds"] == 1 and "raw+lyrics" not in disentanglement
+    joint_train = json.loads((mdir / "train" / "joint_bvae.json").read_text())["seed_0"]
+    assert joint_train["kind"] == "joint_bvae" and joint_train["chunks_with_lyrics"] > 0
     assert disentanglement["raw"]["seeds"] == 1
     floors = json.loads((mdir / "floors.json").read_text())["track"]["language_genre"]
     assert set(floors) == {"language_only", "genre_only"} and 0 < floors["language_only"]["nmi"] < 1
@@ -223,6 +242,8 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
             (("cluster", "dbscan_min_samples"), 4, {f"cluster@{d}" for d in (DATASET, GTZAN)}),
             (("lyrics", "batch_size"), 8, {f"lyrics@{d}" for d in (DATASET, GTZAN)}),
             (("report", "tsne_seed"), 3, {f"report@{d}" for d in (DATASET, GTZAN)}),
+            (("joint_models", "joint_bvae", "lyric_weight"), 2.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
+            (("joint_models", "joint_bvae", "kl_capacity"), 5.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
         ]:
             params = yaml.safe_load(original)
             node = params

@@ -1,0 +1,432 @@
+"""A joint multimodal beta-VAE over mel chunks and lyric embeddings (MVAE; Wu & Goodman, 2018).
+
+Each modality has its own Gaussian encoder (an "expert"); the posterior of a
+chunk is the product of the experts it has and a standard-normal prior expert,
+so a chunk without lyrics is encoded from its audio alone, by the same model,
+with no imputed lyrics. Training sums the joint ELBO and, optionally, the ELBO
+of each modality alone (MVAE's sub-sampled ELBOs), which teaches every expert
+to stand on its own as well as in the product.
+
+Loss terms follow :mod:`musiclust.models.vae`: summed squared reconstruction
+errors and the KL to N(0, I) summed over latent dimensions, both averaged over
+the batch, the KL weighted through :func:`~musiclust.models.vae.kl_term`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import mmap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .config import check
+from .models import Fitted, ModelKind
+from .models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
+from .models.vae import TrainingConfig, kl_per_dim, kl_term, reparameterise
+from .train import KLSchedule, seed_everything, train
+
+KIND = "joint_bvae"
+
+# exp() of a log-variance outside this range overflows or underflows float32 precisions.
+LOGVAR_RANGE = (-30.0, 20.0)
+
+
+@dataclass(frozen=True)
+class JointBVAEConfig(TrainingConfig):
+    """Hyperparameters of :class:`JointBetaVAE` and its training.
+
+    ``lyric_weight`` balances the sizes of the two reconstructions. The lyric term is
+    ``lyric_weight * (n_mel_pixels / lyric_dim) * ||lyrics - decoded||^2``, so at 1.0 each
+    modality weighs the same per element: a 128x128 mel chunk has 16384 pixels and a lyric
+    embedding 384 dimensions, whose summed error alone would be drowned by the mel's.
+    ``unimodal_elbos`` adds the audio-only and lyric-only ELBOs to the joint one.
+    """
+
+    latent_dim: int = 64
+    beta: float = 4.0                 # weight of the KL term
+    kl_warmup_epochs: int = 0         # the KL weight rises linearly to 1 over this many epochs
+    kl_capacity: float = 0.0          # target KL in nats (0: plain beta-VAE loss)
+    kl_capacity_epochs: int = 0       # epochs over which the capacity rises to kl_capacity
+    lyric_hidden: int = 256           # width of the lyric encoder's and decoder's hidden layer
+    lyric_weight: float = 1.0         # per-element weight of the lyric reconstruction against the mel's
+    unimodal_elbos: bool = True       # also train each expert alone (MVAE's sub-sampled ELBOs)
+    epochs: int = 10
+
+    def validate(self, key: str) -> None:
+        super().validate(key)
+        check(self.lyric_hidden >= 1, f"{key}.lyric_hidden", "must be >= 1")
+        check(self.lyric_weight >= 0, f"{key}.lyric_weight", "must be >= 0")
+
+
+def product_of_experts(mus: list[torch.Tensor], logvars: list[torch.Tensor],
+                       masks: list[torch.Tensor | None] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The product of Gaussian experts and a standard-normal prior expert.
+
+    Precision-weighted: ``T = 1 + sum_i m_i / var_i``, ``mu = (sum_i m_i mu_i / var_i) / T``,
+    ``var = 1 / T``, the 1 and the 0 being the prior's precision and mean.
+
+    Parameters
+    ----------
+    mus, logvars : lists of tensors, each (B, d), one per expert (may be empty: the prior alone)
+    masks : list of (B,) tensors (float or bool) or None, one per expert
+        Which rows have that expert; a masked-out row gets precision 0 from it, so it
+        contributes nothing. None (the list or an entry): every row has the expert.
+
+    Returns
+    -------
+    mu, logvar : float32 tensors, each (B, d), whatever the inputs' precision (autocast included)
+    """
+    if len(mus) != len(logvars):
+        raise ValueError(f"{len(mus)} expert means but {len(logvars)} log-variances")
+    if masks is not None and len(masks) != len(mus):
+        raise ValueError(f"{len(masks)} masks for {len(mus)} experts")
+    if not mus:
+        raise ValueError("product_of_experts needs at least one expert to take the batch shape from "
+                         "(mask it out for the prior alone)")
+    masks = masks if masks is not None else [None] * len(mus)
+    precision = torch.ones_like(mus[0], dtype=torch.float32)  # the prior's
+    weighted_mean = torch.zeros_like(mus[0], dtype=torch.float32)
+    for mu, logvar, mask in zip(mus, logvars, masks):
+        expert_precision = torch.exp(-logvar.float().clamp(*LOGVAR_RANGE))
+        if mask is not None:
+            expert_precision = expert_precision * mask.float().unsqueeze(-1)
+        precision = precision + expert_precision
+        weighted_mean = weighted_mean + expert_precision * mu.float()
+    return weighted_mean / precision, -torch.log(precision)
+
+
+def _row_sse(recon: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Summed squared error of each row → (B,), in float32."""
+    return (recon.float() - target.float()).pow(2).flatten(1).sum(1)
+
+
+class JointBetaVAE(nn.Module):
+    """Audio and lyric experts, a shared latent space and a decoder per modality.
+
+    Audio: the encoder and decoder of :class:`~musiclust.models.conv_bvae.ConvBetaVAE`
+    (``self.audio``). Lyrics: an MLP ``lyric_dim → lyric_hidden → ReLU → (mu, logvar)`` and
+    a decoder ``latent_dim → lyric_hidden → ReLU → lyric_dim`` with a linear output.
+
+    A batch is ``(mels (B, S, S), lyrics (B, lyric_dim), has_lyrics (B,))``, float32, rows
+    without lyrics holding zeros and 0. ``lyric_dim = 0`` (a corpus without lyrics) leaves
+    no lyric expert: the model is the audio beta-VAE with a prior expert.
+
+    Parameters
+    ----------
+    config : JointBVAEConfig
+    image_size : int
+        Side of the square mel chunk; must be divisible by 8.
+    lyric_dim : int >= 0
+        Size of a lyric embedding (0: no lyrics).
+    """
+
+    def __init__(self, config: JointBVAEConfig = JointBVAEConfig(), image_size: int = 128, lyric_dim: int = 384):
+        super().__init__()
+        if lyric_dim < 0:
+            raise ValueError(f"lyric_dim must be >= 0, got {lyric_dim}")
+        self.config, self.image_size, self.lyric_dim = config, image_size, lyric_dim
+        self.audio = ConvBetaVAE(ConvBVAEConfig(latent_dim=config.latent_dim, beta=config.beta), image_size)
+        self.lyric_encoder = self.lyric_mu = self.lyric_logvar = self.lyric_decoder = None
+        self.lyric_scale = 0.0
+        if lyric_dim:
+            hidden, latent = config.lyric_hidden, config.latent_dim
+            self.lyric_encoder = nn.Sequential(nn.Linear(lyric_dim, hidden), nn.ReLU())
+            self.lyric_mu = nn.Linear(hidden, latent)
+            self.lyric_logvar = nn.Linear(hidden, latent)
+            self.lyric_decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, lyric_dim))
+            # Per element, as heavy as a mel pixel at lyric_weight 1 (see JointBVAEConfig).
+            self.lyric_scale = config.lyric_weight * image_size * image_size / lyric_dim
+
+    @staticmethod
+    def input_shape(mels: np.ndarray, lyrics: np.ndarray) -> dict:
+        """The size arguments that fit mel chunks (N, S, S) and lyric embeddings (M, lyric_dim)."""
+        if mels.ndim != 3 or mels.shape[-1] != mels.shape[-2]:
+            raise ValueError(f"the joint beta-VAE needs square mel chunks (N, S, S), got {mels.shape}")
+        if lyrics.ndim != 2:
+            raise ValueError(f"lyric embeddings must be (M, lyric_dim), got {lyrics.shape}")
+        return {"image_size": int(mels.shape[-1]), "lyric_dim": int(lyrics.shape[1])}
+
+    def _lyric_expert(self, lyrics: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.lyric_encoder(lyrics)
+        return self.lyric_mu(h), self.lyric_logvar(h)
+
+    @staticmethod
+    def _mels(mels: torch.Tensor) -> torch.Tensor:
+        return mels.squeeze(1) if mels.ndim == 4 else mels
+
+    def posterior(self, mels: torch.Tensor, lyrics: torch.Tensor | None = None,
+                  has_lyrics: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The product of the prior, the audio expert and, where there are lyrics, the lyric expert.
+
+        Parameters
+        ----------
+        mels : (B, S, S)
+        lyrics : (B, lyric_dim) or None (lyrics withheld)
+        has_lyrics : (B,) 0/1, or None: every row given ``lyrics`` has them
+
+        Returns
+        -------
+        mu, logvar : float32, each (B, latent_dim)
+        """
+        mus, logvars, masks = [], [], []
+        audio_mu, audio_logvar = self.audio.encode(self._mels(mels))
+        mus.append(audio_mu)
+        logvars.append(audio_logvar)
+        masks.append(None)
+        if self.lyric_dim and lyrics is not None:
+            lyric_mu, lyric_logvar = self._lyric_expert(lyrics)
+            mus.append(lyric_mu)
+            logvars.append(lyric_logvar)
+            masks.append(has_lyrics)
+        return product_of_experts(mus, logvars, masks)
+
+    def _elbo(self, mu: torch.Tensor, logvar: torch.Tensor, *, mels: torch.Tensor | None,
+              lyrics: torch.Tensor | None, has_lyrics: torch.Tensor | None, kl_weight: float,
+              kl_capacity: float | None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(total, reconstruction, kl, kl_dims)`` of one ELBO, reconstructing the modalities given."""
+        z = reparameterise(mu, logvar)
+        batch = mu.shape[0]
+        reconstruction = torch.zeros((), device=mu.device)
+        if mels is not None:
+            reconstruction = reconstruction + _row_sse(self.audio.decode(z), mels).sum() / batch
+        if lyrics is not None:
+            # Rows without lyrics have nothing to reconstruct; still averaged over the whole batch.
+            lyric_error = (_row_sse(self.lyric_decoder(z), lyrics) * has_lyrics.float()).sum() / batch
+            reconstruction = reconstruction + self.lyric_scale * lyric_error
+        kl_dims = kl_per_dim(mu, logvar)
+        kl = kl_dims.sum()
+        total = reconstruction + kl_term(kl, beta=self.config.beta, kl_weight=kl_weight, kl_capacity=kl_capacity)
+        return total, reconstruction, kl, kl_dims
+
+    @staticmethod
+    def _unpack(batch) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        if isinstance(batch, torch.Tensor):
+            return batch, None, None
+        mels, lyrics, has_lyrics = batch
+        return mels, lyrics, has_lyrics
+
+    def loss(self, batch, kl_weight: float = 1.0, kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
+        """The MVAE objective with sub-sampled ELBOs, as per-sample averages over the batch.
+
+        Joint ELBO (all experts each row has; mel plus weighted lyric reconstruction) and, with
+        ``unimodal_elbos``, the audio-only ELBO (mel reconstruction) and the lyric-only ELBO
+        (lyric reconstruction, rows with lyrics only, averaged over the whole batch; nothing when
+        no row has lyrics). Without a lyric expert the joint ELBO is the audio one, counted once.
+
+        Parameters
+        ----------
+        batch : ``(mels, lyrics, has_lyrics)`` tensors, or mels alone
+        kl_weight : float in [0, 1], the warm-up factor on beta
+        kl_capacity : the capacity in nats at this epoch, or None
+
+        Returns
+        -------
+        dict of ``total`` (the objective), ``reconstruction`` and ``kl`` (the joint ELBO's) and
+        ``kl_dims`` (latent_dim,), the joint posterior's KL per dimension
+        """
+        mels, lyrics, has_lyrics = self._unpack(batch)
+        mels = self._mels(mels)
+        with_lyrics = bool(self.lyric_dim) and lyrics is not None
+        if with_lyrics and has_lyrics is None:
+            has_lyrics = torch.ones(len(lyrics), device=lyrics.device)
+        kl_args = {"kl_weight": kl_weight, "kl_capacity": kl_capacity}
+
+        audio_mu, audio_logvar = self.audio.encode(mels)
+        if not with_lyrics:
+            mu, logvar = product_of_experts([audio_mu], [audio_logvar])
+            total, reconstruction, kl, kl_dims = self._elbo(mu, logvar, mels=mels, lyrics=None, has_lyrics=None,
+                                                            **kl_args)
+            return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims}
+
+        lyric_mu, lyric_logvar = self._lyric_expert(lyrics)
+        mu, logvar = product_of_experts([audio_mu, lyric_mu], [audio_logvar, lyric_logvar], [None, has_lyrics])
+        total, reconstruction, kl, kl_dims = self._elbo(mu, logvar, mels=mels, lyrics=lyrics, has_lyrics=has_lyrics,
+                                                        **kl_args)
+        if self.config.unimodal_elbos:
+            mu, logvar = product_of_experts([audio_mu], [audio_logvar])
+            total = total + self._elbo(mu, logvar, mels=mels, lyrics=None, has_lyrics=None, **kl_args)[0]
+            # Rows without lyrics get the prior alone here: KL 0 and no lyric error.
+            mu, logvar = product_of_experts([lyric_mu], [lyric_logvar], [has_lyrics])
+            lyric_total = self._elbo(mu, logvar, mels=None, lyrics=lyrics, has_lyrics=has_lyrics, **kl_args)[0]
+            # A batch with no lyrics has no lyric-only ELBO (under a capacity it would still add
+            # beta * C); a 0/1 factor rather than a branch keeps the step free of host syncs.
+            total = total + lyric_total * has_lyrics.float().amax()
+        return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims}
+
+    def encode_mean(self, batch_or_mels) -> torch.Tensor:
+        """The joint posterior mean of a batch tuple, or the audio-only one of mels alone → (B, latent_dim)."""
+        return self.posterior(*self._unpack(batch_or_mels))[0]
+
+    def encode_audio_mean(self, mels: torch.Tensor) -> torch.Tensor:
+        """The posterior mean with lyrics withheld → (B, latent_dim)."""
+        return self.posterior(mels)[0]
+
+    def reconstruct(self, mels: torch.Tensor) -> torch.Tensor:
+        """Mel chunks decoded from their audio-only posterior mean → (B, S, S)."""
+        return self.audio.decode(self.encode_audio_mean(mels))
+
+
+class JointRows:
+    """Mel chunks (typically memory-mapped) paired with each chunk's lyric embedding.
+
+    Item ``rows`` is ``(mels (n, S, S), lyrics (n, lyric_dim), has_lyrics (n,))``, float32,
+    in the order of ``rows``; a chunk without lyrics gets zeros and 0.
+
+    Parameters
+    ----------
+    mels : array (N, S, S)
+    lyric_index : int array (N,), each chunk's row of ``lyrics``, or -1 for none (see :func:`chunk_lyrics`)
+    lyrics : float array (M, lyric_dim); lyric_dim may be 0
+    """
+
+    def __init__(self, mels: np.ndarray, lyric_index: np.ndarray, lyrics: np.ndarray):
+        lyric_index = np.asarray(lyric_index, dtype=np.int64)
+        lyrics = np.asarray(lyrics, dtype=np.float32)
+        if mels.ndim != 3:
+            raise ValueError(f"mel chunks must be (N, S, S), got {mels.shape}")
+        if lyrics.ndim != 2:
+            raise ValueError(f"lyric embeddings must be (M, lyric_dim), got {lyrics.shape}")
+        if lyric_index.shape != (len(mels),):
+            raise ValueError(f"lyric_index must be ({len(mels)},), one per mel chunk, got {lyric_index.shape}")
+        if len(lyric_index) and (lyric_index.min() < -1 or lyric_index.max() >= len(lyrics)):
+            raise ValueError(f"lyric_index must be in [-1, {len(lyrics)}), got "
+                             f"[{lyric_index.min()}, {lyric_index.max()}]")
+        self.mels, self.lyric_index, self.lyrics = mels, lyric_index, lyrics
+
+    @property
+    def lyric_dim(self) -> int:
+        return int(self.lyrics.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.mels)
+
+    def __getitem__(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = np.asarray(rows, dtype=np.int64)
+        # Sorted reads are sequential on a memory map; put the rows back in the order asked for.
+        order = np.argsort(rows, kind="stable")
+        mels = np.empty((len(rows), *self.mels.shape[1:]), dtype=np.float32)
+        mels[order] = self.mels[rows[order]]
+        index = self.lyric_index[rows]
+        has_lyrics = index >= 0
+        lyrics = np.zeros((len(rows), self.lyric_dim), dtype=np.float32)
+        lyrics[has_lyrics] = self.lyrics[index[has_lyrics]]
+        return mels, lyrics, has_lyrics.astype(np.float32)
+
+    def __getstate__(self) -> dict:
+        # A loader worker started by spawn gets a pickled copy: send a whole-file memory map as
+        # its file name, not its contents. A slice of a map (base not an mmap) is copied.
+        state = {"lyric_index": self.lyric_index, "lyrics": self.lyrics}
+        mels = self.mels
+        if isinstance(mels, np.memmap) and isinstance(mels.base, mmap.mmap) and mels.filename:
+            order = "F" if mels.flags.f_contiguous and not mels.flags.c_contiguous else "C"
+            state["memmap"] = (mels.filename, mels.dtype, mels.shape, mels.offset, order)
+        else:
+            state["mels"] = mels
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "memmap" in state:
+            filename, dtype, shape, offset, order = state["memmap"]
+            self.mels = np.memmap(filename, dtype=dtype, mode="r", shape=shape, offset=offset, order=order)
+        else:
+            self.mels = state["mels"]
+        self.lyric_index, self.lyrics = state["lyric_index"], state["lyrics"]
+
+
+def chunk_lyrics(chunk_track_ids: pd.Series | np.ndarray, lyric_track_ids: pd.Series,
+                 lyrics: np.ndarray) -> np.ndarray:
+    """Each chunk's row of ``lyrics``, -1 where its track has no lyrics → int64 (N,).
+
+    Parameters
+    ----------
+    chunk_track_ids : (N,), the track of each mel chunk
+    lyric_track_ids : (M,), the track of each row of ``lyrics``, distinct
+    lyrics : array (M, lyric_dim), the lyric embeddings (checked against ``lyric_track_ids``)
+    """
+    if len(lyric_track_ids) != len(lyrics):
+        raise ValueError(f"{len(lyric_track_ids)} lyric track ids for {len(lyrics)} lyric embeddings")
+    index = pd.Index(np.asarray(lyric_track_ids))
+    if not index.is_unique:
+        duplicated = index[index.duplicated()].unique().tolist()[:5]
+        raise ValueError(f"a track has more than one lyric embedding: {duplicated}")
+    return index.get_indexer(np.asarray(chunk_track_ids)).astype(np.int64)
+
+
+def joint_rows(mels: np.ndarray, chunk_track_ids, lyric_track_ids: pd.Series | None,
+               lyrics: np.ndarray | None) -> JointRows:
+    """Mel chunks paired with their tracks' lyric embeddings; a corpus without lyrics
+    (``lyrics`` None, as :func:`musiclust.representations.read_lyrics` gives) pairs with none."""
+    if lyrics is None:
+        return JointRows(mels, np.full(len(mels), -1, dtype=np.int64), np.zeros((0, 0), dtype=np.float32))
+    return JointRows(mels, chunk_lyrics(chunk_track_ids, lyric_track_ids, lyrics), lyrics)
+
+
+def _fit(config: JointBVAEConfig, rows: JointRows, device: torch.device, seed: int, **runtime):
+    hparams = {"config": dataclasses.asdict(config), "input": JointBetaVAE.input_shape(rows.mels, rows.lyrics),
+               "seed": seed}
+    model = JointBetaVAE(config, **hparams["input"])
+    history = train(model, rows, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed,
+                    device=device, kl=KLSchedule.of(config), **runtime)
+    extra = {"parameters": int(sum(t.numel() for t in model.parameters())),
+             "chunks_with_lyrics": int((rows.lyric_index >= 0).sum())}
+    return hparams, model.state_dict(), history, extra
+
+
+def _load(hparams: dict, state: dict) -> JointBetaVAE:
+    model = JointBetaVAE(JointBVAEConfig(**hparams["config"]), **hparams["input"])
+    model.load_state_dict(state)
+    return model.eval()
+
+
+# The joint model in the shape of musiclust.models.KINDS (its own registry: it learns from
+# two inputs, and its stages read the lyrics).
+JOINT_KINDS = {KIND: ModelKind(JointBVAEConfig, _fit, _load)}
+
+
+def fit_joint(config: JointBVAEConfig, rows: JointRows, *, seed: int, device: torch.device,
+              threads: int | None = None, **runtime) -> Fitted:
+    """Train one joint beta-VAE with ``seed`` on ``rows`` (as :func:`musiclust.models.fit` does a model).
+
+    ``runtime`` (``precision``, ``compile``, ``loader_workers``) reaches :func:`musiclust.train.train`.
+    The model is saved like every other (:func:`musiclust.models.save_model`) and read back
+    with :func:`load_joint`.
+    """
+    seed_everything(seed, threads)
+    return Fitted(KIND, *_fit(config, rows, device, seed, **runtime))
+
+
+def load_joint(path) -> JointBetaVAE:
+    """A saved joint beta-VAE, ready to encode."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: model file not found")
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    if payload.get("kind") != KIND:
+        raise ValueError(f"{path}: a {payload.get('kind')!r} model, not a {KIND}")
+    return _load(payload["hparams"], payload["state"])
+
+
+@torch.no_grad()
+def encode_joint(model: JointBetaVAE, rows: JointRows, *, withhold_lyrics: bool = False, batch_size: int = 256,
+                 device: torch.device | None = None, progress: bool = True) -> np.ndarray:
+    """Posterior means of every chunk → (N, latent_dim) float32: from every modality a chunk has,
+    or from its audio alone (``withhold_lyrics``)."""
+    device = device or torch.device("cpu")
+    model.to(device).eval()
+    outs = []
+    for start in tqdm(range(0, len(rows), batch_size), desc="encode audio only" if withhold_lyrics else "encode",
+                      unit="batch", disable=not progress):
+        mels, lyrics, has_lyrics = (torch.from_numpy(part).to(device)
+                                    for part in rows[np.arange(start, min(start + batch_size, len(rows)))])
+        z = model.encode_audio_mean(mels) if withhold_lyrics else model.encode_mean((mels, lyrics, has_lyrics))
+        outs.append(z.float().cpu().numpy())
+    if not outs:
+        raise ValueError("nothing to encode")
+    return np.concatenate(outs)
+
