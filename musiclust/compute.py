@@ -33,6 +33,10 @@ class ComputeParams:
         an array already in memory (on a 16-core H100 machine, 20,000 to 40,000 chunks/s
         against 70,000 to 87,000); they pay off when reading is slow, as from a memory map
         on a cold disk.
+    processes : int >= 1
+        Data-parallel training processes (DistributedDataParallel under torchrun, one GPU each
+        on CUDA, gloo between CPU processes); each takes 1/processes of every batch, so the
+        batch size must be divisible by it. 1: the plain loop in the stage's own process.
     workers : int >= 0
         Processes for the per-track work (decoding, log-mels, clip statistics), one BLAS and
         torch thread each; 1 works in the stage's own process, 0 uses every core; the outputs
@@ -48,6 +52,7 @@ class ComputeParams:
     precision: Precision = "auto"
     compile: bool = False
     loader_workers: int = 0
+    processes: int = 1
     workers: int = 1
     scheduler: str = ""
 
@@ -58,6 +63,7 @@ class ComputeParams:
         check(self.precision in get_args(Precision), f"{key}.precision",
               f"{self.precision!r} is not one of {list(get_args(Precision))}")
         check(self.loader_workers >= 0, f"{key}.loader_workers", "must be >= 0")
+        check(self.processes >= 1, f"{key}.processes", "must be >= 1 (1: no data-parallel training)")
         check(self.workers >= 0, f"{key}.workers", "must be >= 0 (0: every core)")
         check(self.scheduler == "" or self.scheduler == "local" or "://" in self.scheduler, f"{key}.scheduler",
               f"{self.scheduler!r} is not empty, local or a scheduler address such as tcp://host:8786")

@@ -298,7 +298,7 @@ def kl_table(usage: dict, summary: dict) -> tuple[str, list[str]]:
         kls = [s["kl"] for s in seeds.values()]
         used = [s["dims_used"] for s in seeds.values()]
         units = summary.get(model, {})
-        rows.append([markdown_text(model), str(len(seeds)), f"{np.mean(kls):.2f}",
+        rows.append([f"`{model}`", str(len(seeds)), f"{np.mean(kls):.2f}",
                      f"{np.mean(used):.1f} (min {min(used)}) of {next(iter(seeds.values()))['dims']}",
                      f"{units['active_units']:.1f} (min {units['active_units_min']})" if units else "n/a"])
         collapsed = [seed for seed, s in seeds.items() if s["dims_used"] == 0]

@@ -244,6 +244,9 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
             (("report", "tsne_seed"), 3, {f"report@{d}" for d in (DATASET, GTZAN)}),
             (("joint_models", "joint_bvae", "lyric_weight"), 2.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
             (("joint_models", "joint_bvae", "kl_capacity"), 5.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
+            (("compute", "processes"), 2, {f"{stage}@{d}-{m}" for d in (DATASET, GTZAN) for stage, m in (
+                ("train", "conv_bvae"), ("train", "dense_ae"), ("train", "pca"), ("train_stats", "dense_vae"),
+                ("train_joint", "joint_bvae"))}),
         ]:
             params = yaml.safe_load(original)
             node = params

@@ -133,7 +133,7 @@ def test_kl_table_warns_of_posterior_collapse_only_when_a_seed_collapses(tmp_pat
     collapsed = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}))
     summary = {"good": {"active_units": 2.0, "active_units_min": 2}, "bad": {"active_units": 1.0, "active_units_min": 0}}
     table, warnings = kl_table({"good": healthy}, summary)
-    assert warnings == [] and "| good | 2 |" in table and "2.0 (min 2) of 2" in table
+    assert warnings == [] and "| `good` | 2 |" in table and "2.0 (min 2) of 2" in table
     table, warnings = kl_table({"good": healthy, "bad": collapsed}, summary)
     assert len(warnings) == 1 and "posterior collapse in `bad`" in warnings[0] and "seed(s) 1 " in warnings[0]
     path = plot_kl_per_dim(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}), tmp_path / "kl.png", title="t")

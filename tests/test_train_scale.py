@@ -202,6 +202,43 @@ def test_two_process_ddp_matches_one_process(tmp_path, offline_env):
     np.testing.assert_allclose(ranks[0]["history"], [(h.total, h.reconstruction) for h in single], rtol=1e-5)
 
 
+def _train_stage(folder: Path, env: dict, processes: int) -> subprocess.CompletedProcess:
+    """The train stage on the dense autoencoder in ``folder`` (its own params.yaml and mels.npy)."""
+    import yaml
+
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["models"] = {"conv_bvae": {"kind": "dense_ae", "hidden_dim": 8, "latent_dim": 3, "lr": 1e-3,
+                               "batch_size": DDP_BATCH, "epochs": DDP_EPOCHS, "seeds": [DDP_SEED, 5]}}
+    params["compute"].update(device="cpu", threads=1, processes=processes)
+    folder.mkdir()
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    np.save(folder / "mels.npy", _images(DDP_ROWS))
+    return subprocess.run([sys.executable, "-m", "stages.train", "--section", "models", "--name", "conv_bvae",
+                           "--features", "mels.npy", "--out", "models", "--history", "history",
+                           "--metrics", "train.json"], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_train_stage_with_two_processes_matches_one(tmp_path, offline_env):
+    env = {**offline_env, "OMP_NUM_THREADS": "1"}
+    one, two = (_train_stage(tmp_path / f"p{n}", env, n) for n in (1, 2))
+    assert one.returncode == 0, one.stderr[-3000:]
+    assert two.returncode == 0, two.stderr[-3000:]
+    for seed in (DDP_SEED, 5):
+        a, b = (torch.load(tmp_path / p / "models" / f"seed_{seed}.pt", weights_only=True)["state"]
+                for p in ("p1", "p2"))
+        for name, tensor in a.items():
+            torch.testing.assert_close(b[name], tensor, rtol=1e-4, atol=1e-6)
+    # rank 0 alone wrote: one history per seed, the metrics once
+    assert sorted(p.name for p in (tmp_path / "p2" / "history").iterdir()) == [f"seed_{DDP_SEED}.csv", "seed_5.csv"]
+    assert set(json.loads((tmp_path / "p2" / "train.json").read_text())) == {f"seed_{DDP_SEED}", "seed_5"}
+
+
+def test_processes_setting_is_checked():
+    with pytest.raises(ConfigError, match="compute.processes"):
+        build(ComputeParams, {"processes": 0}, "compute")
+
+
 def test_gpu_check_quick_runs_with_torch_and_numpy_only(tmp_path):
     # Stand-ins that fail to import, as on a machine where only torch and numpy are installed.
     for name in ("pandas", "tqdm", "sklearn"):
