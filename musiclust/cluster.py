@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.metrics import pairwise_distances
 
+from .chance import stable_seed
 from .config import check, check_seed
 from .representations import Representation
 
@@ -27,6 +28,7 @@ class ClusterParams:
     k_without_labels: list[int] = field(default_factory=lambda: [2, 4, 8])
     null_draws: int = 200        # shuffles per permutation null (0: no nulls)
     null_seed: int = 0
+    max_quadratic_rows: int = 5000  # beyond this many rows, agglomerative, DBSCAN and the silhouette see a seeded sample
 
     def validate(self, key: str) -> None:
         check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")
@@ -41,6 +43,21 @@ class ClusterParams:
         check(self.dbscan_min_samples >= 2, f"{key}.dbscan_min_samples", "must be >= 2")
         check(0 < self.dbscan_eps_quantile < 1, f"{key}.dbscan_eps_quantile",
                "must be strictly between 0 and 1")
+        check(self.max_quadratic_rows >= 100, f"{key}.max_quadratic_rows", "must be >= 100")
+
+
+def quadratic_part(rep: Representation, params: ClusterParams) -> Representation | None:
+    """The rows the quadratic algorithms (agglomerative, DBSCAN, the silhouette: N x N distances)
+    see: None when the representation has at most ``max_quadratic_rows`` rows (they see it all),
+    else a sample of that many rows, seeded by the representation's name and level only, so every
+    training seed of one representation is sampled on the same rows (in their stored order)."""
+    n = len(rep.features)
+    if n <= params.max_quadratic_rows:
+        return None
+    rng = np.random.default_rng(stable_seed(params.null_seed, "quadratic", rep.name, rep.level))
+    rows = np.sort(rng.choice(n, size=params.max_quadratic_rows, replace=False))
+    return Representation(rep.name, rep.level, rep.keys.iloc[rows].reset_index(drop=True), rep.features[rows],
+                          rep.train_seed)
 
 
 def kmeans(x: np.ndarray, k: int, *, seed: int, n_init: int = 10) -> np.ndarray:
@@ -81,12 +98,14 @@ def ks_for(targets: dict[str, pd.Series], k_without_labels: list[int]) -> list[i
 
 
 def cluster_representation(rep: Representation, ks: list[int], params: ClusterParams,
-                           dist: np.ndarray | None = None) -> pd.DataFrame:
+                           dist: np.ndarray | None = None, quadratic: Representation | None = None) -> pd.DataFrame:
     """KMeans (each seed) and agglomerative clustering for every k, and DBSCAN, on one representation.
 
     Parameters
     ----------
-    dist : the representation's distance matrix (:func:`distances`), computed here when not given
+    dist : the distance matrix (:func:`distances`) of the rows DBSCAN sees, computed here when not given
+    quadratic : the sample agglomerative clustering and DBSCAN see instead of every row
+        (:func:`quadratic_part`), or None; their assignments then cover the sample's rows only
 
     Returns
     -------
@@ -94,20 +113,22 @@ def cluster_representation(rep: Representation, ks: list[int], params: ClusterPa
         representation's (-1 untrained); ``k`` is 0 and ``seed`` (the KMeans seed) -1 where
         they do not apply; ``cluster`` -1 is DBSCAN noise.
     """
+    quad = quadratic or rep
     runs = []
     for k in sorted(set(ks)):
         if not 2 <= k < len(rep.features):
             continue
         for seed in params.kmeans_seeds:
-            runs.append(("kmeans", k, seed, kmeans(rep.features, k, seed=seed, n_init=params.kmeans_n_init)))
-        runs.append(("agglomerative", k, -1, agglomerative(rep.features, k, linkage=params.agglomerative_linkage)))
-    if len(rep.features) > params.dbscan_min_samples:
-        labels = dbscan(distances(rep.features) if dist is None else dist,
+            runs.append(("kmeans", k, seed, rep, kmeans(rep.features, k, seed=seed, n_init=params.kmeans_n_init)))
+        runs.append(("agglomerative", k, -1, quad,
+                     agglomerative(quad.features, k, linkage=params.agglomerative_linkage)))
+    if len(quad.features) > params.dbscan_min_samples:
+        labels = dbscan(distances(quad.features) if dist is None else dist,
                         min_samples=params.dbscan_min_samples, eps_quantile=params.dbscan_eps_quantile)
-        runs.append(("dbscan", 0, -1, labels))
+        runs.append(("dbscan", 0, -1, quad, labels))
     parts = []
-    for algorithm, k, seed, labels in runs:
-        part = rep.keys.copy()
+    for algorithm, k, seed, rows, labels in runs:
+        part = rows.keys.copy()
         part.insert(0, "representation", rep.name)
         part.insert(1, "level", rep.level)
         part.insert(2, "algorithm", algorithm)

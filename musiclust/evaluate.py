@@ -13,7 +13,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .chance import label_floors
-from .cluster import ClusterParams, cluster_representation, distances, ks_for
+from .cluster import ClusterParams, cluster_representation, distances, ks_for, quadratic_part
 from .disentanglement import disentanglement_scores
 from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, spread, targets_of
 from .representations import Corpus, fuse, select_level, split_seeds
@@ -36,18 +36,24 @@ def evaluate(corpus: Corpus, params: ClusterParams, *, progress: bool = True) ->
     for rep in reps:  # a representation's training seeds are scored together
         groups.setdefault((rep.name, rep.level), []).append(rep)
     parts, records = [], []
+    sampled: dict[str, dict[str, int]] = {}  # level -> representation -> rows the quadratic algorithms saw
     for members in tqdm(groups.values(), desc="cluster and score", unit="representation", disable=not progress):
         clustered = []
         for rep in members:
-            dist = distances(rep.features)
-            runs = cluster_representation(rep, ks, params, dist)
+            sample = quadratic_part(rep, params)  # None: the quadratic algorithms see every row
+            dist = distances((sample or rep).features)
+            runs = cluster_representation(rep, ks, params, dist, sample)
             parts.append(runs)
-            clustered.append((rep, runs, dist))
-        records += score_representation(clustered, targets, null_draws=params.null_draws, null_seed=params.null_seed)
+            clustered.append((rep, runs, dist, sample))
+            if sample is not None:
+                sampled.setdefault(rep.level, {})[rep.name] = len(sample.keys)
+        records += score_representation(clustered, targets, null_draws=params.null_draws, null_seed=params.null_seed,
+                                        silhouette_rows=params.max_quadratic_rows)
         del clustered  # one representation's distance matrices at a time
     scores = pd.DataFrame(records, columns=SCORE_COLUMNS)
     metrics = {**nest(scores), "latents": latent_summary(corpus.latents),
-               "data": data_summary(corpus.tracks, corpus.status)}
+               "data": {**data_summary(corpus.tracks, corpus.status),
+                        **({"quadratic_sample": sampled} if sampled else {})}}
     metrics["floors"] = floors(targets, corpus.status, reps) if "language_genre" in targets else {}
     metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, progress=progress)
     return Evaluation(pd.concat(parts, ignore_index=True), scores, metrics)
@@ -120,6 +126,9 @@ def _hybrid_disentanglement(corpus: Corpus, sources: dict, targets: dict[str, pd
     for name, per_seed_codes in codes.items():
         per_seed = []
         for ids, code in per_seed_codes:
+            # Rows in track order: the scores' train/test split must not depend on file order.
+            order = np.argsort(np.asarray(ids), kind="stable")
+            ids, code = pd.Series(np.asarray(ids)[order]), code[order]
             scores = disentanglement_scores(code, {t: targets[t].reindex(ids).to_numpy() for t in factors}, seed=seed)
             if len(factors) == 1:
                 scores.pop("dci_disentanglement")

@@ -62,8 +62,8 @@ def external_scores(y_true, y_pred) -> dict[str, float]:
     }
 
 
-def internal_scores(features: np.ndarray, labels: np.ndarray,
-                    distances: np.ndarray | None = None) -> dict[str, float]:
+def internal_scores(features: np.ndarray, labels: np.ndarray, distances: np.ndarray | None = None,
+                    silhouette_rows: int | None = None) -> dict[str, float]:
     """Silhouette, Calinski-Harabasz and Davies-Bouldin on non-noise rows.
 
     Undefined scores (fewer than 2 clusters, or every point its own cluster)
@@ -75,6 +75,10 @@ def internal_scores(features: np.ndarray, labels: np.ndarray,
     labels : np.ndarray, shape (N,); -1 marks noise
     distances : np.ndarray, shape (N, N), optional
         Precomputed Euclidean distances, reused for the silhouette.
+    silhouette_rows : int, optional
+        Without ``distances``, more non-noise rows than this get the silhouette of a seeded
+        sample of this many (its cost is quadratic); Calinski-Harabasz and Davies-Bouldin
+        are linear and see every row.
     """
     keep = labels != -1
     n_clusters = len(np.unique(labels[keep]))
@@ -83,6 +87,8 @@ def internal_scores(features: np.ndarray, labels: np.ndarray,
     x, lab = features[keep], labels[keep]
     if distances is not None:
         sil = skm.silhouette_score(distances[np.ix_(keep, keep)], lab, metric="precomputed")
+    elif silhouette_rows is not None and len(x) > silhouette_rows:
+        sil = skm.silhouette_score(x, lab, sample_size=silhouette_rows, random_state=0)
     else:
         sil = skm.silhouette_score(x, lab)
     return {
@@ -154,10 +160,10 @@ def truth_of(keys: pd.DataFrame, truth: pd.Series, what: str = "this target") ->
 
 
 def score_labels(y_true: np.ndarray, labels: np.ndarray, features: np.ndarray,
-                 distances: np.ndarray | None = None) -> dict[str, float]:
+                 distances: np.ndarray | None = None, silhouette_rows: int | None = None) -> dict[str, float]:
     """External scores against ``y_true`` and internal scores in ``features`` of one clustering
     whose labels are already in row order."""
-    return {**external_scores(y_true, labels), **internal_scores(features, labels, distances)}
+    return {**external_scores(y_true, labels), **internal_scores(features, labels, distances, silhouette_rows)}
 
 
 def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
@@ -195,13 +201,13 @@ def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
 
 
 def _score_target(records: list, runs: list[tuple], algorithm: str, k: int, target: str, truth: pd.Series,
-                  null) -> None:
+                  null, silhouette_rows: int | None = None) -> None:
     """Scores of one clustering family (every training seed x clustering seed) against one target,
     and their null."""
     rep = runs[0][0]
     y_true = truth_of(rep.keys, truth, f"{target} in {rep.name} ({rep.level})")
     labels = [lab for _, _, lab in runs]
-    per_run = [score_labels(y_true, lab, r.features, dist) for r, dist, lab in runs]
+    per_run = [score_labels(y_true, lab, r.features, dist, silhouette_rows) for r, dist, lab in runs]
     _record(records, algorithm, rep.level, rep.name, target, per_run, labels if algorithm == "dbscan" else None)
     _record_null(records, algorithm, rep.level, rep.name, target, y_true, labels, null, k)
     if rep.level == "chunk" and algorithm != "dbscan":  # the song's majority vote over its chunks
@@ -223,7 +229,7 @@ def _record_null(records, algorithm, level, name, target, y_true, labels, null, 
 
 
 def score_representation(members: list[tuple], targets: dict[str, pd.Series], *, null_draws: int = 0,
-                         null_seed: int = 0) -> list[tuple]:
+                         null_seed: int = 0, silhouette_rows: int | None = None) -> list[tuple]:
     """Score every clustering of one representation (all its training seeds) against every target
     whose class count is its k.
 
@@ -236,28 +242,37 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
 
     Parameters
     ----------
-    members : ``(rep, runs, dist)`` per training seed of one representation (same name, level and
-        keys): the features, their assignments (as returned by cluster.cluster_representation)
-        and their distance matrix (or None)
+    members : ``(rep, runs, dist)`` or ``(rep, runs, dist, sample)`` per training seed of one
+        representation (same name, level and keys): the features, their assignments (as returned
+        by cluster.cluster_representation), the distance matrix of the rows the quadratic
+        algorithms saw (or None) and, where those saw a sample, that sample (a Representation of
+        fewer rows): a clustering that covers the sample's rows is scored on them
     targets : {target name: class labels indexed by track_id}
+    silhouette_rows : the silhouette of a clustering of every row, without a distance matrix,
+        is that of a seeded sample of this many rows (see :func:`internal_scores`)
 
     Returns
     -------
     records : rows of the long table (``SCORE_COLUMNS``)
     """
+    members = [(m[0], m[1], m[2], m[3] if len(m) > 3 else None) for m in members]
     first = members[0][0]
-    for rep, _, _ in members[1:]:
+    for rep, _, _, _ in members[1:]:
         if (rep.name, rep.level) != (first.name, first.level) or not rep.keys[KEYS].equals(first.keys[KEYS]):
             raise ValueError(f"training seeds of {first.name} ({first.level}) do not cover the same rows")
-    families = sorted({key for _, runs, _ in members for key in runs.groupby(["algorithm", "k"]).groups})
+    families = sorted({key for _, runs, _, _ in members for key in runs.groupby(["algorithm", "k"]).groups})
     records: list[tuple] = []
     for algorithm, k in families:
-        runs = [(rep, dist, _aligned(rep.keys, run))
-                for rep, assignments, dist in members
-                for _, run in assignments[(assignments["algorithm"] == algorithm) & (assignments["k"] == k)]
-                .groupby("seed", sort=True)]
+        runs = []
+        for rep, assignments, dist, sample in members:
+            family = assignments[(assignments["algorithm"] == algorithm) & (assignments["k"] == k)]
+            for _, run in family.groupby("seed", sort=True):
+                # The distance matrix belongs to the rows the quadratic algorithms saw.
+                rows, rows_dist = (sample, dist) if sample is not None and len(run) == len(sample.keys) else \
+                    (rep, None if sample is not None else dist)
+                runs.append((rows, rows_dist, _aligned(rows.keys, run)))
         if not targets:  # unlabelled corpus: internal scores only, per k
-            per_run = [internal_scores(rep.features, lab, dist) for rep, dist, lab in runs]
+            per_run = [internal_scores(rep.features, lab, dist, silhouette_rows) for rep, dist, lab in runs]
             _record(records, algorithm, first.level, first.name, f"k{k}" if k else "auto", per_run,
                     [lab for _, _, lab in runs] if algorithm == "dbscan" else None)
             continue
@@ -265,7 +280,7 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
             n_classes = truth.reindex(first.keys["track_id"].unique()).nunique()
             if algorithm != "dbscan" and k != n_classes:
                 continue
-            _score_target(records, runs, algorithm, k, target, truth, (null_draws, null_seed))
+            _score_target(records, runs, algorithm, k, target, truth, (null_draws, null_seed), silhouette_rows)
     return records
 
 

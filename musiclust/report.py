@@ -28,11 +28,13 @@ class ReportParams:
     joint_model: str = "joint_bvae"   # the joint multimodal model set beside the post-hoc hybrid
     tsne_seed: int = 0
     tsne_perplexity: float = 30.0
+    tsne_max_points: int = 5000      # beyond this many chunks, the t-SNE shows a seeded sample of them
     n_reconstructions: int = 4
 
     def validate(self, key: str) -> None:
         check(self.n_reconstructions >= 1, f"{key}.n_reconstructions", "must be >= 1")
         check(self.tsne_perplexity > 0, f"{key}.tsne_perplexity", "must be > 0")
+        check(self.tsne_max_points >= 100, f"{key}.tsne_max_points", "must be >= 100")
         check_seed(self.tsne_seed, f"{key}.tsne_seed")
 
 # Internal indices (silhouette, Calinski-Harabasz, Davies-Bouldin) are computed in each
@@ -373,11 +375,20 @@ def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: P
     are given); correlations; of the model trained with the first seed."""
     rows, z = latents
     keys, chunk_latents = select_level(rows, z, "chunk")
-    colour = {t: data.labels.loc[keys["track_id"], t].astype(str).tolist()
+    shown, sampled = keys, ""
+    if len(keys) > params.tsne_max_points:  # t-SNE time grows faster than the chunk count
+        picks = np.sort(np.random.default_rng(params.tsne_seed).choice(len(keys), params.tsne_max_points,
+                                                                       replace=False))
+        shown, sampled = keys.iloc[picks], f"; a seeded sample of {params.tsne_max_points:,} of {len(keys):,}"
+        chunk_latents_shown = chunk_latents[picks]
+    else:
+        chunk_latents_shown = chunk_latents
+    colour = {t: data.labels.loc[shown["track_id"], t].astype(str).tolist()
               for t in data.targets if t in ("language", "genre")}
-    plots.plot_embedding(plots.tsne_2d(chunk_latents, seed=params.tsne_seed, perplexity=params.tsne_perplexity),
+    plots.plot_embedding(plots.tsne_2d(chunk_latents_shown, seed=params.tsne_seed, perplexity=params.tsne_perplexity),
                          colour, out / f"tsne_{headline}_chunks.png",
-                         title=f"t-SNE of {headline} (seed {seed}) posterior means ({inputs}, one point per chunk)")
+                         title=f"t-SNE of {headline} (seed {seed}) posterior means ({inputs}, one point per chunk"
+                               f"{sampled})")
     lyric_ids, lyric_vectors = lyrics
     if lyric_vectors is not None:
         fused_keys, fused = fuse(*select_level(rows, z, "track"), lyric_ids, lyric_vectors)
@@ -459,7 +470,9 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                 ("## Chunk level (the study's unit), KMeans", "kmeans", "chunk", over),
                 ("## Track level, agglomerative (Ward)", "agglomerative", "track",
                  "Deterministic: one clustering per training seed (the interval is over training seeds; "
-                 f"none for one run); {CHANCE_MARK} as above.")]
+                 f"none for one run); {CHANCE_MARK} as above. A representation with more rows than "
+                 "`cluster.max_quadratic_rows` is clustered on a seeded sample of that many (`data.json`: "
+                 "`quadratic_sample`).")]
     for heading, algorithm, level, caption in sections:
         lines += [heading] + ([caption] if caption else []) + [""]
         lines += [results_table(data.scores, algorithm=algorithm, level=level, targets=names,

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from musiclust.cluster import ClusterParams, dbscan, distances, kmeans, ks_for
+from musiclust.config import ConfigError
 from musiclust.evaluate import evaluate
 from musiclust.metrics import (
     active_units,
@@ -272,3 +273,35 @@ def test_training_seeds_must_cover_the_same_rows():
     corpus.latents["m"] = (rows[~drop].reset_index(drop=True), z[~drop.to_numpy()])
     with pytest.raises(ValueError, match="training seeds of m .* do not cover the same rows"):
         evaluate(corpus, PARAMS, progress=False)
+
+
+def test_quadratic_algorithms_see_a_seeded_sample_beyond_the_limit():
+    import dataclasses
+
+    corpus = _two_seed_corpus()  # 36 chunks, 12 tracks, two training seeds of m
+    params = dataclasses.replace(PARAMS, max_quadratic_rows=100)
+    small = evaluate(corpus, params, progress=False)
+    assert "quadratic_sample" not in small.metrics["data"]
+    # pretend the corpus is large: a limit below the chunk count, above the track count
+    limited = dataclasses.replace(PARAMS, max_quadratic_rows=20)  # below validate's floor: the mechanism alone
+    result = evaluate(corpus, limited, progress=False)
+    a = result.assignments
+    chunk_m = a[(a.representation == "m") & (a.level == "chunk")]
+    for algorithm, rows in (("kmeans", 36), ("agglomerative", 20), ("dbscan", 20)):
+        per_run = chunk_m[chunk_m.algorithm == algorithm].groupby(["train_seed", "k", "seed"]).size()
+        assert set(per_run) == {rows}, algorithm
+    # both training seeds are sampled on the same rows, and the tracks (12) are not sampled
+    agg = chunk_m[chunk_m.algorithm == "agglomerative"]
+    picked = [set(map(tuple, g[["track_id", "chunk"]].to_numpy())) for _, g in agg.groupby(["train_seed", "k"])]
+    assert all(p == picked[0] for p in picked)
+    assert (a[(a.level == "track") & (a.algorithm == "agglomerative")].groupby(
+        ["representation", "train_seed", "k"]).size() == 12).all()
+    assert result.metrics["data"]["quadratic_sample"]["chunk"]["m"] == 20
+    chunk_scores = result.metrics["agglomerative"]["chunk"]["m"]["genre"]
+    assert "silhouette" in chunk_scores and 0 <= chunk_scores["nmi"] <= 1
+    assert "silhouette" in result.metrics["kmeans"]["chunk"]["m"]["genre"]  # a sampled silhouette
+    # the same inputs give the same sample and scores
+    again = evaluate(corpus, limited, progress=False)
+    pd.testing.assert_frame_equal(again.scores, result.scores)
+    with pytest.raises(ConfigError, match="c.max_quadratic_rows"):
+        ClusterParams(max_quadratic_rows=10).validate("c")

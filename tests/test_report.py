@@ -138,3 +138,21 @@ def test_kl_table_warns_of_posterior_collapse_only_when_a_seed_collapses(tmp_pat
     assert len(warnings) == 1 and "posterior collapse in `bad`" in warnings[0] and "seed(s) 1 " in warnings[0]
     path = plot_kl_per_dim(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}), tmp_path / "kl.png", title="t")
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_tsne_shows_a_seeded_sample_beyond_its_limit(tmp_path, monkeypatch):
+    from musiclust import report as R
+    from musiclust.representations import latents_to_frame
+
+    tracks = pd.DataFrame({"track_id": [f"t{i}" for i in range(30)], "language": ["a", "b"] * 15,
+                           "genre": ["x", "y", "z"] * 10})
+    keys = pd.DataFrame([(t, c) for t in tracks.track_id for c in range(5)], columns=["track_id", "chunk"])
+    latents = latents_to_frame(keys, np.random.default_rng(0).normal(size=(150, 3)).astype(np.float32))
+    data = R._Loaded(tracks, pd.DataFrame(), keys, pd.DataFrame(), R.targets_of(tracks), {})
+    seen = []
+    monkeypatch.setattr(R.plots, "tsne_2d", lambda x, **kw: seen.append(x.copy()) or x[:, :2])
+    for limit in (200, 100):
+        R._latent_figures(data, latents, (None, None), R.ReportParams(tsne_max_points=limit), tmp_path, "m", 0)
+    assert [len(x) for x in seen] == [150, 100]
+    R._latent_figures(data, latents, (None, None), R.ReportParams(tsne_max_points=100), tmp_path, "m", 0)
+    np.testing.assert_array_equal(seen[1], seen[2])  # the same sample each time
