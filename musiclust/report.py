@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from .text import within_language_cosine
 class ReportParams:
     headline_model: str = "conv_bvae"
     joint_model: str = "joint_bvae"   # the joint multimodal model set beside the post-hoc hybrid
+    joint_baselines: list[str] = field(default_factory=list)  # more audio models whose hybrid sits beside it
     tsne_seed: int = 0
     tsne_perplexity: float = 30.0
     tsne_max_points: int = 5000      # beyond this many chunks, the t-SNE shows a seeded sample of them
@@ -152,7 +153,7 @@ def disentanglement_table(scores: dict) -> str:
 
 
 def joint_table(scores: pd.DataFrame, disentanglement: dict, *, joint: str, headline: str,
-                targets: list[str]) -> str:
+                targets: list[str], baselines: list[str] = ()) -> str:
     """The joint model (every modality, and lyrics withheld) beside the post-hoc hybrid, its audio
     latent, the clip statistics and the lyrics: track-level KMeans NMI and ARI per target with their
     intervals and ``†``, and MIG and DCI disentanglement against (language, genre) (``disentanglement``:
@@ -160,7 +161,8 @@ def joint_table(scores: pd.DataFrame, disentanglement: dict, *, joint: str, head
     s = scores[(scores["algorithm"] == "kmeans") & (scores["level"] == "track")]
     index = s.set_index(["representation", "target", "metric"])
     runs = s[~s["metric"].str.contains("_null_")].groupby("representation")["runs"].max()
-    names = [joint, f"{joint}_audio", f"{headline}+lyrics", headline, "clipstats", "lyrics"]
+    names = [joint, f"{joint}_audio", f"{headline}+lyrics", headline,
+             *[name for b in baselines for name in (f"{b}+lyrics", b)], "clipstats", "lyrics"]
     scored = [("mig", "MIG"), ("dci_disentanglement", "DCI D")]
     rows = []
     for name in (n for n in names if n in runs.index):
@@ -356,7 +358,7 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
             plots.plot_metric_bars(table, figures / f"scores_track_{target}.png",
                                    title=f"KMeans on tracks vs {target} (mean ± 95% CI over training × KMeans seeds)")
     return Report(report_markdown(data, order, mel, figures, dataset=dataset, headline=headline,
-                                  joint=params.joint_model), confusion,
+                                  joint=params.joint_model, joint_baselines=params.joint_baselines), confusion,
                   headline_metrics(data.scores, list(data.targets), headline))
 
 
@@ -450,7 +452,7 @@ def _confusion_figures(data: _Loaded, kmeans: pd.DataFrame, headline: str, *, wi
 
 
 def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Path, *, dataset: str,
-                    headline: str, joint: str | None = None) -> str:
+                    headline: str, joint: str | None = None, joint_baselines: list[str] = ()) -> str:
     """``report.md``: the corpus, skipped tracks, result tables and every figure in ``figures``."""
     status, names = data.status, list(data.targets)
     skipped = status[status.status != "ok"]
@@ -486,7 +488,7 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                   f"seeds, {CHANCE_MARK} as below; MIG and DCI disentanglement against (language, genre), over "
                   "training seeds.", "",
                   joint_table(data.scores, data.disentanglement.get("track", {}), joint=joint, headline=headline,
-                              targets=names), ""]
+                              targets=names, baselines=joint_baselines), ""]
     if any(t in data.targets for t in ("language", "genre")) and data.disentanglement:
         lines += ["## Disentanglement against (language, genre), track level",
                   "After disentanglement_lib: MIG (20-bin histograms), DCI (gradient-boosted trees, 70/30 split), "

@@ -75,11 +75,11 @@ def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, 
     }
     params["run"] = list(datasets)
     params["spectrograms"]["crop_seconds"] = 6.0
-    for name in ("conv_bvae", "dense_ae"):
-        params["models"][name]["epochs"] = 2
-    for section, name in (("models", "conv_bvae"), ("models", "dense_ae"), ("models", "pca"),
-                          ("stats_models", "dense_vae")):
-        params[section][name]["seeds"] = [0, 1]
+    for entry in params["models"].values():
+        if entry["kind"] in ("conv_bvae", "dense_ae"):
+            entry["epochs"] = 2
+        entry["seeds"] = [0, 1]
+    params["stats_models"]["dense_vae"]["seeds"] = [0, 1]
     params["models"]["pca"]["n_components"] = 8
     params["joint_models"]["joint_bvae"].update(epochs=2, seeds=[0, 1])
     params["stats_models"]["dense_vae"]["epochs"] = 5
@@ -245,8 +245,8 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
             (("joint_models", "joint_bvae", "lyric_weight"), 2.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
             (("joint_models", "joint_bvae", "kl_capacity"), 5.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
             (("compute", "processes"), 2, {f"{stage}@{d}-{m}" for d in (DATASET, GTZAN) for stage, m in (
-                ("train", "conv_bvae"), ("train", "dense_ae"), ("train", "pca"), ("train_stats", "dense_vae"),
-                ("train_joint", "joint_bvae"))}),
+                ("train", "conv_bvae"), ("train", "conv_bvae_b1"), ("train", "dense_ae"), ("train", "pca"),
+                ("train_stats", "dense_vae"), ("train_joint", "joint_bvae"))}),
         ]:
             params = yaml.safe_load(original)
             node = params
@@ -300,13 +300,13 @@ def _ran(output: str) -> set[str]:
 def test_a_code_change_reruns_the_stages_that_run_it_and_what_they_feed(tiny_repo, tmp_path, shell):
     repo = tmp_path / "code"
     shutil.copytree(tiny_repo, repo, symlinks=True)
-    module = repo / "musiclust" / "encode.py"  # imported by the encode stages only
+    module = repo / "musiclust" / "encode.py"  # imported by the encode stages only (all three families)
     text = module.read_text()
     assert "return np.concatenate(outs)" in text
     module.write_text(text.replace("return np.concatenate(outs)", "return 2 * np.concatenate(outs)"))
     encodes = {f"{family}@{d}-{m}" for d in (DATASET, GTZAN)
-               for family, m in [("encode", "conv_bvae"), ("encode", "dense_ae"), ("encode", "pca"),
-                                 ("encode_stats", "dense_vae")]}
+               for family, m in [("encode", "conv_bvae"), ("encode", "conv_bvae_b1"), ("encode", "dense_ae"),
+                                 ("encode", "pca"), ("encode_stats", "dense_vae"), ("encode_joint", "joint_bvae")]}
     assert _stale(shell, repo) == encodes
     ran = _ran(shell.dvc("repro", cwd=repo).stdout)
     # the latents change, so clustering and the report follow; nothing upstream runs
