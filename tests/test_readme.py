@@ -18,7 +18,7 @@ def test_the_check_fails_on_a_hand_edit(repo, tmp_path):
     edited = text.replace("| `conv_bvae` |", "| `conv_bvae` | 0.99 |", 1)
     assert edited != text
     (tmp_path / "README.md").write_text(edited, encoding="utf-8")
-    for name in ("metrics", "plots", "benchmarks", "experiments", "musiclust"):
+    for name in ("metrics", "plots", "benchmarks", "experiments", "musiclust", "params.yaml"):
         (tmp_path / name).symlink_to(repo / name)
     proc = subprocess.run([sys.executable, str(tmp_path / "scripts" / "readme_results.py"), "--check"],
                           capture_output=True, text=True)
