@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _experiments import committed_json, committed_text, experiment_rev  # noqa: E402
 
 from musiclust.io import write_json  # noqa: E402
 
@@ -66,23 +69,17 @@ def queue(poll_s: float = 20.0) -> None:
         raise SystemExit("failed experiments (dvc queue logs <name>):\n" + "\n".join(failed))
 
 
-def _show(rev: str, path: str) -> dict:
-    return json.loads(subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True,
-                                     text=True).stdout)
-
-
 def _mean(values) -> float:
-    values = list(values)
-    return round(sum(values) / len(values), 6)
+    return round(statistics.fmean(values), 6)
 
 
 def entry(rev: str) -> dict:
     """The sweep's numbers of the experiment (or commit) ``rev``."""
     params = _show_params(rev)
-    kmeans = _show(rev, f"metrics/{DATASET}/kmeans.json")["track"][MODEL]
-    train = _show(rev, f"metrics/{DATASET}/train/{MODEL}.json")
-    units = _show(rev, f"metrics/{DATASET}/latents.json")[MODEL]
-    mig = _show(rev, f"metrics/{DATASET}/disentanglement.json")["track"][MODEL]
+    kmeans = committed_json(rev, f"metrics/{DATASET}/kmeans.json")["track"][MODEL]
+    train = committed_json(rev, f"metrics/{DATASET}/train/{MODEL}.json")
+    units = committed_json(rev, f"metrics/{DATASET}/latents.json")[MODEL]
+    mig = committed_json(rev, f"metrics/{DATASET}/disentanglement.json")["track"][MODEL]
     histories = [_history(rev, seed) for seed in sorted(int(k.split("_")[1]) for k in train)]
     return {
         "beta": params["beta"], "kl_capacity": params.get("kl_capacity", 0.0),
@@ -100,9 +97,7 @@ def entry(rev: str) -> dict:
 def _show_params(rev: str) -> dict:
     import yaml
 
-    text = subprocess.run(["git", "show", f"{rev}:params.yaml"], cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout
-    return yaml.safe_load(text)["models"][MODEL]
+    return yaml.safe_load(committed_text(rev, "params.yaml"))["models"][MODEL]
 
 
 def _history(rev: str, seed: int) -> list[float]:
@@ -111,31 +106,18 @@ def _history(rev: str, seed: int) -> list[float]:
 
     import pandas as pd
 
-    text = subprocess.run(["git", "show", f"{rev}:plots/{DATASET}/history/{MODEL}/seed_{seed}.csv"], cwd=ROOT,
-                          check=True, capture_output=True, text=True).stdout
-    frame = pd.read_csv(io.StringIO(text))
+    frame = pd.read_csv(io.StringIO(committed_text(rev, f"plots/{DATASET}/history/{MODEL}/seed_{seed}.csv")))
     return frame[[c for c in frame if c.startswith("kl_dim_")]].iloc[-1].tolist()
 
 
 def summarise(out: Path, figure: Path) -> dict:
-    revs = {BASELINE: "HEAD", **{name: f"refs/exps/{_exp_ref(name)}" for name in SETTINGS}}
+    revs = {BASELINE: "HEAD", **{name: experiment_rev(name, "run `python scripts/beta_sweep.py queue` first")
+                                 for name in SETTINGS}}
     results = {"dataset": DATASET, "model": MODEL,
                "settings": {name: entry(rev) for name, rev in revs.items()}}
     write_json(results, out)
     plot(results, figure)
     return results
-
-
-def _exp_ref(name: str) -> str:
-    """The ref path under refs/exps/ of the experiment called ``name``."""
-    refs = subprocess.run(["git", "for-each-ref", "--format=%(refname)", "refs/exps/"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.split()
-    matches = [r for r in refs if r.rsplit("/", 1)[-1] == name]
-    if not matches:
-        raise SystemExit(f"no experiment named {name!r}: run `python scripts/beta_sweep.py queue` first")
-    if len(matches) > 1:
-        raise SystemExit(f"experiment {name!r}: {len(matches)} refs ({matches}); dvc exp remove the stale ones")
-    return matches[0].removeprefix("refs/exps/")
 
 
 def plot(results: dict, path: Path) -> Path:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _experiments import committed_json, experiment_rev  # noqa: E402
 
 from musiclust.io import write_json  # noqa: E402
 
@@ -31,26 +32,11 @@ REPRESENTATIONS = ("joint_bvae", "joint_bvae_audio", "conv_bvae+lyrics", "conv_b
 TARGET = "language_genre"
 
 
-def _show(rev: str, path: str) -> dict:
-    return json.loads(subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True,
-                                     text=True).stdout)
-
-
-def _ref(name: str) -> str:
-    refs = subprocess.run(["git", "for-each-ref", "--format=%(refname)", "refs/exps/"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.split()
-    matches = [r for r in refs if r.rsplit("/", 1)[-1] == name]
-    if len(matches) != 1:
-        raise SystemExit(f"experiment {name!r}: {len(matches)} refs ({matches}); run it as the docstring says, "
-                         "or dvc exp remove the stale ones")
-    return matches[0]
-
-
 def summarise() -> dict:
-    rev = _ref(EXPERIMENT)
-    kmeans = _show(rev, f"metrics/{DATASET}/kmeans.json")["track"]
-    floors = _show(rev, f"metrics/{DATASET}/floors.json")["track"][TARGET]
-    data = _show(rev, f"metrics/{DATASET}/data.json")
+    rev = experiment_rev(EXPERIMENT, "run it as this script's docstring says")
+    kmeans = committed_json(rev, f"metrics/{DATASET}/kmeans.json")["track"]
+    floors = committed_json(rev, f"metrics/{DATASET}/floors.json")["track"][TARGET]
+    data = committed_json(rev, f"metrics/{DATASET}/data.json")
     scores = {rep: {m: kmeans[rep][TARGET][m] for m in ("nmi", "nmi_ci95", "nmi_null_p95", "ari", "ari_ci95",
                                                          "ari_null_p95", "runs")}
               for rep in REPRESENTATIONS if rep in kmeans}

@@ -39,6 +39,12 @@ JOINT = "joint_bvae"
 BASELINES = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["report"]["joint_baselines"]
 
 
+def _committed_output(path: str) -> dict | None:
+    """A committed experiment summary or benchmark output (JSON), or None where it was never written."""
+    file = ROOT / path
+    return json.loads(file.read_text(encoding="utf-8")) if file.exists() else None
+
+
 def _load(dataset: str, name: str) -> dict:
     return json.loads((ROOT / "metrics" / dataset / f"{name}.json").read_text(encoding="utf-8"))
 
@@ -173,10 +179,9 @@ def joint_section() -> list[str]:
 
 
 def crossed_section() -> list[str]:
-    path = ROOT / "experiments" / "crossed_design.json"
-    if not path.exists():
+    crossed = _committed_output("experiments/crossed_design.json")
+    if crossed is None:
         return []
-    crossed = json.loads(path.read_text(encoding="utf-8"))
     scores, floors = crossed["track_kmeans"], crossed["floors"]
     rows = [[f"`{rep}`", str(s["runs"]), format_score(s["nmi"], s["nmi_ci95"], s["nmi_null_p95"]),
              format_score(s["ari"], s["ari_ci95"], s["ari_null_p95"])] for rep, s in scores.items()]
@@ -209,10 +214,9 @@ def kl_section() -> list[str]:
 
 
 def beta_sweep_section() -> list[str]:
-    path = ROOT / "experiments" / "beta_sweep.json"
-    if not path.exists():
+    sweep = _committed_output("experiments/beta_sweep.json")
+    if sweep is None:
         return []
-    sweep = json.loads(path.read_text(encoding="utf-8"))
     rows = []
     for name, s in sweep["settings"].items():
         nmi = s["track_kmeans_nmi"]
@@ -252,10 +256,7 @@ def beta_sweep_section() -> list[str]:
 
 
 def lyrics_models_section() -> list[str]:
-    path = ROOT / "experiments" / "lyrics_models.json"
-    if not path.exists():
-        return []
-    models = json.loads(path.read_text(encoding="utf-8")).get("hblm_synth", {})
+    models = (_committed_output("experiments/lyrics_models.json") or {}).get("hblm_synth", {})
     if len(models) < 2:
         return []
     languages = sorted({lang for m in models.values() for lang in m["within_language_cosine"]})
@@ -298,10 +299,9 @@ def gtzan_section() -> list[str]:
 
 
 def benchmark_section() -> list[str]:
-    path = ROOT / "benchmarks" / "benchmark.json"
-    if not path.exists():
+    bench = _committed_output("benchmarks/benchmark.json")
+    if bench is None:
         return []
-    bench = json.loads(path.read_text(encoding="utf-8"))
     machine, mel, memory, conv = bench["machine"], bench["mel"], bench["memory"], bench["conv_bvae"]
     rows = [
         [f"log-mel of {mel['chunks']} chunks: the study's librosa loop / batched torch",
@@ -349,10 +349,9 @@ def benchmark_section() -> list[str]:
 
 
 def gpu_section() -> list[str]:
-    path = ROOT / "benchmarks" / "gpu_check.json"
-    if not path.exists():
+    gpu = _committed_output("benchmarks/gpu_check.json")
+    if gpu is None:
         return []
-    gpu = json.loads(path.read_text(encoding="utf-8"))
     train, ratio = gpu["train"], gpu["cuda_over_cpu_samples_per_s"]
     rows = [[f"`{name}`", f"{numbers['samples_per_s']:,.0f}", f"{ratio.get(name, 1.0):.1f}x",
              f"{numbers['epochs']}", f"{numbers['final_loss']:.1f}"]
