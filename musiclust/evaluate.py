@@ -53,7 +53,10 @@ def evaluate(corpus: Corpus, params: ClusterParams, *, progress: bool = True) ->
     scores = pd.DataFrame(records, columns=SCORE_COLUMNS)
     metrics = {**nest(scores), "latents": latent_summary(corpus.latents),
                "data": {**data_summary(corpus.tracks, corpus.status),
-                        **({"quadratic_sample": sampled} if sampled else {})}}
+                        **({"quadratic_sample": sampled} if sampled else {}),
+                        **({"raw_sample": corpus.raw_sample} if corpus.raw_sample else {})}}
+    if corpus.raw_sample:  # also beside the raw pixels' summary, which the report reads
+        metrics["latents"]["raw"]["sample"] = corpus.raw_sample
     metrics["floors"] = floors(targets, corpus.status, reps) if "language_genre" in targets else {}
     metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, progress=progress)
     return Evaluation(pd.concat(parts, ignore_index=True), scores, metrics)
@@ -94,16 +97,10 @@ def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int,
             per_seed = []
             for _, rows, codes in split_seeds(*sources[name]):
                 mask = (rows["level"] == level).to_numpy()
-                if not mask.any():
-                    continue
-                ids = rows.loc[mask, "track_id"]
-                scores = disentanglement_scores(codes[mask], {t: targets[t].reindex(ids).to_numpy() for t in factors},
-                                                seed=seed)
-                if len(factors) == 1:
-                    scores.pop("dci_disentanglement")
-                per_seed.append(scores)
+                if mask.any():
+                    per_seed.append((rows.loc[mask, "track_id"], codes[mask]))
             if per_seed:
-                out.setdefault(level, {})[name] = _summarise(per_seed)
+                out.setdefault(level, {})[name] = _score_seeds(per_seed, targets, factors, seed=seed)
     if corpus.lyrics is not None and len(corpus.lyrics):
         out.setdefault("track", {}).update(_hybrid_disentanglement(corpus, sources, targets, factors, seed=seed))
     return out
@@ -124,17 +121,26 @@ def _hybrid_disentanglement(corpus: Corpus, sources: dict, targets: dict[str, pd
             fused_keys, fused = fuse(keys, x, corpus.lyric_ids, corpus.lyrics)
             codes[f"{name}+lyrics"].append((fused_keys["track_id"], fused))
     for name, per_seed_codes in codes.items():
-        per_seed = []
+        # Rows in track order: the scores' train/test split must not depend on file order.
+        in_order = []
         for ids, code in per_seed_codes:
-            # Rows in track order: the scores' train/test split must not depend on file order.
             order = np.argsort(np.asarray(ids), kind="stable")
-            ids, code = pd.Series(np.asarray(ids)[order]), code[order]
-            scores = disentanglement_scores(code, {t: targets[t].reindex(ids).to_numpy() for t in factors}, seed=seed)
-            if len(factors) == 1:
-                scores.pop("dci_disentanglement")
-            per_seed.append(scores)
-        out[name] = _summarise(per_seed)
+            in_order.append((pd.Series(np.asarray(ids)[order]), code[order]))
+        out[name] = _score_seeds(in_order, targets, factors, seed=seed)
     return out
+
+
+def _score_seeds(per_seed_codes: list[tuple[pd.Series, np.ndarray]], targets: dict[str, pd.Series],
+                 factors: list[str], *, seed: int) -> dict:
+    """MIG, DCI and SAP of each training seed's ``(track ids, codes)`` against ``factors``,
+    summarised over the seeds (:func:`_summarise`); DCI disentanglement is left out for a single factor."""
+    per_seed = []
+    for ids, codes in per_seed_codes:
+        scores = disentanglement_scores(codes, {t: targets[t].reindex(ids).to_numpy() for t in factors}, seed=seed)
+        if len(factors) == 1:
+            scores.pop("dci_disentanglement")
+        per_seed.append(scores)
+    return _summarise(per_seed)
 
 
 def _summarise(per_seed: list[dict]) -> dict:

@@ -15,7 +15,6 @@ the batch, the KL weighted through :func:`~musiclust.models.vae.kl_term`.
 from __future__ import annotations
 
 import dataclasses
-import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .config import check
+from .encode import latent_table
+from .arrays import array_from_state, array_state
 from .models import Fitted, ModelKind
 from .models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from .models.vae import TrainingConfig, kl_per_dim, kl_term, reparameterise
@@ -319,23 +320,10 @@ class JointRows:
         return mels, lyrics, has_lyrics.astype(np.float32)
 
     def __getstate__(self) -> dict:
-        # A loader worker started by spawn gets a pickled copy: send a whole-file memory map as
-        # its file name, not its contents. A slice of a map (base not an mmap) is copied.
-        state = {"lyric_index": self.lyric_index, "lyrics": self.lyrics}
-        mels = self.mels
-        if isinstance(mels, np.memmap) and isinstance(mels.base, mmap.mmap) and mels.filename:
-            order = "F" if mels.flags.f_contiguous and not mels.flags.c_contiguous else "C"
-            state["memmap"] = (mels.filename, mels.dtype, mels.shape, mels.offset, order)
-        else:
-            state["mels"] = mels
-        return state
+        return {"mels": array_state(self.mels), "lyric_index": self.lyric_index, "lyrics": self.lyrics}
 
     def __setstate__(self, state: dict) -> None:
-        if "memmap" in state:
-            filename, dtype, shape, offset, order = state["memmap"]
-            self.mels = np.memmap(filename, dtype=dtype, mode="r", shape=shape, offset=offset, order=order)
-        else:
-            self.mels = state["mels"]
+        self.mels = array_from_state(state["mels"])
         self.lyric_index, self.lyrics = state["lyric_index"], state["lyrics"]
 
 
@@ -399,6 +387,32 @@ def fit_joint(config: JointBVAEConfig, rows: JointRows, *, seed: int, device: to
     """
     seed_everything(seed, threads)
     return Fitted(KIND, *_fit(config, rows, device, seed, **runtime))
+
+
+def encode_each_seed(models: dict[int, JointBetaVAE], features, rows: JointRows, *,
+                     device: torch.device | None = None,
+                     progress: bool = True) -> dict[bool, tuple[pd.DataFrame, np.ndarray]]:
+    """Latents of every chunk and track under each seed's model, stacked with a ``seed`` column
+    (as :func:`musiclust.encode.encode_each_seed`), twice: ``{False: from every modality a chunk
+    has, True: with the lyrics withheld}``.
+
+    Parameters
+    ----------
+    models : ``{training seed: model}``, in seed order
+    features : the mel chunks' :class:`musiclust.representations.Features` (its keys order ``rows``)
+    """
+    if not models:
+        raise ValueError("no models to encode with")
+    out = {}
+    for withhold in (False, True):
+        frames, blocks = [], []
+        for seed, model in models.items():
+            keys, vectors = latent_table(features, encode_joint(model, rows, withhold_lyrics=withhold, device=device,
+                                                                progress=progress))
+            frames.append(keys.assign(seed=np.int32(seed)))
+            blocks.append(vectors)
+        out[withhold] = pd.concat(frames, ignore_index=True), np.concatenate(blocks)
+    return out
 
 
 def load_joint(path) -> JointBetaVAE:

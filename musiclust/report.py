@@ -475,6 +475,11 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                  f"none for one run); {CHANCE_MARK} as above. A representation with more rows than "
                  "`cluster.max_quadratic_rows` is clustered on a seeded sample of that many (`data.json`: "
                  "`quadratic_sample`).")]
+    sample = (data.latent_summary or {}).get("raw", {}).get("sample")
+    if sample:
+        lines += [f"The raw pixels are scored on a seeded sample of {sample['tracks']:,} of the {sample['of_tracks']:,} "
+                  f"tracks ({sample['chunks']:,} of {sample['of_chunks']:,} chunks; `cluster.max_quadratic_rows`, "
+                  "`data.json`: `raw_sample`): every `raw` score below is over that sample.", ""]
     for heading, algorithm, level, caption in sections:
         lines += [heading] + ([caption] if caption else []) + [""]
         lines += [results_table(data.scores, algorithm=algorithm, level=level, targets=names,

@@ -20,6 +20,8 @@ KEYS = ["track_id", "chunk"]
 TRACK_CHUNK = -1  # the ``chunk`` key of track-level rows
 
 
+_TRACKS_PER_BLOCK = 64  # tracks summed at a time into track means
+
 UNTRAINED = -1  # the training seed of a representation no model was trained for (pixels, statistics, lyrics)
 
 
@@ -57,8 +59,14 @@ def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFr
     order = np.lexsort((chunk_rows["chunk"].to_numpy(), chunk_rows["track_id"].to_numpy()))
     chunk_rows, latents = chunk_rows.iloc[order].reset_index(drop=True), latents[order]
     track_ids, first = np.unique(chunk_rows["track_id"].to_numpy(), return_index=True)
-    sums = np.add.reduceat(latents.astype(np.float64), first, axis=0)
     counts = np.diff(np.append(first, len(latents)))[:, None]
+    sums = np.empty((len(first), latents.shape[1]), dtype=np.float64)
+    bounds = np.append(first, len(latents))
+    # Whole tracks a block at a time: the float64 copy stays small however wide the rows (raw pixels).
+    for start in range(0, len(first), _TRACKS_PER_BLOCK):
+        stop = min(start + _TRACKS_PER_BLOCK, len(first))
+        block = latents[bounds[start] : bounds[stop]].astype(np.float64)
+        sums[start:stop] = np.add.reduceat(block, first[start:stop] - bounds[start], axis=0)
     rows = pd.concat([
         chunk_rows.assign(level="chunk"),
         pd.DataFrame({"track_id": track_ids, "chunk": TRACK_CHUNK, "level": "track"}),
@@ -196,11 +204,42 @@ def read_latents(folder) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     return {f.stem: read_vectors(f, "z") for f in files}
 
 
-def raw_pixels(mels, chunks) -> tuple[pd.DataFrame, np.ndarray]:
+def track_sample(track_ids: np.ndarray, max_rows: int, seed: int) -> np.ndarray | None:
+    """Rows (sorted) of a seeded sample of whole tracks holding at most ``max_rows`` rows, or None
+    when every row fits. Tracks are drawn in a seeded order and kept while their rows fit."""
+    if len(track_ids) <= max_rows:
+        return None
+    tracks, counts = np.unique(track_ids, return_counts=True)
+    order = np.random.default_rng(seed).permutation(len(tracks))
+    kept = order[np.cumsum(counts[order]) <= max_rows]
+    if not len(kept):
+        raise ValueError(f"no whole track fits in {max_rows} rows (the smallest has {counts.min()})")
+    return np.flatnonzero(np.isin(track_ids, tracks[kept]))
+
+
+def raw_pixels(mels, chunks, max_chunks: int | None = None,
+               seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, dict | None]:
     """The study's raw-spectrogram baseline, read from ``mels.npy`` in place: flattened pixels
-    per chunk, and their mean per track, as :func:`latents_to_frame` rows."""
+    per chunk, and their mean per track, as :func:`latents_to_frame` rows.
+
+    With more than ``max_chunks`` chunks only a seeded sample of whole tracks holding at most
+    that many is read (:func:`track_sample`), so memory stays bounded however large the corpus.
+
+    Returns
+    -------
+    rows, pixels : as :func:`latents_to_frame`
+    sample : None when every chunk was read, else ``{"tracks", "chunks"}`` read ``"of_tracks",
+        "of_chunks"``
+    """
     images = np.load(mels, mmap_mode="r")
-    return latents_to_frame(pd.read_parquet(chunks)[KEYS], np.asarray(images, dtype=np.float32).reshape(len(images), -1))
+    keys = pd.read_parquet(chunks)[KEYS]
+    rows = None if max_chunks is None else track_sample(keys["track_id"].to_numpy(), max_chunks, seed)
+    if rows is None:
+        return (*latents_to_frame(keys, np.asarray(images, dtype=np.float32).reshape(len(images), -1)), None)
+    sample = {"tracks": int(keys["track_id"].iloc[rows].nunique()), "chunks": len(rows),
+              "of_tracks": int(keys["track_id"].nunique()), "of_chunks": len(keys)}
+    picked = np.asarray(images[rows], dtype=np.float32)  # only the sampled rows leave the file
+    return (*latents_to_frame(keys.iloc[rows].reset_index(drop=True), picked.reshape(len(rows), -1)), sample)
 
 
 def read_lyrics(path) -> tuple[pd.Series | None, np.ndarray | None]:
@@ -224,16 +263,22 @@ class Corpus:
     clipstats: dict[str, tuple[pd.DataFrame, np.ndarray]]   # {"clipstats": ...} where they exist
     lyric_ids: pd.Series | None
     lyrics: np.ndarray | None
+    raw_sample: dict | None = None  # the tracks the raw pixels were read for, when not all (:func:`raw_pixels`)
 
     def representations(self) -> list[Representation]:
         return build_representations({**self.latents, **self.clipstats}, self.lyric_ids, self.lyrics)
 
 
-def read_corpus(*, tracks, status, latents, mels, chunks, clipstats, lyrics) -> Corpus:
-    """Read a corpus's labels, per-track status and every representation's source from files."""
-    sources = {**read_latents(latents), "raw": raw_pixels(mels, chunks)}
+def read_corpus(*, tracks, status, latents, mels, chunks, clipstats, lyrics, raw_max_chunks: int | None = None,
+                seed: int = 0) -> Corpus:
+    """Read a corpus's labels, per-track status and every representation's source from files;
+    the raw pixels of at most ``raw_max_chunks`` chunks (a sample of tracks seeded by ``seed``
+    beyond it: :func:`raw_pixels`)."""
+    *raw, raw_sample = raw_pixels(mels, chunks, raw_max_chunks, seed)
+    sources = {**read_latents(latents), "raw": tuple(raw)}
     stats = {}
     if Path(clipstats).exists():
         frame, values = read_vectors(clipstats, "stats")
         stats["clipstats"] = track_source(frame["track_id"], values)
-    return Corpus(pd.read_parquet(tracks), pd.read_parquet(status), sources, stats, *read_lyrics(lyrics))
+    return Corpus(pd.read_parquet(tracks), pd.read_parquet(status), sources, stats, *read_lyrics(lyrics),
+                  raw_sample=raw_sample)

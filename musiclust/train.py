@@ -15,7 +15,6 @@ plain loop.
 from __future__ import annotations
 
 import contextlib
-import mmap
 import random
 from dataclasses import dataclass
 from typing import get_args
@@ -26,6 +25,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
 from .compute import Precision
+from .arrays import array_from_state, array_state
 
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 LOSS_KEYS = ("total", "reconstruction", "kl")
@@ -137,20 +137,10 @@ class _RowBatches(Dataset):
         return torch.from_numpy(np.asarray(batch, dtype=np.float32)), batch_size
 
     def __getstate__(self) -> dict:
-        # A worker started by spawn gets a pickled copy: send a whole-file memory map as its
-        # file name, not as its contents. A slice of a map (base not an mmap) is copied.
-        data = self.data
-        if isinstance(data, np.memmap) and isinstance(data.base, mmap.mmap) and data.filename:
-            order = "F" if data.flags.f_contiguous and not data.flags.c_contiguous else "C"
-            return {"memmap": (data.filename, data.dtype, data.shape, data.offset, order)}
-        return {"data": data}
+        return array_state(self.data)
 
     def __setstate__(self, state: dict) -> None:
-        if "memmap" in state:
-            filename, dtype, shape, offset, order = state["memmap"]
-            self.data = np.memmap(filename, dtype=dtype, mode="r", shape=shape, offset=offset, order=order)
-        else:
-            self.data = state["data"]
+        self.data = array_from_state(state)
 
 
 class _GlobalBatches(Sampler):

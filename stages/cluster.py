@@ -19,9 +19,11 @@ log = logging.getLogger("cluster")
 def main() -> None:
     args = stage_args(__doc__, "tracks", "status", "latents", "mels", "chunks", "clipstats", "lyrics",
                       "assignments", "metrics", "scores")
-    corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents,
-                         mels=args.mels, chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics)
-    result = evaluate(corpus, load_section("cluster", ClusterParams))
+    params = load_section("cluster", ClusterParams)
+    corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents, mels=args.mels,
+                         chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics,
+                         raw_max_chunks=params.max_quadratic_rows, seed=params.null_seed)
+    result = evaluate(corpus, params)
     write_parquet(result.assignments, args.assignments)
     for name, scores in result.metrics.items():
         write_json(scores, args.metrics / f"{name}.json")

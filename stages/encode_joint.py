@@ -4,13 +4,9 @@ the lyrics withheld (`<model>_audio.parquet`), each with a `seed` column."""
 
 import logging
 
-import numpy as np
-import pandas as pd
-
 from musiclust.compute import ComputeParams
-from musiclust.encode import latent_table
 from musiclust.io import write_vectors
-from musiclust.joint import encode_joint, joint_rows, load_joint
+from musiclust.joint import encode_each_seed, joint_rows, load_joint
 from musiclust.models import model_files
 from musiclust.representations import read_features, read_lyrics
 from musiclust.train import resolve_device, seed_everything
@@ -28,15 +24,12 @@ def main() -> None:
     device = resolve_device(compute.device)
     features = read_features(args.mels, chunks=args.chunks)
     rows = joint_rows(features.data, features.keys["track_id"], *read_lyrics(args.lyrics))
+    models = {seed: load_joint(path) for seed, path in model_files(args.model).items()}
+    encoded = encode_each_seed(models, features, rows, device=device)
     for withhold, out in ((False, args.out), (True, args.audio_out)):
-        frames, blocks = [], []
-        for seed, path in model_files(args.model).items():
-            keys, vectors = latent_table(features, encode_joint(load_joint(path), rows, withhold_lyrics=withhold,
-                                                                device=device))
-            frames.append(keys.assign(seed=np.int32(seed)))
-            blocks.append(vectors)
-        write_vectors(pd.concat(frames, ignore_index=True), np.concatenate(blocks), "z", out)
-        log.info("%s: %d seeds, dimension %d%s", out, len(blocks), blocks[0].shape[1],
+        keys, vectors = encoded[withhold]
+        write_vectors(keys, vectors, "z", out)
+        log.info("%s: %d seeds, dimension %d%s", out, len(models), vectors.shape[1],
                  " (lyrics withheld)" if withhold else "")
 
 

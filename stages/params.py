@@ -98,6 +98,15 @@ def _cross_check(data: dict) -> None:
     if isinstance(report, dict) and isinstance(models, dict) and "headline_model" in report:
         check(report["headline_model"] in models, "report.headline_model",
               f"{report['headline_model']!r} is not a key of models (have: {', '.join(models)})")
+    joint_models = data.get("joint_models") or {}
+    if isinstance(report, dict) and isinstance(joint_models, dict) and report.get("joint_model") is not None:
+        check(report["joint_model"] in joint_models, "report.joint_model",
+              f"{report['joint_model']!r} is not a key of joint_models (have: {', '.join(joint_models)})")
+    baselines = report.get("joint_baselines") if isinstance(report, dict) else None
+    if isinstance(baselines, list) and isinstance(models, dict):
+        for i, name in enumerate(baselines):
+            check(name in models, f"report.joint_baselines[{i}]",
+                  f"{name!r} is not a key of models (have: {', '.join(models)})")
     run, datasets = data.get("run"), data.get("datasets") or {}
     if isinstance(run, list) and isinstance(datasets, dict):
         for i, name in enumerate(run):

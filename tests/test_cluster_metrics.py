@@ -23,8 +23,10 @@ from musiclust.representations import (
     fuse,
     isometric_compact,
     latents_to_frame,
+    raw_pixels,
     select_level,
     standardise,
+    track_sample,
     track_source,
 )
 
@@ -305,3 +307,57 @@ def test_quadratic_algorithms_see_a_seeded_sample_beyond_the_limit():
     pd.testing.assert_frame_equal(again.scores, result.scores)
     with pytest.raises(ConfigError, match="c.max_quadratic_rows"):
         ClusterParams(max_quadratic_rows=10).validate("c")
+
+
+def test_track_means_summed_in_blocks_equal_one_reduction_bit_for_bit():
+    rng = np.random.default_rng(4)
+    counts = rng.integers(1, 6, size=150)  # more tracks than one block
+    keys = pd.DataFrame({"track_id": np.repeat([f"t{i:03d}" for i in range(150)], counts),
+                         "chunk": np.concatenate([np.arange(c) for c in counts])})
+    z = rng.normal(size=(len(keys), 7)).astype(np.float32)
+    rows, vecs = latents_to_frame(keys, z)
+    first = np.append(0, np.cumsum(counts)[:-1])
+    expected = (np.add.reduceat(z.astype(np.float64), first, axis=0) / counts[:, None]).astype(np.float32)
+    np.testing.assert_array_equal(select_level(rows, vecs, "track")[1], expected)
+
+
+def test_track_sample_keeps_whole_tracks_within_the_cap():
+    ids = np.repeat([f"t{i}" for i in range(30)], 3)
+    assert track_sample(ids, 90, seed=0) is None
+    rows = track_sample(ids, 20, seed=0)
+    assert np.all(np.diff(rows) > 0) and len(rows) <= 20
+    kept = pd.Series(ids[rows]).value_counts()
+    assert (kept == 3).all() and len(kept) == 6  # whole tracks: 6 of 3 chunks fit in 20
+    np.testing.assert_array_equal(rows, track_sample(ids, 20, seed=0))
+    assert not np.array_equal(rows, track_sample(ids, 20, seed=1))
+
+
+def test_raw_pixels_beyond_the_cap_read_only_the_sampled_tracks(tmp_path):
+    ids = np.repeat([f"t{i:02d}" for i in range(12)], 2)
+    keys = pd.DataFrame({"track_id": ids, "chunk": np.tile([0, 1], 12)})
+    images = np.random.default_rng(0).normal(size=(24, 4, 5)).astype(np.float32)
+    rows = track_sample(ids, 10, seed=7)
+    poisoned = images.copy()
+    poisoned[np.setdiff1d(np.arange(24), rows)] = np.nan  # reading any other row would show
+    np.save(tmp_path / "mels.npy", poisoned)
+    keys.to_parquet(tmp_path / "chunks.parquet")
+    got_rows, pixels, sample = raw_pixels(tmp_path / "mels.npy", tmp_path / "chunks.parquet", 10, seed=7)
+    want_rows, want = latents_to_frame(keys.iloc[rows].reset_index(drop=True), images[rows].reshape(len(rows), -1))
+    pd.testing.assert_frame_equal(got_rows, want_rows)
+    np.testing.assert_array_equal(pixels, want)
+    assert sample == {"tracks": 5, "chunks": 10, "of_tracks": 12, "of_chunks": 24}
+    all_rows, all_pixels, none = raw_pixels(tmp_path / "mels.npy", tmp_path / "chunks.parquet", 24, seed=7)
+    assert none is None and len(all_pixels) == 24 + 12
+
+
+def test_evaluate_records_the_raw_pixels_sample():
+    tracks, keys, z, lyrics = _toy()
+    corpus = _corpus(tracks, keys, z, None)
+    corpus.latents["raw"] = latents_to_frame(keys, z)
+    corpus.raw_sample = {"tracks": 5, "chunks": 15, "of_tracks": 10, "of_chunks": 30}
+    metrics = evaluate(corpus, PARAMS, progress=False).metrics
+    assert metrics["data"]["raw_sample"] == corpus.raw_sample
+    assert metrics["latents"]["raw"]["sample"] == corpus.raw_sample
+    corpus.raw_sample = None
+    metrics = evaluate(corpus, PARAMS, progress=False).metrics
+    assert "raw_sample" not in metrics["data"] and "sample" not in metrics["latents"]["raw"]

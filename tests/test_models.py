@@ -172,6 +172,26 @@ def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
     assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
 
 
+def test_pca_beyond_max_fit_chunks_fits_a_seeded_sample_read_in_place(tmp_path):
+    from musiclust.models.linear import fit_rows
+
+    x = _images(40, size=16)
+    rows = fit_rows(40, 12, seed=3)
+    assert len(rows) == 12 and np.all(np.diff(rows) > 0)
+    assert fit_rows(40, 40, seed=3) is None
+    poisoned = x.copy()
+    poisoned[np.setdiff1d(np.arange(40), rows)] = np.nan  # a fit that read any other row would be NaN
+    np.save(tmp_path / "mels.npy", poisoned)
+    mapped = np.load(tmp_path / "mels.npy", mmap_mode="r")
+    sampled = M.fit("pca", PCAConfig(n_components=5, max_fit_chunks=12), mapped, seed=3, device=torch.device("cpu"))
+    on_sample = M.fit("pca", PCAConfig(n_components=5), x[rows], seed=3, device=torch.device("cpu"))
+    assert sampled.summary()["fit_chunks"] == 12 and on_sample.summary()["fit_chunks"] == 12
+    for name in ("mean", "components"):
+        np.testing.assert_array_equal(sampled.state[name], on_sample.state[name])
+    with pytest.raises(ValueError, match="max_fit_chunks"):
+        PCAConfig(n_components=5, max_fit_chunks=4).validate("models.pca")
+
+
 def test_pca_refuses_more_components_than_the_data_allow():
     with pytest.raises(ValueError, match="n_components = 30 is more than the data allow: 20 rows"):
         M.fit("pca", PCAConfig(n_components=30), _images(20, size=16), seed=0, device=torch.device("cpu"))

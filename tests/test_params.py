@@ -125,3 +125,15 @@ def test_an_unknown_headline_model_stops_every_stage_at_once(tmp_path):
                              "lyrics": {}})
     with pytest.raises(ParamsError, match=r"report\.headline_model: 'nope' is not a key of models"):
         load_section("lyrics", LyricsParams, path)  # the lyrics stage does not even read report
+
+
+@pytest.mark.parametrize("report, message", [
+    ({"headline_model": "conv_bvae", "joint_model": "nope"}, r"report\.joint_model: 'nope' is not a key of joint_models"),
+    ({"headline_model": "conv_bvae", "joint_model": "joint_bvae", "joint_baselines": ["conv_bvae", "gone"]},
+     r"report\.joint_baselines\[1\]: 'gone' is not a key of models"),
+])
+def test_report_names_of_joint_models_and_baselines_are_checked(tmp_path, report, message):
+    path = _write(tmp_path, {"models": {"conv_bvae": {"kind": "conv_bvae"}},
+                             "joint_models": {"joint_bvae": {"kind": "joint_bvae"}}, "report": report, "lyrics": {}})
+    with pytest.raises(ParamsError, match=message):
+        load_section("lyrics", LyricsParams, path)

@@ -156,3 +156,19 @@ def test_tsne_shows_a_seeded_sample_beyond_its_limit(tmp_path, monkeypatch):
     assert [len(x) for x in seen] == [150, 100]
     R._latent_figures(data, latents, (None, None), R.ReportParams(tsne_max_points=100), tmp_path, "m", 0)
     np.testing.assert_array_equal(seen[1], seen[2])  # the same sample each time
+
+
+def test_report_says_when_the_raw_pixels_were_sampled(tmp_path):
+    from musiclust import report as R
+    from musiclust.audio import MelConfig
+
+    tracks = pd.DataFrame({"track_id": ["a", "b"], "language": ["x", "y"], "genre": ["g", "h"]})
+    status = pd.DataFrame({"track_id": ["a", "b"], "status": "ok", "reason": "", "n_chunks": [1, 1]})
+    chunks = pd.DataFrame({"track_id": ["a", "b"], "chunk": [0, 0]})
+    data = R._Loaded(tracks, status, chunks, _scores(), R.targets_of(tracks), {})
+    text = R.report_markdown(data, ["m", "m+lyrics", "lyrics"], MelConfig(), tmp_path, dataset="d", headline="m")
+    assert "The raw pixels are scored on a seeded sample" not in text
+    data.latent_summary = {"raw": {"dimension": 16384, "sample": {"tracks": 3, "chunks": 30, "of_tracks": 9,
+                                                                  "of_chunks": 90}}}
+    text = R.report_markdown(data, ["m", "m+lyrics", "lyrics"], MelConfig(), tmp_path, dataset="d", headline="m")
+    assert "The raw pixels are scored on a seeded sample of 3 of the 9 tracks (30 of 90 chunks" in text

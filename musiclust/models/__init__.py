@@ -76,7 +76,8 @@ def _fit_pca(cfg: PCAConfig, data: np.ndarray, device: torch.device, seed: int, 
     state, numbers = fit_pca(data, cfg, seed)
     error = numbers["reconstruction"]
     hparams = {"config": dataclasses.asdict(cfg), "input": {}, "seed": seed}
-    return hparams, state, [EpochStats(1, error, error, 0.0)], {"explained_variance": numbers["explained_variance"]}
+    extra = {"explained_variance": numbers["explained_variance"], "fit_chunks": numbers["fit_chunks"]}
+    return hparams, state, [EpochStats(1, error, error, 0.0)], extra
 
 
 def _load_pca(hparams: dict, state: dict):
@@ -121,7 +122,7 @@ def seed_of(path) -> int:
     """The seed in a file name written by :func:`seed_file` (``seed_3.pt`` -> 3)."""
     stem = Path(path).stem
     if not stem.startswith("seed_") or not stem[5:].isdigit():
-        raise ValueError(f"{path}: not a per-seed model file (seed_<n>.pt)")
+        raise ValueError(f"{path}: not a per-seed file (seed_<n> and a suffix, e.g. seed_0.pt)")
     return int(stem[5:])
 
 

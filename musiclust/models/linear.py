@@ -14,9 +14,11 @@ from ..config import check, check_seeds
 class PCAConfig:
     n_components: int = 64
     seeds: list[int] = field(default_factory=lambda: [0])  # the randomized SVD's seed, one fit per seed
+    max_fit_chunks: int = 10000  # beyond this many chunks, the fit sees a seeded sample of this many (bounded memory)
 
     def validate(self, key: str) -> None:
         check(self.n_components >= 1, f"{key}.n_components", "must be >= 1")
+        check(self.max_fit_chunks >= self.n_components, f"{key}.max_fit_chunks", "must be >= n_components")
         check_seeds(self.seeds, f"{key}.seeds")
 
 
@@ -25,17 +27,31 @@ def flatten(images: np.ndarray) -> np.ndarray:
     return np.asarray(images, dtype=np.float32).reshape(len(images), -1)
 
 
+def fit_rows(n_rows: int, max_rows: int, seed: int) -> np.ndarray | None:
+    """The rows a fit on at most ``max_rows`` of ``n_rows`` sees: None (all of them) when they fit,
+    else a seeded sample, sorted so that a memory map is read forwards."""
+    if n_rows <= max_rows:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_rows, replace=False))
+
+
 def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Fit PCA on images (N, H, W), without projecting them.
+
+    With more than ``config.max_fit_chunks`` images the fit sees a seeded sample of that many
+    (:func:`fit_rows`), read from a memory map without copying the rest: memory stays bounded
+    however large the corpus.
 
     Returns
     -------
     state : ``mean`` (H*W,) and ``components`` (k, H*W), float32
     summary : ``reconstruction`` (mean squared residual per image, summed over
         pixels) and ``explained_variance`` (fraction of the total), both from the
-        singular values, so the data are projected once only, by the encoder
+        singular values of the rows fitted, so the data are projected once only, by the
+        encoder; ``fit_chunks``, the number of rows fitted
     """
-    flat = flatten(images)
+    rows = fit_rows(len(images), config.max_fit_chunks, seed)
+    flat = flatten(images if rows is None else images[rows])
     if config.n_components > min(flat.shape):
         raise ValueError(f"n_components = {config.n_components} is more than the data allow: "
                          f"{flat.shape[0]} rows of {flat.shape[1]} pixels")
@@ -44,7 +60,7 @@ def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str,
     total = float(flat.var(axis=0, dtype=np.float64).sum())
     kept = float((pca.singular_values_.astype(np.float64) ** 2).sum() / len(flat))
     state = {"mean": pca.mean_.astype(np.float32), "components": pca.components_.astype(np.float32)}
-    return state, {"reconstruction": total - kept, "explained_variance": kept / total}
+    return state, {"reconstruction": total - kept, "explained_variance": kept / total, "fit_chunks": len(flat)}
 
 
 def pca_transform(images: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
