@@ -28,7 +28,8 @@ class ClusterParams:
     k_without_labels: list[int] = field(default_factory=lambda: [2, 4, 8])
     null_draws: int = 200        # shuffles per permutation null (0: no nulls)
     null_seed: int = 0
-    max_quadratic_rows: int = 5000  # beyond this many rows, agglomerative, DBSCAN, the silhouette and the raw pixels see a seeded sample
+    # beyond this many rows, agglomerative, DBSCAN, the silhouette and the raw pixels see a seeded sample
+    max_quadratic_rows: int = 5000
 
     def validate(self, key: str) -> None:
         check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")

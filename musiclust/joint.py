@@ -24,9 +24,9 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .arrays import array_from_state, array_state
 from .config import check
 from .encode import latent_table
-from .arrays import array_from_state, array_state
 from .models import Fitted, ModelKind
 from .models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from .models.vae import TrainingConfig, kl_per_dim, kl_term, reparameterise

@@ -24,8 +24,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
 
-from .compute import Precision
 from .arrays import array_from_state, array_state
+from .compute import Precision
 
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 LOSS_KEYS = ("total", "reconstruction", "kl")
