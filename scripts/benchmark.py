@@ -3,6 +3,8 @@
     python scripts/benchmark.py --out benchmarks/benchmark.json               # the README's table
     python scripts/benchmark.py --out benchmarks/benchmark.json --pipeline    # and a timed dvc repro
     python scripts/benchmark.py --out benchmarks/benchmark.json --only features  # one section again, the rest kept
+    python scripts/benchmark.py --out benchmarks/benchmark.json --only scaling --scale-tracks 100,1000,5000
+    python scripts/benchmark.py --out benchmarks/benchmark.json --only cluster_change
 
 1. log-mel: the study's per-chunk librosa loop vs the batched torch transform
    (same numbers to 1e-4), on the same chunks;
@@ -13,7 +15,13 @@
 4. features: the wall time of the study's recipe (librosa, each file decoded whole, twice)
    vs ours with 1 and 2 worker processes, and of decoding the crops alone, on a synthetic corpus;
 5. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
-   clone of HEAD (this virtualenv, nothing cached).
+   clone of HEAD (this virtualenv, nothing cached);
+6. cluster_change (also with --pipeline): in a clone of HEAD with the committed outputs checked
+   out of this repository's DVC cache, the wall time of `dvc repro` after one clustering
+   parameter changed (cluster.null_draws + 1), and the stages that ran;
+7. scaling (with --scaling): the whole default pipeline in a fresh clone of HEAD on one synthetic
+   GTZAN-layout corpus of each size of --scale-tracks (3-s tracks, every model 1 epoch and 1 seed):
+   its wall time and the peak memory of each stage's process, sampled from /proc.
 
 With --only, the named sections run alone and replace theirs in the --out file; the file's
 other sections stay as they were.
@@ -27,15 +35,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -278,16 +290,19 @@ def bench_conv(n_chunks: int) -> dict:
     return out
 
 
+def _pipeline_env() -> dict:
+    """The environment of a `dvc repro` in a clone: this interpreter's folder first on PATH, models offline."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+
+
 def bench_pipeline() -> dict:
     """Wall time of `dvc repro` in a fresh clone of HEAD, with this interpreter's environment, and
     whether it brought back HEAD's committed results (``scripts/check_reproduction.py``)."""
-    import os
-
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                   HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+        env = _pipeline_env()
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=env, check=True)
         seconds = time.perf_counter() - t0
@@ -301,6 +316,401 @@ def bench_pipeline() -> dict:
         return {"dvc_repro_s": seconds, "noop_repro_s": noop, "reproduced_head": check.returncode == 0}
 
 
+_RUNNING_STAGE = re.compile(r"^Running stage '([^']+)':", re.MULTILINE)
+_UNCHANGED_STAGE = re.compile(r"^Stage '([^']+)' didn't change, skipping", re.MULTILINE)
+
+
+def stages_run(log: str) -> list[str]:
+    """The stages a `dvc repro` log says it ran (``Running stage 'cluster@hblm_synth':``), sorted.
+
+    Parameters
+    ----------
+    log : str
+        The output of `dvc repro` without ``-q`` (the stages' own output may be interleaved).
+
+    Returns
+    -------
+    list of str
+        Each stage's name once, sorted.
+    """
+    return sorted(set(_RUNNING_STAGE.findall(log)))
+
+
+def stages_unchanged(log: str) -> list[str]:
+    """The stages a `dvc repro` log reports unchanged and skipped, sorted."""
+    return sorted(set(_UNCHANGED_STAGE.findall(log)))
+
+
+def _dvc(args: list[str], clone: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=clone, env=env, capture_output=True, text=True)
+
+
+def bench_cluster_change() -> dict:
+    """Wall time of `dvc repro` of the default pipeline after one clustering parameter changed.
+
+    A clone of HEAD gets HEAD's outputs from this repository's DVC cache (nothing is trained);
+    then ``cluster.null_draws`` goes up by one and `dvc repro` runs what depends on it. The clone
+    keeps reading this repository's cache (an output missing from the cache would count as
+    changed and be made again), so the repro runs with ``--no-commit``, which writes nothing
+    into it, and ``--no-run-cache``, so that the changed stages run even where some earlier run
+    left their results in the run cache.
+
+    Returns
+    -------
+    dict
+        ``changed`` (``"cluster.null_draws 200 -> 201"``), ``stages_run`` (sorted names),
+        ``stages_unchanged`` (how many DVC skipped), ``stages_total`` (``dvc stage list``) and
+        ``repro_s``.
+
+    Raises
+    ------
+    RuntimeError
+        Where this repository's cache lacks HEAD's outputs, or they are stale in the clone.
+    """
+    env = _pipeline_env()
+    cache = ROOT / ".dvc" / "cache"
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        _dvc(["cache", "dir", "--local", str(cache)], clone, env).check_returncode()
+        checkout = _dvc(["checkout", "-q"], clone, env)
+        if checkout.returncode:
+            raise RuntimeError(f"dvc checkout of HEAD's outputs from {cache} failed (the cache lacks some of them?): "
+                               f"run `dvc repro` in {ROOT} first\n{checkout.stderr[-2000:]}")
+        if _dvc(["status", "-q"], clone, env).returncode:
+            raise RuntimeError(f"HEAD's outputs in {cache} are not up to date with HEAD's code and params: "
+                               f"run `dvc repro` in {ROOT} first")
+        null_draws = int(subprocess.run(
+            [sys.executable, "-c", "from musiclust.cluster import ClusterParams; from stages.params import load_section; "
+             "print(load_section('cluster', ClusterParams).null_draws)"],
+            cwd=clone, env=env, capture_output=True, text=True, check=True).stdout.split()[-1])
+        params = yaml.safe_load((clone / "params.yaml").read_text(encoding="utf-8"))
+        params["cluster"]["null_draws"] = null_draws + 1
+        (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
+                                           encoding="utf-8")
+        listed = _dvc(["stage", "list", "--name-only"], clone, env)
+        listed.check_returncode()
+        t0 = time.perf_counter()
+        repro = _dvc(["repro", "--no-commit", "--no-run-cache"], clone, env)
+        seconds = time.perf_counter() - t0
+        if repro.returncode:
+            raise RuntimeError(f"dvc repro after the change failed:\n{repro.stdout[-2000:]}\n{repro.stderr[-2000:]}")
+    log = repro.stdout + repro.stderr
+    return {"changed": f"cluster.null_draws {null_draws} -> {null_draws + 1}", "stages_run": stages_run(log),
+            "stages_unchanged": len(stages_unchanged(log)), "stages_total": len(listed.stdout.split()),
+            "repro_s": seconds}
+
+
+SCALE_DATASET = "scale"
+MODEL_SECTIONS = ("models", "stats_models", "joint_models")
+MIN_TSNE_MAX_POINTS = 100  # ReportParams.validate's minimum
+SCALE_MAX_ROWS = 100       # cluster.max_quadratic_rows (its minimum) and models.pca.max_fit_chunks
+
+
+def scaling_params(params: dict, tracks: int) -> dict:
+    """``params.yaml``'s settings for the scaling run of one corpus size.
+
+    The run is one synthetic corpus in the GTZAN layout (``datasets.gtzan_synth``'s keys) of
+    ``tracks`` 3-s tracks, one 3-s chunk each, no unreadable file; every model trains 1 epoch
+    on 1 seed; the quadratic clustering steps, the PCA fit (where the key exists) and the t-SNE
+    figures (where the key exists) see bounded samples. Everything else is left as it is.
+
+    Parameters
+    ----------
+    params : dict
+        ``params.yaml`` as read (not modified).
+    tracks : int
+        A multiple of 10 (10 genres), at least the largest PCA ``n_components`` (PCA needs as
+        many chunks as components).
+
+    Returns
+    -------
+    dict
+        The new settings.
+
+    Raises
+    ------
+    ValueError
+        Where ``tracks`` is not such a number.
+    """
+    import copy
+
+    pca_components = max((entry.get("n_components", 0) for entry in params["models"].values()
+                          if entry.get("kind") == "pca"), default=0)
+    if tracks < 10 or tracks % 10 or tracks < pca_components:
+        raise ValueError(f"{tracks} tracks: the scaling corpus needs a multiple of 10 tracks (10 genres), "
+                         f"at least {max(10, pca_components)} (one chunk each, PCA's n_components)")
+    out = copy.deepcopy(params)
+    out["run"] = [SCALE_DATASET]
+    out["datasets"][SCALE_DATASET] = {"format": "synthetic", "synthetic": {
+        "layout": "gtzan", "tracks_per_genre": tracks // 10, "plant_unreadable": False, "seed": 0,
+        "sample_rate": 22050, "min_seconds": 3.0, "max_seconds": 3.0, "audio_format": "wav"}}
+    for section in MODEL_SECTIONS:
+        for entry in (out.get(section) or {}).values():
+            if "epochs" in entry:  # PCA has none, and the validator refuses unknown keys
+                entry["epochs"] = 1
+            entry["seeds"] = [0]
+    out["cluster"]["max_quadratic_rows"] = SCALE_MAX_ROWS
+    pca = out["models"].get("pca") or {}
+    if "max_fit_chunks" in pca:
+        pca["max_fit_chunks"] = SCALE_MAX_ROWS
+    if "tsne_max_points" in out.get("report", {}):
+        out["report"]["tsne_max_points"] = MIN_TSNE_MAX_POINTS
+    return out
+
+
+def scaling_settings(params: dict) -> str:
+    """One sentence naming what :func:`scaling_params` changed in ``params`` (its output)."""
+    bounded = [f"cluster.max_quadratic_rows {params['cluster']['max_quadratic_rows']}"]
+    if "max_fit_chunks" in (params["models"].get("pca") or {}):
+        bounded.append(f"models.pca.max_fit_chunks {params['models']['pca']['max_fit_chunks']}")
+    if "tsne_max_points" in params.get("report", {}):
+        bounded.append(f"report.tsne_max_points {params['report']['tsne_max_points']}")
+    return ("synthetic corpus in the GTZAN layout (10 genres, no unreadable file), 3-s tracks (one 3-s chunk each), "
+            f"every model 1 epoch and 1 seed, {', '.join(bounded)}; everything else as in params.yaml")
+
+
+# Per stage module, the argument that tells its instances apart (its last path component).
+_INSTANCE_ARG = {"train": "--name", "train_joint": "--name", "encode": "--model", "encode_joint": "--model"}
+
+
+def stage_instance(argv: list[str]) -> str | None:
+    """The stage instance a process runs, from its arguments: ``train:pca``, ``encode:conv_bvae``,
+    ``cluster``; None where it is not ``python -m stages.<module>`` (e.g. the shell around one).
+
+    Parameters
+    ----------
+    argv : list of str
+        The process's arguments (``/proc/<pid>/cmdline`` split at NUL bytes).
+
+    Returns
+    -------
+    str or None
+    """
+    module = next((argv[i + 1] for i in range(len(argv) - 1)
+                   if argv[i] == "-m" and argv[i + 1].startswith("stages.")), None)
+    if module is None:
+        return None
+    name = module.removeprefix("stages.")
+    flag = _INSTANCE_ARG.get(name)
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == flag and i + 1 < len(argv) else (
+            arg.split("=", 1)[1] if flag and arg.startswith(f"{flag}=") else None)
+        if value:
+            return f"{name}:{Path(value).name}"
+    return name
+
+
+def descendants(ppids: dict[int, int], root: int) -> set[int]:
+    """The processes below ``root`` in the tree given by ``ppids`` ({pid: parent pid}), not ``root`` itself."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid in ppids.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _status_kib(status: str, field: str) -> int:
+    """``field`` of a ``/proc/<pid>/status`` text in kB; 0 where absent (a process exiting)."""
+    match = re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def stage_peaks(snapshot: dict[int, tuple[int, list[str], str]], root: int,
+                peaks: dict[str, dict[str, int]] | None = None) -> dict[str, dict[str, int]]:
+    """Fold one sample of the process table into each stage instance's peak memory.
+
+    Parameters
+    ----------
+    snapshot : dict
+        ``{pid: (parent pid, argv, /proc/<pid>/status text)}``; argv and status may be empty
+        for processes not read.
+    root : int
+        The `dvc repro` process: only its descendants count.
+    peaks : dict, optional
+        The peaks so far, ``{instance: {"hwm_kib": ..., "anon_kib": ...}}``; updated in place.
+
+    Returns
+    -------
+    dict
+        ``peaks``, with the maximum of each instance's ``VmHWM`` (its peak resident set) and of
+        its sampled ``RssAnon`` (anonymous resident memory: not the pages of files read in place).
+    """
+    peaks = {} if peaks is None else peaks
+    below = descendants({pid: ppid for pid, (ppid, _, _) in snapshot.items()}, root)
+    for pid in below:
+        _, argv, status = snapshot[pid]
+        instance = stage_instance(argv)
+        if instance is None or not status:
+            continue
+        peak = peaks.setdefault(instance, {"hwm_kib": 0, "anon_kib": 0})
+        peak["hwm_kib"] = max(peak["hwm_kib"], _status_kib(status, "VmHWM"))
+        peak["anon_kib"] = max(peak["anon_kib"], _status_kib(status, "RssAnon"))
+    return peaks
+
+
+def _parent_pid(stat: str) -> int:
+    # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    return int(stat[stat.rindex(")") + 2:].split()[1])
+
+
+def read_processes(root: int, proc: Path = Path("/proc")) -> dict[int, tuple[int, list[str], str]]:
+    """The process table as :func:`stage_peaks` reads it: every process's parent; the arguments
+    and status of ``root``'s descendants only. Processes that end while being read are left out."""
+    ppids = {}
+    for entry in os.scandir(proc):
+        if entry.name.isdigit():
+            try:
+                ppids[int(entry.name)] = _parent_pid((proc / entry.name / "stat").read_text())
+            except (OSError, ValueError, IndexError):
+                continue
+    below = descendants(ppids, root)
+    snapshot = {pid: (ppid, [], "") for pid, ppid in ppids.items() if pid not in below}
+    for pid in below:
+        try:
+            argv = (proc / str(pid) / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            status = (proc / str(pid) / "status").read_text() if stage_instance(argv) else ""
+        except OSError:
+            continue
+        snapshot[pid] = (ppids[pid], argv, status)
+    return snapshot
+
+
+class StageMemorySampler:
+    """A thread that samples the stage processes below ``root`` every ``interval`` seconds
+    (:func:`read_processes`, :func:`stage_peaks`) until :meth:`stop`."""
+
+    def __init__(self, root: int, interval: float = 0.05):
+        self.root, self.interval, self.peaks = root, interval, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            stage_peaks(read_processes(self.root), self.root, self.peaks)
+            if self._stop.wait(self.interval):
+                return
+
+    def start(self) -> StageMemorySampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict[str, dict[str, int]]:
+        """Stop sampling; the peaks, ``{instance: {"hwm_kib", "anon_kib"}}``."""
+        self._stop.set()
+        self._thread.join()
+        return self.peaks
+
+
+def scaling_run(tracks: int, folder: Path) -> dict:
+    """The whole default pipeline on ``tracks`` tracks (:func:`scaling_params`) in a fresh clone of
+    HEAD under ``folder``: its wall time and each stage instance's peak memory.
+
+    Parameters
+    ----------
+    tracks : int
+    folder : Path
+        Where the clone goes (``clone_<tracks>``).
+
+    Returns
+    -------
+    dict
+        ``tracks``, ``chunks``, ``repro_s``, ``settings`` (:func:`scaling_settings`) and ``stages``:
+        ``{instance: {"peak_rss_mib", "peak_anon_mib"}}``.
+    """
+    clone = folder / f"clone_{tracks}"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    params = scaling_params(yaml.safe_load((clone / "params.yaml").read_text(encoding="utf-8")), tracks)
+    (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    t0 = time.perf_counter()
+    repro = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=_pipeline_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = StageMemorySampler(repro.pid).start()
+    try:
+        stdout, stderr = repro.communicate()
+    finally:
+        peaks = sampler.stop()
+    seconds = time.perf_counter() - t0
+    if repro.returncode:
+        raise RuntimeError(f"dvc repro at {tracks} tracks failed:\n{stdout[-2000:]}\n{stderr[-2000:]}")
+    chunks = len(pd.read_parquet(clone / "data" / "features" / SCALE_DATASET / "chunks.parquet"))
+    stages = {name: {"peak_rss_mib": peak["hwm_kib"] / 1024, "peak_anon_mib": peak["anon_kib"] / 1024}
+              for name, peak in sorted(peaks.items())}
+    return {"tracks": tracks, "chunks": chunks, "repro_s": seconds, "settings": scaling_settings(params),
+            "stages": stages}
+
+
+def scaling_summary(sizes: list[dict]) -> dict:
+    """How time and memory grow across the sizes of :func:`bench_scaling` (ascending ``tracks``).
+
+    Parameters
+    ----------
+    sizes : list of dict
+        Each with ``tracks``, ``repro_s`` and ``stages`` (:func:`scaling_run`).
+
+    Returns
+    -------
+    dict
+        With two sizes or more, between the last two: ``slope_s_per_1000_tracks``,
+        ``time_ratio_last_over_middle`` and ``tracks_ratio_last_over_middle``. Where a size has
+        exactly 10 times the first's tracks: ``ratio_10x_tracks`` (the two sizes), per stage
+        instance present at both ``rss_ratio_10x`` and ``anon_ratio_10x`` (peak at the larger over
+        peak at the first), and the worst stage of each, ``max_rss_ratio_10x`` and
+        ``max_anon_ratio_10x`` (``{"stage", "ratio"}``).
+    """
+    out: dict = {}
+    if len(sizes) >= 2:
+        middle, last = sizes[-2], sizes[-1]
+        out["slope_s_per_1000_tracks"] = (last["repro_s"] - middle["repro_s"]) / (last["tracks"] - middle["tracks"]) * 1000
+        out["time_ratio_last_over_middle"] = last["repro_s"] / middle["repro_s"]
+        out["tracks_ratio_last_over_middle"] = last["tracks"] / middle["tracks"]
+    first = sizes[0]
+    tenfold = next((size for size in sizes[1:] if size["tracks"] == 10 * first["tracks"]), None)
+    if tenfold is None:
+        return out
+    out["ratio_10x_tracks"] = [first["tracks"], tenfold["tracks"]]
+    for kind, field in (("rss", "peak_rss_mib"), ("anon", "peak_anon_mib")):
+        ratios = {name: tenfold["stages"][name][field] / first["stages"][name][field]
+                  for name in sorted(first["stages"].keys() & tenfold["stages"].keys())
+                  if first["stages"][name][field] > 0}
+        out[f"{kind}_ratio_10x"] = ratios
+        if ratios:
+            worst = max(ratios, key=ratios.get)
+            out[f"max_{kind}_ratio_10x"] = {"stage": worst, "ratio": ratios[worst]}
+    return out
+
+
+def bench_scaling(sizes: list[int]) -> dict:
+    """The whole default pipeline at each corpus size (:func:`scaling_run`), and how it grows
+    (:func:`scaling_summary`).
+
+    Parameters
+    ----------
+    sizes : list of int
+        Ascending track counts, each a multiple of 10.
+
+    Returns
+    -------
+    dict
+        ``sizes`` (each :func:`scaling_run`'s result without its settings), ``settings`` (one
+        sentence) and :func:`scaling_summary`'s keys.
+    """
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for tracks in sizes:
+            results.append(scaling_run(tracks, Path(tmp)))
+            shutil.rmtree(Path(tmp) / f"clone_{tracks}")  # one corpus on disk at a time
+    settings = results[0].pop("settings")
+    for result in results[1:]:
+        result.pop("settings")
+    return {"sizes": results, "settings": settings, **scaling_summary(results)}
+
+
 def machine() -> dict:
     import platform
 
@@ -311,19 +721,21 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "gpu": torch.cuda.is_available()}
 
 
-SECTIONS = ("mel", "memory", "conv_bvae", "features", "pipeline")
-DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features")  # the pipeline takes minutes: only when asked
+SECTIONS = ("mel", "memory", "conv_bvae", "features", "pipeline", "cluster_change", "scaling")
+DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features")  # the pipeline runs take minutes: only when asked
 
 
 def _runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
     """Each section's measurement with this run's sizes (looked up when called, so a test can replace one)."""
     return {"mel": lambda: bench_mel(args.chunks), "memory": lambda: bench_memory(args.tracks),
             "conv_bvae": lambda: bench_conv(args.epoch_chunks), "features": lambda: bench_features(args.feature_tracks),
-            "pipeline": bench_pipeline}
+            "pipeline": bench_pipeline, "cluster_change": bench_cluster_change,
+            "scaling": lambda: bench_scaling(args.scale_tracks)}
 
 
 def _sections(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
-    """The sections to run: those of --only, or all but the pipeline; --pipeline adds it."""
+    """The sections to run: those of --only, or all but the pipeline runs; --pipeline adds the pipeline
+    and the clustering change, --scaling the scaling runs."""
     if args.only is None:
         chosen = list(DEFAULT_SECTIONS)
     else:
@@ -332,7 +744,18 @@ def _sections(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list
     if unknown or not chosen:
         problem = f"unknown section(s) {', '.join(unknown)}" if unknown else "no section named"
         parser.error(f"--only: {problem}; known: {', '.join(SECTIONS)}")
-    return list(dict.fromkeys(chosen + ["pipeline"] * args.pipeline))
+    return list(dict.fromkeys(chosen + ["pipeline", "cluster_change"] * args.pipeline + ["scaling"] * args.scaling))
+
+
+def _track_counts(text: str) -> list[int]:
+    """--scale-tracks: ascending comma-separated track counts, each a multiple of 10."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not comma-separated integers: {text!r}") from None
+    if not counts or counts != sorted(set(counts)) or any(n < 10 or n % 10 for n in counts):
+        raise argparse.ArgumentTypeError(f"need ascending distinct multiples of 10 (10 genres), got {text!r}")
+    return counts
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -341,7 +764,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tracks", type=int, default=25, help="tracks of the smaller memory run")
     parser.add_argument("--epoch-chunks", type=int, default=1000, help="chunks of the timed training epoch")
     parser.add_argument("--feature-tracks", type=int, default=100, help="tracks of the features timing")
-    parser.add_argument("--pipeline", action="store_true", help="also time dvc repro in a fresh clone")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="also time dvc repro in a fresh clone, and after a clustering-only change")
+    parser.add_argument("--scaling", action="store_true",
+                        help="also time the whole pipeline at each size of --scale-tracks, with each stage's peak memory")
+    parser.add_argument("--scale-tracks", type=_track_counts, default=[100, 1000, 5000], metavar="N,N,...",
+                        help="corpus sizes of the scaling runs (default 100,1000,5000)")
     parser.add_argument("--only", metavar="SECTIONS",
                         help=f"run only these comma-separated sections ({', '.join(SECTIONS)}); "
                              "the --out file's other sections are kept")

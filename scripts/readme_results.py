@@ -342,10 +342,53 @@ def benchmark_section() -> list[str]:
                      + (f"; {same[pipeline['reproduced_head']]}" if "reproduced_head" in pipeline else "")])
         if "noop_repro_s" in pipeline:
             rows.append(["then `dvc repro` with nothing changed", f"**{pipeline['noop_repro_s']:.1f} s**"])
+    if "cluster_change" in bench:
+        change = bench["cluster_change"]
+        rows.append([f"a clustering-only change (`{change['changed'].split()[0]}`) in the default pipeline",
+                     f"**{change['repro_s'] / 60:.1f} min**; stages run: {', '.join(change['stages_run'])} "
+                     f"(of {change['stages_total']})"])
+    if "scaling" in bench:
+        scaling = bench["scaling"]
+        for i, size in enumerate(scaling["sizes"]):
+            largest = max(size["stages"], key=lambda name: size["stages"][name]["peak_rss_mib"])
+            rows.append([f"whole pipeline at {size['tracks']:,} tracks ({size['chunks']:,} chunks; "
+                         f"{scaling['settings'] if i == 0 else 'the same settings'})",
+                         f"**{size['repro_s'] / 60:.1f} min**, peak RSS of the largest stage "
+                         f"{size['stages'][largest]['peak_rss_mib']:,.0f} MiB (`{largest}`)"])
+        if "time_ratio_last_over_middle" in scaling:
+            middle, last = scaling["sizes"][-2]["tracks"], scaling["sizes"][-1]["tracks"]
+            rows.append([f"wall time, {middle:,} → {last:,} tracks",
+                         f"**{scaling['time_ratio_last_over_middle']:.2f}x** for "
+                         f"{scaling['tracks_ratio_last_over_middle']:g}x the tracks "
+                         f"(slope {scaling['slope_s_per_1000_tracks']:.1f} s per 1,000 tracks)"])
+        if "max_rss_ratio_10x" in scaling:
+            small, large = scaling["ratio_10x_tracks"]
+            rss, anon = scaling["max_rss_ratio_10x"], scaling["max_anon_ratio_10x"]
+            rows.append([f"peak RSS per stage at 10x the tracks ({small:,} → {large:,}): the worst stage",
+                         f"`{rss['stage']}` **{rss['ratio']:.2f}x** (anonymous memory: `{anon['stage']}` "
+                         f"{anon['ratio']:.2f}x)"])
     return [f"**Benchmarks** (`benchmarks/benchmark.json`, written by `scripts/benchmark.py`; {machine['cpu']}, "
             f"{machine['cores']} cores, {'a GPU' if machine['gpu'] else 'no GPU'}, torch {machine['torch']}; "
             "ratios are measured in one run on a shared machine):", "",
-            *_table(["measurement", "result"], rows), ""]
+            *_table(["measurement", "result"], rows), "", *_stage_memory_table(bench.get("scaling"))]
+
+
+def _stage_memory_table(scaling: dict | None) -> list[str]:
+    """Each stage's peak memory at each size of the scaling runs: RSS, and anonymous memory (which
+    leaves out the pages of files read in place, such as ``mels.npy``)."""
+    if not scaling:
+        return []
+    sizes = scaling["sizes"]
+    stages = sorted(set().union(*(size["stages"] for size in sizes)))
+
+    def cell(size: dict, stage: str) -> str:
+        peak = size["stages"].get(stage)
+        return f"{peak['peak_rss_mib']:,.0f} / {peak['peak_anon_mib']:,.0f}" if peak else "–"
+
+    header = ["stage", *(f"{size['tracks']:,} tracks" for size in sizes)]
+    return ["Peak memory of each stage's process in the scaling runs above, MiB (RSS / anonymous: anonymous "
+            "memory leaves out the pages of files read in place through a memory map, which the kernel may drop):",
+            "", *_table(header, [[f"`{stage}`", *(cell(size, stage) for size in sizes)] for stage in stages]), ""]
 
 
 def gpu_section() -> list[str]:

@@ -1,9 +1,15 @@
-"""The benchmark script: the features timing on a tiny corpus, and --only refreshing one section of the file."""
+"""The benchmark script: the features timing on a tiny corpus, --only refreshing one section of the file,
+and the pure parts of the pipeline sections (the scaling run's params, the /proc sampling, the growth
+ratios, the stages a `dvc repro` log names) and their README rows."""
 
 import importlib.util
 import json
+import subprocess
+import sys
+import time
 
 import pytest
+import yaml
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,7 @@ def test_only_replaces_its_section_and_keeps_the_others(benchmark, tmp_path, mon
     def not_asked(*args):
         raise AssertionError("a section not named by --only ran")
 
-    for name in ("bench_mel", "bench_memory", "bench_conv", "bench_pipeline"):
+    for name in ("bench_mel", "bench_memory", "bench_conv", "bench_pipeline", "bench_cluster_change", "bench_scaling"):
         monkeypatch.setattr(benchmark, name, not_asked)
     monkeypatch.setattr(benchmark, "bench_features", lambda tracks: {"tracks": tracks})
     monkeypatch.setattr(benchmark, "machine", lambda: {"cpu": "new"})
@@ -52,3 +58,232 @@ def test_only_refuses_an_unknown_section(benchmark, tmp_path):
         benchmark.main(["--only", "features,melz", "--out", str(tmp_path / "benchmark.json")])
     assert exc.value.code == 2
     assert not (tmp_path / "benchmark.json").exists()
+
+
+def test_pipeline_and_scaling_flags_add_their_sections(benchmark, tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(benchmark, "bench_mel", lambda chunks: ran.append("mel") or {})
+    monkeypatch.setattr(benchmark, "bench_pipeline", lambda: ran.append("pipeline") or {})
+    monkeypatch.setattr(benchmark, "bench_cluster_change", lambda: ran.append("cluster_change") or {})
+    monkeypatch.setattr(benchmark, "bench_scaling", lambda sizes: ran.append(("scaling", sizes)) or {})
+    monkeypatch.setattr(benchmark, "machine", lambda: {"cpu": "new"})
+    benchmark.main(["--only", "mel", "--pipeline", "--scaling", "--scale-tracks", "20,40",
+                    "--out", str(tmp_path / "benchmark.json")])
+    assert ran == ["mel", "pipeline", "cluster_change", ("scaling", [20, 40])]
+
+
+@pytest.mark.parametrize("sizes", ["40,20", "15", "20,20", "20,x"])
+def test_scale_tracks_must_be_ascending_multiples_of_ten(benchmark, tmp_path, sizes):
+    with pytest.raises(SystemExit) as exc:
+        benchmark.main(["--only", "scaling", "--scale-tracks", sizes, "--out", str(tmp_path / "benchmark.json")])
+    assert exc.value.code == 2
+
+
+def test_scaling_params_run_one_corpus_of_3_s_tracks_with_one_epoch_and_one_seed(benchmark, repo, tmp_path):
+    params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
+    before = json.dumps(params)
+    out = benchmark.scaling_params(params, 1000)
+    assert json.dumps(params) == before  # the input is not modified
+    assert out["run"] == ["scale"]
+    synthetic = out["datasets"]["scale"]["synthetic"]
+    assert set(synthetic) == set(params["datasets"]["gtzan_synth"]["synthetic"])
+    assert synthetic == {**params["datasets"]["gtzan_synth"]["synthetic"], "tracks_per_genre": 100,
+                         "plant_unreadable": False, "min_seconds": 3.0, "max_seconds": 3.0}
+    entries = [(section, name, entry) for section in ("models", "stats_models", "joint_models")
+               for name, entry in out[section].items()]
+    assert {name for _, name, _ in entries} >= {"conv_bvae", "pca", "dense_vae", "joint_bvae"}
+    for section, name, entry in entries:
+        assert entry["seeds"] == [0], name
+        assert entry.get("epochs", 1) == 1, name
+        assert ("epochs" in entry) == ("epochs" in params[section][name]), name  # no key added to PCA
+    assert out["cluster"]["max_quadratic_rows"] == 100
+    assert out["report"]["tsne_max_points"] == 100
+    assert out["models"]["pca"].get("max_fit_chunks") == (100 if "max_fit_chunks" in params["models"]["pca"] else None)
+    # Everything else as it was.
+    changed = {"run", "datasets", "models", "stats_models", "joint_models", "cluster", "report"}
+    assert {k: v for k, v in out.items() if k not in changed} == {k: v for k, v in params.items() if k not in changed}
+    # The stages' own validation accepts it.
+    from musiclust.cluster import ClusterParams
+    from musiclust.datasets import DatasetParams
+    from musiclust.joint import JOINT_KINDS
+    from musiclust.models import KINDS
+    from musiclust.report import ReportParams
+    from stages.params import build_model, load_dataset, load_models, load_run, load_section, read_params
+
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(out, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert load_run(path) == ["scale"]
+    assert load_dataset("scale", DatasetParams, path).synthetic.tracks_per_genre == 100
+    for section in ("models", "stats_models"):
+        assert all(config.seeds == [0] for _, config in load_models(KINDS, path, section).values())
+    for name, entry in read_params(path)["joint_models"].items():
+        assert build_model(name, entry, JOINT_KINDS, "joint_models")[1].epochs == 1
+    assert load_section("cluster", ClusterParams, path).max_quadratic_rows == 100
+    assert load_section("report", ReportParams, path).tsne_max_points == 100
+    settings = benchmark.scaling_settings(out)
+    assert "1 epoch and 1 seed" in settings and "cluster.max_quadratic_rows 100" in settings
+    assert ("models.pca.max_fit_chunks 100" in settings) == ("max_fit_chunks" in params["models"]["pca"])
+
+
+def test_scaling_params_refuse_a_corpus_the_pipeline_cannot_take(benchmark, repo):
+    params = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
+    for tracks in (65, 30):  # not 10 genres of equal size; fewer chunks than PCA's 64 components
+        with pytest.raises(ValueError, match="multiple of 10"):
+            benchmark.scaling_params(params, tracks)
+    with_max_fit = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))
+    with_max_fit["models"]["pca"]["max_fit_chunks"] = 10000
+    assert benchmark.scaling_params(with_max_fit, 100)["models"]["pca"]["max_fit_chunks"] == 100
+
+
+def test_the_stages_that_ran_are_read_from_the_repro_log(benchmark):
+    log = ("Stage 'fetch@hblm_synth' didn't change, skipping\n"
+           "Running stage 'cluster@hblm_synth':\n"
+           "> python -m stages.cluster --tracks data/raw/hblm_synth/tracks.parquet\n"
+           "scored 12 representations; Running stage 'not@a_line_start':\n"
+           "Running stage 'report@hblm_synth':\n"
+           "Running stage 'cluster@gtzan_synth':\n"
+           "Updating lock file 'dvc.lock'\n"
+           "Stage 'train@gtzan_synth-pca' didn't change, skipping\n")
+    assert benchmark.stages_run(log) == ["cluster@gtzan_synth", "cluster@hblm_synth", "report@hblm_synth"]
+    assert benchmark.stages_unchanged(log) == ["fetch@hblm_synth", "train@gtzan_synth-pca"]
+    assert benchmark.stages_run("Stage 'fetch@x' didn't change, skipping\n") == []
+
+
+@pytest.mark.parametrize("argv, instance", [
+    (["python", "-m", "stages.train", "--section", "models", "--name", "pca", "--features", "m.npy"], "train:pca"),
+    (["/venv/bin/python", "-m", "stages.train_joint", "--name=joint_bvae"], "train_joint:joint_bvae"),
+    (["python", "-m", "stages.encode", "--model", "models/scale/conv_bvae", "--out", "x.parquet"], "encode:conv_bvae"),
+    (["python", "-m", "stages.encode_joint", "--model", "models/scale/joint_bvae"], "encode_joint:joint_bvae"),
+    # The report names the headline model too, but there is one report per dataset.
+    (["python", "-m", "stages.report", "--dataset", "scale", "--model", "models/scale/conv_bvae"], "report"),
+    (["python", "-m", "stages.features", "--raw", "data/raw/scale"], "features"),
+    (["/bin/sh", "-c", "python -m stages.train --name pca"], None),  # the shell around a stage
+    (["python", "-m", "dvc", "repro", "-q"], None),
+    (["python", "-c", "from multiprocessing.spawn import spawn_main"], None),
+    ([""], None),
+])
+def test_a_stage_process_is_named_by_its_module_and_instance(benchmark, argv, instance):
+    assert benchmark.stage_instance(argv) == instance
+
+
+def _status(hwm_kib, anon_kib):
+    return f"Name:\tpython\nVmPeak:\t 9999999 kB\nVmHWM:\t{hwm_kib:>8} kB\nVmRSS:\t 1 kB\nRssAnon:\t{anon_kib:>8} kB\n"
+
+
+def test_stage_peaks_keep_each_stage_instances_maxima_below_the_repro_process(benchmark):
+    train = ["python", "-m", "stages.train", "--name", "pca"]
+    first = {
+        1: (0, ["init"], ""),
+        100: (1, ["python", "-m", "dvc", "repro"], ""),                    # the root itself: not a stage
+        101: (100, ["/bin/sh", "-c", "python -m stages.train --name pca"], _status(9000, 9000)),
+        102: (101, train, _status(2048, 1024)),                            # a grandchild of the root
+        103: (101, ["python", "-m", "stages.cluster"], ""),                # exited while read: skipped
+        200: (1, ["python", "-m", "stages.train", "--name", "other"], _status(5000, 5000)),  # not below the root
+    }
+    peaks = benchmark.stage_peaks(first, 100)
+    assert peaks == {"train:pca": {"hwm_kib": 2048, "anon_kib": 1024}}
+    # A later sample: VmHWM only grows, RssAnon may fall (the maximum is kept); a new stage appears.
+    second = {100: (1, [], ""), 102: (100, train, _status(3072, 512)),
+              104: (100, ["python", "-m", "stages.report", "--dataset", "scale"], _status(700, 600))}
+    assert benchmark.stage_peaks(second, 100, peaks) is peaks
+    assert peaks == {"train:pca": {"hwm_kib": 3072, "anon_kib": 1024}, "report": {"hwm_kib": 700, "anon_kib": 600}}
+    assert benchmark.descendants({2: 1, 3: 2, 4: 3, 5: 1, 6: 4}, 2) == {3, 4, 6}
+
+
+def test_the_process_table_is_read_from_proc_files(benchmark, tmp_path):
+    def process(pid, stat, argv=None, status=None):
+        folder = tmp_path / str(pid)
+        folder.mkdir()
+        (folder / "stat").write_text(stat)
+        if argv is not None:
+            (folder / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
+        if status is not None:
+            (folder / "status").write_text(status)
+
+    process(10, "10 (dvc) S 1 10 10 0 -1")
+    process(11, "11 (a (odd) name) S 10 10 10 0 -1", ["python", "-m", "stages.train", "--name", "pca"], _status(10, 5))
+    process(12, "12 (gone) S 10 10 10 0 -1")  # ended between its stat and its cmdline
+    process(13, "13 (other) S 1 13 13 0 -1", ["python", "-m", "stages.cluster"], _status(99, 99))
+    (tmp_path / "self").mkdir()
+    snapshot = benchmark.read_processes(10, tmp_path)
+    assert snapshot[11] == (10, ["python", "-m", "stages.train", "--name", "pca", ""], _status(10, 5))
+    assert 12 not in snapshot and snapshot[13] == (1, [], "")
+    assert benchmark.stage_peaks(snapshot, 10) == {"train:pca": {"hwm_kib": 10, "anon_kib": 5}}
+
+
+def test_the_sampler_sees_the_memory_of_a_running_stage_process(benchmark):
+    # A process whose arguments read like a stage's, two levels below the root, holding 64 MiB of its own.
+    child = "import time; block = b'x' * (64 * 2**20); time.sleep(1.5)"
+    root = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run(sys.argv[1:])",
+                             sys.executable, "-c", child, "-m", "stages.train", "--name", "probe"])
+    sampler = benchmark.StageMemorySampler(root.pid, interval=0.02).start()
+    root.wait()
+    time.sleep(0.05)
+    peaks = sampler.stop()
+    assert set(peaks) == {"train:probe"}
+    assert 64 * 1024 <= peaks["train:probe"]["anon_kib"] <= peaks["train:probe"]["hwm_kib"] < 512 * 1024
+
+
+def _size(tracks, seconds, stages):
+    return {"tracks": tracks, "chunks": tracks, "repro_s": seconds,
+            "stages": {name: {"peak_rss_mib": rss, "peak_anon_mib": anon} for name, (rss, anon) in stages.items()}}
+
+
+FAKE_SIZES = [_size(100, 60.0, {"train:pca": (100.0, 50.0), "cluster": (200.0, 100.0), "fetch": (80.0, 0.0)}),
+              _size(1000, 150.0, {"train:pca": (150.0, 500.0), "cluster": (220.0, 110.0), "report": (300.0, 90.0)}),
+              _size(5000, 550.0, {"train:pca": (400.0, 900.0), "cluster": (260.0, 120.0), "report": (900.0, 95.0)})]
+
+
+def test_scaling_summary_gives_the_slope_and_the_growth_at_ten_times_the_tracks(benchmark):
+    summary = benchmark.scaling_summary(FAKE_SIZES)
+    assert summary["slope_s_per_1000_tracks"] == pytest.approx((550 - 150) / 4000 * 1000)
+    assert summary["time_ratio_last_over_middle"] == pytest.approx(550 / 150)
+    assert summary["tracks_ratio_last_over_middle"] == 5.0
+    assert summary["ratio_10x_tracks"] == [100, 1000]
+    # Stages present at both sizes only; a stage with no anonymous memory at the first size has no ratio.
+    assert summary["rss_ratio_10x"] == pytest.approx({"cluster": 1.1, "train:pca": 1.5})
+    assert summary["anon_ratio_10x"] == pytest.approx({"cluster": 1.1, "train:pca": 10.0})
+    assert summary["max_rss_ratio_10x"] == {"stage": "train:pca", "ratio": pytest.approx(1.5)}
+    assert summary["max_anon_ratio_10x"] == {"stage": "train:pca", "ratio": pytest.approx(10.0)}
+    # No size ten times the first: no ratios; two sizes: their slope.
+    two = benchmark.scaling_summary(FAKE_SIZES[1:])
+    assert set(two) == {"slope_s_per_1000_tracks", "time_ratio_last_over_middle", "tracks_ratio_last_over_middle"}
+    assert two["slope_s_per_1000_tracks"] == pytest.approx(100.0)
+
+
+@pytest.fixture(scope="module")
+def readme_results(repo):
+    spec = importlib.util.spec_from_file_location("readme_results", repo / "scripts" / "readme_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_rows_of_the_pipeline_sections_come_from_the_json(benchmark, readme_results, repo, monkeypatch):
+    committed = json.loads((repo / "benchmarks" / "benchmark.json").read_text(encoding="utf-8"))
+    committed = {k: v for k, v in committed.items() if k not in ("scaling", "cluster_change")}
+    fake = {**committed,
+            "cluster_change": {"changed": "cluster.null_draws 200 -> 201", "repro_s": 270.0, "stages_total": 33,
+                               "stages_run": ["cluster@gtzan_synth", "cluster@hblm_synth", "report@gtzan_synth",
+                                              "report@hblm_synth"], "stages_unchanged": 29},
+            "scaling": {"sizes": FAKE_SIZES, "settings": "SETTINGS", **benchmark.scaling_summary(FAKE_SIZES)}}
+    shown = {"benchmarks/benchmark.json": committed}
+    monkeypatch.setattr(readme_results, "_committed_output", lambda path: shown.get(path))
+    without = "\n".join(readme_results.benchmark_section())
+    assert "whole pipeline" not in without and "clustering-only" not in without
+    shown["benchmarks/benchmark.json"] = fake
+    text = "\n".join(readme_results.benchmark_section())
+    assert ("| a clustering-only change (`cluster.null_draws`) in the default pipeline | **4.5 min**; stages run: "
+            "cluster@gtzan_synth, cluster@hblm_synth, report@gtzan_synth, report@hblm_synth (of 33) |") in text
+    assert ("| whole pipeline at 100 tracks (100 chunks; SETTINGS) | **1.0 min**, peak RSS of the largest stage "
+            "200 MiB (`cluster`) |") in text
+    assert ("| whole pipeline at 5,000 tracks (5,000 chunks; the same settings) | **9.2 min**, peak RSS of the "
+            "largest stage 900 MiB (`report`) |") in text
+    assert ("| wall time, 1,000 → 5,000 tracks | **3.67x** for 5x the tracks (slope 100.0 s per 1,000 tracks) |"
+            in text)
+    assert ("| peak RSS per stage at 10x the tracks (100 → 1,000): the worst stage | `train:pca` **1.50x** "
+            "(anonymous memory: `train:pca` 10.00x) |") in text
+    # every stage's peak memory at every size, a dash where a stage did not run at that size
+    assert "| stage | 100 tracks | 1,000 tracks | 5,000 tracks |" in text
+    assert "| `report` | – | 300 / 90 | 900 / 95 |" in text and "| `train:pca` | 100 / 50 | 150 / 500 | 400 / 900 |" in text
+    assert "Peak memory of each stage" not in without
