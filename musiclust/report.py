@@ -349,7 +349,8 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
     _spectrogram_figures(data, inputs, params, mel, figures, headline)
     plots.plot_class_balance(tracks[tracks["track_id"].isin(data.status.track_id[data.status.status == "ok"])],
                              figures / "class_balance.png", title="Tracks per genre and language")
-    kmeans = pd.read_parquet(inputs.assignments).query("algorithm == 'kmeans' and level == 'track'")
+    # Only the rows drawn: the whole table grows with chunks x clusterings.
+    kmeans = pd.read_parquet(inputs.assignments, filters=[("algorithm", "==", "kmeans"), ("level", "==", "track")])
     confusion = _confusion_figures(data, kmeans, headline, with_lyrics=lyrics is not None, out=figures)
     order = representation_order(data.scores["representation"], headline)
     for target in data.targets:
