@@ -367,6 +367,14 @@ def benchmark_section() -> list[str]:
             rows.append([f"peak RSS per stage at 10x the tracks ({small:,} → {large:,}): the worst stage",
                          f"`{rss['stage']}` **{rss['ratio']:.2f}x** (anonymous memory: `{anon['stage']}` "
                          f"{anon['ratio']:.2f}x)"])
+        if len(scaling["sizes"]) >= 2:
+            middle, last = scaling["sizes"][-2], scaling["sizes"][-1]
+            growth = {stage: last["stages"][stage]["peak_anon_mib"] / middle["stages"][stage]["peak_anon_mib"]
+                      for stage in middle["stages"].keys() & last["stages"].keys()
+                      if middle["stages"][stage]["peak_anon_mib"] > 0}
+            worst = max(sorted(growth), key=growth.get)
+            rows.append([f"anonymous memory per stage, {middle['tracks']:,} → {last['tracks']:,} tracks: the worst stage",
+                         f"`{worst}` **{growth[worst]:.2f}x**"])
     return [f"**Benchmarks** (`benchmarks/benchmark.json`, written by `scripts/benchmark.py`; {machine['cpu']}, "
             f"{machine['cores']} cores, {'a GPU' if machine['gpu'] else 'no GPU'}, torch {machine['torch']}; "
             "ratios are measured in one run on a shared machine):", "",
