@@ -12,12 +12,17 @@ import pytest
 import yaml
 
 
-@pytest.fixture(scope="module")
-def benchmark(repo):
-    spec = importlib.util.spec_from_file_location("benchmark", repo / "scripts" / "benchmark.py")
+def _script(repo, name: str):
+    """A module of scripts/ (not a package), imported from its file."""
+    spec = importlib.util.spec_from_file_location(name, repo / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def benchmark(repo):
+    return _script(repo, "benchmark")
 
 
 def test_features_section_times_every_recipe_on_the_same_chunks(benchmark):
@@ -253,10 +258,7 @@ def test_scaling_summary_gives_the_slope_and_the_growth_at_ten_times_the_tracks(
 
 @pytest.fixture(scope="module")
 def readme_results(repo):
-    spec = importlib.util.spec_from_file_location("readme_results", repo / "scripts" / "readme_results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _script(repo, "readme_results")
 
 
 def test_readme_rows_of_the_pipeline_sections_come_from_the_json(benchmark, readme_results, repo, monkeypatch):
