@@ -1,4 +1,5 @@
-"""Arrays that cross process boundaries: memory maps travel as file names, not contents.
+"""Arrays too large to copy: memory maps that cross process boundaries as file names, not
+contents, and seeded samples of rows read from them in place.
 
 Needs numpy alone, so the training loop it serves runs where only torch and numpy are installed.
 """
@@ -26,3 +27,11 @@ def array_from_state(state: dict) -> np.ndarray:
         filename, dtype, shape, offset, order = state["memmap"]
         return np.memmap(filename, dtype=dtype, mode="r", shape=shape, offset=offset, order=order)
     return state["array"]
+
+
+def seeded_rows(n_rows: int, max_rows: int, seed: int) -> np.ndarray | None:
+    """A seeded sample of ``max_rows`` of ``n_rows`` rows without replacement, sorted so that a
+    memory map is read forwards; None (every row) when they fit."""
+    if n_rows <= max_rows:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_rows, replace=False))

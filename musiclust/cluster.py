@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.metrics import pairwise_distances
 
+from .arrays import seeded_rows
 from .chance import stable_seed
 from .config import check, check_seed
 from .representations import Representation
@@ -52,11 +53,10 @@ def quadratic_part(rep: Representation, params: ClusterParams) -> Representation
     see: None when the representation has at most ``max_quadratic_rows`` rows (they see it all),
     else a sample of that many rows, seeded by the representation's name and level only, so every
     training seed of one representation is sampled on the same rows (in their stored order)."""
-    n = len(rep.features)
-    if n <= params.max_quadratic_rows:
+    rows = seeded_rows(len(rep.features), params.max_quadratic_rows,
+                       stable_seed(params.null_seed, "quadratic", rep.name, rep.level))
+    if rows is None:
         return None
-    rng = np.random.default_rng(stable_seed(params.null_seed, "quadratic", rep.name, rep.level))
-    rows = np.sort(rng.choice(n, size=params.max_quadratic_rows, replace=False))
     return Representation(rep.name, rep.level, rep.keys.iloc[rows].reset_index(drop=True), rep.features[rows],
                           rep.train_seed)
 

@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .representations import Features, latents_to_frame, track_rows
+from .representations import Features, latents_to_frame, stack_seeds, track_rows
 
 
 @torch.no_grad()
@@ -51,12 +51,6 @@ def encode_each_seed(encoders: dict[int, object], features: Features, *, device:
     ----------
     encoders : ``{training seed: encoder}`` (see :func:`encode`), in seed order
     """
-    frames, blocks = [], []
-    for seed, encoder in encoders.items():
-        rows, vectors = latent_table(features, encode(encoder, features.data, device=device, progress=progress,
-                                                      desc=f"encode seed {seed}"))
-        frames.append(rows.assign(seed=np.int32(seed)))
-        blocks.append(vectors)
-    if not frames:
-        raise ValueError("no models to encode with")
-    return pd.concat(frames, ignore_index=True), np.concatenate(blocks)
+    return stack_seeds((seed, *latent_table(features, encode(encoder, features.data, device=device, progress=progress,
+                                                             desc=f"encode seed {seed}")))
+                       for seed, encoder in encoders.items())

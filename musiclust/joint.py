@@ -26,10 +26,10 @@ from tqdm.auto import tqdm
 
 from .arrays import array_from_state, array_state
 from .config import check
-from .encode import latent_table
 from .models import Fitted, ModelKind
 from .models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from .models.vae import TrainingConfig, kl_per_dim, kl_term, reparameterise
+from .representations import latents_to_frame, stack_seeds
 from .train import KLSchedule, seed_everything, train
 
 KIND = "joint_bvae"
@@ -403,16 +403,13 @@ def encode_each_seed(models: dict[int, JointBetaVAE], features, rows: JointRows,
     """
     if not models:
         raise ValueError("no models to encode with")
-    out = {}
-    for withhold in (False, True):
-        frames, blocks = [], []
-        for seed, model in models.items():
-            keys, vectors = latent_table(features, encode_joint(model, rows, withhold_lyrics=withhold, device=device,
-                                                                progress=progress))
-            frames.append(keys.assign(seed=np.int32(seed)))
-            blocks.append(vectors)
-        out[withhold] = pd.concat(frames, ignore_index=True), np.concatenate(blocks)
-    return out
+    if features.keys is None:
+        raise ValueError("joint latents need the chunks table that keys them (chunks.parquet)")
+    return {withhold: stack_seeds(
+                (seed, *latents_to_frame(features.keys, encode_joint(model, rows, withhold_lyrics=withhold,
+                                                                     device=device, progress=progress)))
+                for seed, model in models.items())
+            for withhold in (False, True)}
 
 
 def load_joint(path) -> JointBetaVAE:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import plots
+from .arrays import seeded_rows
 from .audio import MelConfig
 from .config import check, check_seed
 from .io import read_vectors
@@ -379,9 +380,8 @@ def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: P
     rows, z = latents
     keys, chunk_latents = select_level(rows, z, "chunk")
     shown, sampled = keys, ""
-    if len(keys) > params.tsne_max_points:  # t-SNE time grows faster than the chunk count
-        picks = np.sort(np.random.default_rng(params.tsne_seed).choice(len(keys), params.tsne_max_points,
-                                                                       replace=False))
+    picks = seeded_rows(len(keys), params.tsne_max_points, params.tsne_seed)  # t-SNE time grows faster than N
+    if picks is not None:
         shown, sampled = keys.iloc[picks], f"; a seeded sample of {params.tsne_max_points:,} of {len(keys):,}"
         chunk_latents_shown = chunk_latents[picks]
     else:

@@ -34,6 +34,18 @@ class Representation:
     train_seed: int = UNTRAINED  # the seed of the model whose latents these are
 
 
+def stack_seeds(per_seed) -> tuple[pd.DataFrame, np.ndarray]:
+    """One latents table from ``(training seed, rows, latents)`` triples, in the order given: rows
+    gain a ``seed`` column (the inverse of :func:`split_seeds`)."""
+    frames, blocks = [], []
+    for seed, rows, latents in per_seed:
+        frames.append(rows.assign(seed=np.int32(seed)))
+        blocks.append(latents)
+    if not frames:
+        raise ValueError("no models to encode with")
+    return pd.concat(frames, ignore_index=True), np.concatenate(blocks)
+
+
 def split_seeds(rows: pd.DataFrame, latents: np.ndarray) -> list[tuple[int, pd.DataFrame, np.ndarray]]:
     """One ``(training seed, rows, latents)`` per seed of a latents table with a ``seed`` column
     (as the encode stage writes), in seed order; a table without one is a single untrained source."""

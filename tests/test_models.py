@@ -173,12 +173,12 @@ def test_saved_model_bytes_do_not_depend_on_the_file_name(tmp_path):
 
 
 def test_pca_beyond_max_fit_chunks_fits_a_seeded_sample_read_in_place(tmp_path):
-    from musiclust.models.linear import fit_rows
+    from musiclust.arrays import seeded_rows
 
     x = _images(40, size=16)
-    rows = fit_rows(40, 12, seed=3)
+    rows = seeded_rows(40, 12, seed=3)
     assert len(rows) == 12 and np.all(np.diff(rows) > 0)
-    assert fit_rows(40, 40, seed=3) is None
+    assert seeded_rows(40, 40, seed=3) is None
     poisoned = x.copy()
     poisoned[np.setdiff1d(np.arange(40), rows)] = np.nan  # a fit that read any other row would be NaN
     np.save(tmp_path / "mels.npy", poisoned)

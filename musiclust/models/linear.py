@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.decomposition import PCA
 
+from ..arrays import seeded_rows
 from ..config import check, check_seeds
 
 
@@ -27,19 +28,11 @@ def flatten(images: np.ndarray) -> np.ndarray:
     return np.asarray(images, dtype=np.float32).reshape(len(images), -1)
 
 
-def fit_rows(n_rows: int, max_rows: int, seed: int) -> np.ndarray | None:
-    """The rows a fit on at most ``max_rows`` of ``n_rows`` sees: None (all of them) when they fit,
-    else a seeded sample, sorted so that a memory map is read forwards."""
-    if n_rows <= max_rows:
-        return None
-    return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_rows, replace=False))
-
-
 def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Fit PCA on images (N, H, W), without projecting them.
 
     With more than ``config.max_fit_chunks`` images the fit sees a seeded sample of that many
-    (:func:`fit_rows`), read from a memory map without copying the rest: memory stays bounded
+    (:func:`musiclust.arrays.seeded_rows`), read from a memory map without copying the rest: memory stays bounded
     however large the corpus.
 
     Returns
@@ -50,7 +43,7 @@ def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str,
         singular values of the rows fitted, so the data are projected once only, by the
         encoder; ``fit_chunks``, the number of rows fitted
     """
-    rows = fit_rows(len(images), config.max_fit_chunks, seed)
+    rows = seeded_rows(len(images), config.max_fit_chunks, seed)
     flat = flatten(images if rows is None else images[rows])
     if config.n_components > min(flat.shape):
         raise ValueError(f"n_components = {config.n_components} is more than the data allow: "
