@@ -399,23 +399,58 @@ def _stage_memory_table(scaling: dict | None) -> list[str]:
             "", *_table(header, [[f"`{stage}`", *(cell(size, stage) for size in sizes)] for stage in stages]), ""]
 
 
+GPU_TABLE_HEADER = ["variant", "samples/s", "vs CPU", "epochs timed", "last epoch's loss"]
+
+
+def _gpu_rows(train: dict, cpu: str) -> list[list[str]]:
+    """One row per variant that ran, its speed over that of its model's plain CPU run ``cpu``."""
+    base = train[cpu]["samples_per_s"]
+    return [[f"`{name}`", f"{numbers['samples_per_s']:,.0f}", f"{numbers['samples_per_s'] / base:.1f}x",
+             f"{numbers['epochs']}", f"{numbers['final_loss']:.1f}"]
+            for name, numbers in train.items() if "samples_per_s" in numbers]
+
+
 def gpu_section() -> list[str]:
     gpu = _committed_output("benchmarks/gpu_check.json")
     if gpu is None:
         return []
-    train, ratio = gpu["train"], gpu["cuda_over_cpu_samples_per_s"]
-    rows = [[f"`{name}`", f"{numbers['samples_per_s']:,.0f}", f"{ratio.get(name, 1.0):.1f}x",
-             f"{numbers['epochs']}", f"{numbers['final_loss']:.1f}"]
-            for name, numbers in train.items() if "samples_per_s" in numbers]
+    conv = {name: numbers for name, numbers in gpu["train"].items() if not name.startswith("joint_")}
+    rows = _gpu_rows(conv, "cpu_fp32")
     return [f"**On a GPU** (`benchmarks/gpu_check.json`, written by `scripts/gpu_check.sh` on one {gpu['device']}, "
             f"torch {gpu['torch']}, CUDA {gpu['cuda']}, its {gpu['cpu_threads']} CPU threads as the CPU baseline): "
             f"the conv beta-VAE trained on {gpu['chunks']:,} mel-like chunks, batch {gpu['batch_size']}, with the "
             "pipeline's own loop. One epoch from the same seed ends at a loss "
-            f"{gpu['one_epoch_loss_cuda_over_cpu']:.4f} times the CPU's; encoding runs at "
+            f"{gpu['one_epoch_loss_cuda_over_cpu']:.4f} times the CPU's{_ddp_clause(gpu)}; encoding runs at "
             f"{gpu['encode_samples_per_s']['cuda']:,.0f} chunks/s on the GPU against "
             f"{gpu['encode_samples_per_s']['cpu']:,.0f} on the CPU (single timings of one run: compare the "
             "variants only where they differ widely):", "",
-            *_table(["variant", "samples/s", "vs CPU", "epochs timed", "last epoch's loss"], rows), ""]
+            *_table(GPU_TABLE_HEADER, rows), "", *_joint_gpu_lines(gpu)]
+
+
+def _ddp_clause(gpu: dict) -> str:
+    """The one-process DistributedDataParallel run against the plain loop, where the JSON has it."""
+    if "ddp_one_process_loss_over_plain_cuda" not in gpu:
+        return ""
+    return (", and through `musiclust.distributed` (DistributedDataParallel in an NCCL group of one process, "
+            "the code path of `compute.processes`, `ddp_cuda_fp32_one_epoch`) at "
+            f"{gpu['ddp_one_process_loss_over_plain_cuda']:.6f} times the plain loop's on the GPU")
+
+
+def _joint_gpu_lines(gpu: dict) -> list[str]:
+    """The joint beta-VAE's part of the GPU check, where the JSON has it (a CUDA run with the joint model)."""
+    encode = gpu.get("joint_encode_samples_per_s", {})
+    if "joint_one_epoch_loss_cuda_over_cpu" not in gpu or not {"cpu", "cuda"} <= encode.keys():
+        return []
+    data = gpu["joint_data"]
+    joint = {name: numbers for name, numbers in gpu["train"].items() if name.startswith("joint_")}
+    rows = _gpu_rows(joint, "joint_cpu_fp32")
+    return [f"The joint beta-VAE (`musiclust.joint`) on the same chunks, {data['chunks_per_track']} to a track, "
+            f"{data['tracks_with_lyrics']:,} of its {data['tracks']:,} tracks ({data['chunks_with_lyrics']:,} "
+            f"chunks) with a seeded unit-norm {data['lyric_dim']}-dimensional lyric embedding and the others audio "
+            "only, so that batches mix both. One epoch from the same seed ends at a loss "
+            f"{gpu['joint_one_epoch_loss_cuda_over_cpu']:.4f} times the CPU's; `encode_joint` runs at "
+            f"{encode['cuda']:,.0f} chunks/s on the GPU against {encode['cpu']:,.0f} on the CPU:", "",
+            *_table(GPU_TABLE_HEADER, rows), ""]
 
 
 def render() -> str:

@@ -1,5 +1,7 @@
 """The README's results are the committed metrics, not numbers typed by hand."""
 
+import importlib.util
+import json
 import subprocess
 import sys
 
@@ -23,3 +25,43 @@ def test_the_check_fails_on_a_hand_edit(repo, tmp_path):
     proc = subprocess.run([sys.executable, str(tmp_path / "scripts" / "readme_results.py"), "--check"],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "differ" in proc.stderr
+
+
+def test_the_gpu_section_shows_the_joint_model_where_the_gpu_check_has_it(repo, monkeypatch):
+    spec = importlib.util.spec_from_file_location("readme_results", repo / "scripts" / "readme_results.py")
+    readme_results = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(readme_results)
+    committed = json.loads((repo / "benchmarks" / "gpu_check.json").read_text(encoding="utf-8"))
+    # the check as it was before it had the joint model: the conv part only
+    committed = {**{key: value for key, value in committed.items() if not key.startswith("joint_")},
+                 "train": {name: numbers for name, numbers in committed["train"].items()
+                           if not name.startswith("joint_")}}
+    shown = {"benchmarks/gpu_check.json": committed}
+    monkeypatch.setattr(readme_results, "_committed_output", lambda path: shown.get(path))
+    conv_only = "\n".join(readme_results.gpu_section())
+    assert "joint" not in conv_only
+    numbers = {"epochs": 3, "precision": "fp32", "compile": False}
+    shown["benchmarks/gpu_check.json"] = {
+        **committed,
+        "train": {**committed["train"],
+                  "joint_cpu_fp32": {**numbers, "epochs": 1, "samples_per_s": 300.0, "final_loss": 900.04},
+                  "joint_cuda_fp32": {**numbers, "samples_per_s": 4500.0, "final_loss": 610.0},
+                  "joint_cuda_bf16": {"error": "RuntimeError: no bf16 here"},
+                  "joint_cuda_fp32_one_epoch": {**numbers, "epochs": 1, "samples_per_s": 3000.0,
+                                                "final_loss": 909.0}},
+        "joint_encode_samples_per_s": {"cpu": 1500.0, "cuda": 20250.0},
+        "joint_cuda_over_cpu_samples_per_s": {"joint_cuda_fp32": 15.0, "joint_cuda_fp32_one_epoch": 10.0},
+        "joint_data": {"lyric_dim": 384, "chunks_per_track": 8, "tracks": 256, "tracks_with_lyrics": 192,
+                       "chunks_with_lyrics": 1536},
+        "joint_one_epoch_loss_cuda_over_cpu": 1.01,
+    }
+    text = "\n".join(readme_results.gpu_section())
+    # The conv part as before, none of the joint rows in its table; then the joint model's own.
+    assert text.startswith(conv_only + "\nThe joint beta-VAE (`musiclust.joint`)")
+    assert ("192 of its 256 tracks (1,536 chunks) with a seeded unit-norm 384-dimensional lyric embedding" in text
+            and "loss 1.0100 times the CPU's; `encode_joint` runs at 20,250 chunks/s on the GPU against 1,500 on "
+            "the CPU:" in text)
+    assert "| `joint_cpu_fp32` | 300 | 1.0x | 1 | 900.0 |" in text
+    assert "| `joint_cuda_fp32` | 4,500 | 15.0x | 3 | 610.0 |" in text
+    assert "| `joint_cuda_fp32_one_epoch` | 3,000 | 10.0x | 1 | 909.0 |" in text
+    assert "joint_cuda_bf16" not in text  # failed: no numbers to show

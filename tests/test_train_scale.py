@@ -258,6 +258,32 @@ def test_gpu_check_quick_runs_with_torch_and_numpy_only(tmp_path):
     # Per-sample sums over 32 x 32 pixels of values in [0, 1]: between 0 and 1024, plus beta x KL.
     assert 0 < cpu["final_reconstruction"] < 1024
     assert cpu["final_loss"] == pytest.approx(cpu["final_reconstruction"] + 4.0 * cpu["final_kl"], rel=1e-6)
+    # The same epoch through musiclust.distributed, in a gloo group of one process: the same loss.
+    assert report["train"]["ddp_cpu_fp32"]["distributed"] is True
+    assert report["ddp_one_process_loss_over_plain_cpu"] == pytest.approx(1.0, abs=1e-6)
+    # The joint model's module reads pandas, missing here: its variant is skipped with the reason, not failed.
+    assert {name for name in report["train"] if name.startswith("joint_")} == {"joint_cpu_fp32"}
+    assert report["train"]["joint_cpu_fp32"] == {
+        "skipped": "needs pandas and scikit-learn: ImportError: pandas is not installed"}
+    assert report["joint_encode_samples_per_s"] == {} and "joint_data" not in report
+
+
+def test_gpu_check_quick_trains_and_encodes_the_joint_model():
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "gpu_check.py"), "--quick"], env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert set(report["train"]) == {"cpu_fp32", "ddp_cpu_fp32", "joint_cpu_fp32"}  # --quick: the CPU only
+    # 64 chunks, 8 to a track: 8 tracks, three in four (6) with lyrics, so 48 chunks with lyrics and 16 without.
+    assert report["joint_data"] == {"lyric_dim": 384, "chunks_per_track": 8, "tracks": 8, "tracks_with_lyrics": 6,
+                                    "chunks_with_lyrics": 48}
+    joint = report["train"]["joint_cpu_fp32"]
+    assert joint["epochs"] == 1 and joint["precision"] == "fp32" and joint["samples_per_s"] > 0
+    assert np.isfinite(joint["final_loss"]) and report["joint_encode_samples_per_s"]["cpu"] > 0
+    # The objective adds the audio-only and lyric-only ELBOs to the joint one, whose reconstruction
+    # and KL are reported: it exceeds the joint ELBO (beta 4) by at least the mel reconstruction.
+    assert joint["final_loss"] > joint["final_reconstruction"] + 4.0 * joint["final_kl"] > 0
 
 
 if __name__ == "__main__":
