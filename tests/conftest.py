@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -15,6 +17,14 @@ REPO = Path(__file__).resolve().parents[1]
 def repo() -> Path:
     """The repository's root folder."""
     return REPO
+
+
+def load_script(name: str):
+    """A module of scripts/ (not a package), imported from its file."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
@@ -39,3 +49,12 @@ def offline_env() -> dict:
     env.update(PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", DVC_NO_ANALYTICS="1",
                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
     return env
+
+
+@pytest.fixture(scope="session")
+def exp_show_view() -> list[str]:
+    """The arguments of the README's ``dvc exp show`` line: its view of the experiments side by side."""
+    lines = [line.split("#")[0].strip() for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith("dvc exp show ")]
+    assert len(lines) == 1, f"the README should give one `dvc exp show` command, found {lines}"
+    return shlex.split(lines[0])[3:]

@@ -2,7 +2,6 @@
 and the pure parts of the pipeline sections (the scaling run's params, the /proc sampling, the growth
 ratios, the stages a `dvc repro` log names) and their README rows."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,19 +9,12 @@ import time
 
 import pytest
 import yaml
-
-
-def _script(repo, name: str):
-    """A module of scripts/ (not a package), imported from its file."""
-    spec = importlib.util.spec_from_file_location(name, repo / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def benchmark(repo):
-    return _script(repo, "benchmark")
+    return load_script("benchmark")
 
 
 def test_features_section_times_every_recipe_on_the_same_chunks(benchmark):
@@ -258,7 +250,7 @@ def test_scaling_summary_gives_the_slope_and_the_growth_at_ten_times_the_tracks(
 
 @pytest.fixture(scope="module")
 def readme_results(repo):
-    return _script(repo, "readme_results")
+    return load_script("readme_results")
 
 
 def test_readme_rows_of_the_pipeline_sections_come_from_the_json(benchmark, readme_results, repo, monkeypatch):

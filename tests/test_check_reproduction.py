@@ -1,23 +1,14 @@
 """The reproduction check compares metrics leaf by leaf with the tolerances of tolerances.yaml."""
 
-import importlib.util
-
 import yaml
-
-
-def _module(repo):
-    spec = importlib.util.spec_from_file_location("check_reproduction", repo / "scripts" / "check_reproduction.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from conftest import load_script
 
 COMMITTED = {"metrics/a/kmeans.json": {"track": {"m": {"genre": {"nmi": 0.5, "nmi_ci95": 0.01}}}},
              "metrics/a/data.json": {"tracks_used": 100, "chunks": 1000}}
 
 
 def test_equal_metrics_pass_and_each_difference_is_named(repo):
-    check = _module(repo)
+    check = load_script("check_reproduction")
     tolerances = {"counts": 0, "scores": 1e-6}
     assert check.compare(COMMITTED, COMMITTED, tolerances) == []
     moved = {"metrics/a/kmeans.json": {"track": {"m": {"genre": {"nmi": 0.5000005, "nmi_ci95": 0.02}}}},
@@ -38,7 +29,7 @@ def test_the_reviewed_tolerances_are_exact_for_counts(repo):
 
 
 def test_another_cpu_checks_ranges_and_the_corpus_exactly(repo):
-    check = _module(repo)
+    check = load_script("check_reproduction")
     other = yaml.safe_load((repo / "tolerances.yaml").read_text())["other_cpu"]
     moved = {"metrics/a/kmeans.json": {"track": {"m": {"genre": {"nmi": 0.7, "nmi_ci95": 0.05}}}},
              "metrics/a/data.json": {"tracks_used": 100, "chunks": 1000}}
@@ -51,7 +42,7 @@ def test_another_cpu_checks_ranges_and_the_corpus_exactly(repo):
 
 
 def test_lock_differences_name_the_stages(repo):
-    check = _module(repo)
+    check = load_script("check_reproduction")
     lock = {"stages": {"fetch@a": {"outs": [{"md5": "1"}]}, "train@a-m": {"outs": [{"md5": "2"}]}}}
     assert check.lock_differences(lock, lock) == []
     other = {"stages": {"fetch@a": {"outs": [{"md5": "1"}]}, "train@a-m": {"outs": [{"md5": "3"}]},

@@ -127,3 +127,12 @@ def test_the_library_never_reads_params_yaml():
     readers = [p.relative_to(REPO).as_posix() for p in (REPO / "musiclust").rglob("*.py")
                if "params.yaml" in p.read_text(encoding="utf-8")]
     assert not readers
+
+
+def test_dvc_lock_holds_only_the_stages_of_dvc_yaml():
+    """A stage removed from dvc.yaml leaves its entry in dvc.lock (DVC does not prune it): a stale
+    entry names code and outputs that no longer exist."""
+    import yaml
+
+    locked = set(yaml.safe_load((REPO / "dvc.lock").read_text(encoding="utf-8"))["stages"])
+    assert locked - {name for name, *_ in stages()} == set()

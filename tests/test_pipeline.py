@@ -26,8 +26,8 @@ class Shell:
 
     env: dict
 
-    def run(self, cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(cmd, cwd=cwd, env=self.env, capture_output=True, text=True)
+    def run(self, cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+        proc = subprocess.run(cmd, cwd=cwd, env={**self.env, **(env or {})}, capture_output=True, text=True)
         if check and proc.returncode:
             raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
                                  f"{proc.stderr[-4000:]}")
@@ -217,10 +217,15 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     # dvc metrics show: the headline numbers; the full tables on request
     shown = json.dumps(json.loads(shell.dvc("metrics", "show", "--json", cwd=tiny_repo).stdout))
     assert f"headline/{DATASET}.json" in shown and "kmeans.json" not in shown
-    headline = json.loads((tiny_repo / "metrics" / "headline" / f"{DATASET}.json").read_text())
-    assert set(headline) == {"language", "genre", "language_genre"}
-    assert headline["language"]["nmi"] == kmeans["track"]["conv_bvae+lyrics"]["language"]["nmi"]
-    assert headline["language"]["nmi_ci95"] == kmeans["track"]["conv_bvae+lyrics"]["language"]["nmi_ci95"]
+    headline = json.loads((tiny_repo / "metrics" / "headline" / f"{DATASET}.json").read_text())[DATASET]
+    assert set(headline) == {"language", "genre"}
+    fused = kmeans["track"]["conv_bvae+lyrics"]["language"]
+    assert {k: v for k, v in headline["language"].items() if k != "best_baseline"} == {
+        key: fused[key] for key in ("nmi", "nmi_ci95", "nmi_null_p95", "ari")}
+    (name, best), = headline["language"]["best_baseline"].items()
+    others = {rep: s["language"]["nmi"] for rep, s in kmeans["track"].items()
+              if rep not in ("conv_bvae", "conv_bvae+lyrics") and "language" in s}
+    assert best["nmi"] == kmeans["track"][name]["language"]["nmi"] == max(others.values())
     full = shell.dvc("metrics", "show", "--json", f"metrics/{DATASET}/kmeans.json", cwd=tiny_repo)
     assert "conv_bvae+lyrics" in full.stdout
     shell.dvc("plots", "show", "--json", cwd=tiny_repo)
@@ -260,7 +265,7 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
     assert _stale(shell, tiny_repo) == set()
 
 
-def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo, tmp_path, shell):
+def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo, tmp_path, shell, exp_show_view):
     repo = tmp_path / "exp"
     shutil.copytree(tiny_repo, repo, symlinks=True)
     out = shell.dvc("exp", "run", "-S", "models.conv_bvae.beta=1.0", cwd=repo).stdout
@@ -277,6 +282,17 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     # the headline numbers (the model is conv_bvae+lyrics) are what `dvc metrics diff` shows by default
     headline = json.loads(shell.dvc("metrics", "diff", "--json", cwd=repo).stdout)
     assert set(headline) <= {f"metrics/headline/{d}.json" for d in (DATASET, GTZAN)} and headline
+    # the README's view of the experiments: the experiment, the param it set and the headline NMIs
+    table = shell.run([sys.executable, "-m", "dvc", "exp", "show", "--no-pager", *exp_show_view], repo,
+                      env={"COLUMNS": "1000"}).stdout  # wide enough that nothing is squeezed
+    lines = [line.strip() for line in table.splitlines() if line.strip() and not line.strip().startswith("─")]
+    header = lines[0].split()
+    assert header[0] == "Experiment" and "models.conv_bvae.beta" in header, table
+    assert {h for h in header if h.endswith(".nmi")} == {f"{DATASET}.genre.nmi", f"{DATASET}.language.nmi",
+                                                         f"{GTZAN}.genre.nmi"}, table
+    assert not [h for h in header if "/" in h or h.endswith((".ari", "_ci95", "_p95")) or "best_baseline" in h
+                or h == "Created"], table
+    assert lines[1].startswith("workspace") and any(line.startswith("└──") for line in lines[2:]), table
 
 
 def test_same_params_give_the_same_bytes(tiny_repo, tmp_path, shell):

@@ -1,9 +1,10 @@
 """The README's results are the committed metrics, not numbers typed by hand."""
 
-import importlib.util
 import json
 import subprocess
 import sys
+
+from conftest import load_script
 
 
 def test_readme_results_are_generated_from_metrics(repo):
@@ -28,9 +29,7 @@ def test_the_check_fails_on_a_hand_edit(repo, tmp_path):
 
 
 def test_the_gpu_section_shows_the_joint_model_where_the_gpu_check_has_it(repo, monkeypatch):
-    spec = importlib.util.spec_from_file_location("readme_results", repo / "scripts" / "readme_results.py")
-    readme_results = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(readme_results)
+    readme_results = load_script("readme_results")
     committed = json.loads((repo / "benchmarks" / "gpu_check.json").read_text(encoding="utf-8"))
     # the check as it was before it had the joint model: the conv part only
     committed = {**{key: value for key, value in committed.items() if not key.startswith("joint_")},

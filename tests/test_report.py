@@ -56,13 +56,26 @@ def test_metric_bars_table_filters_and_orders():
 
 
 def test_headline_metrics_are_the_fusion_of_the_headline_model():
-    headline = headline_metrics(_scores(), ["language", "genre"], "m")
-    # m+lyrics is the headline where there are lyrics: its NMI with the interval, and its ARI
-    assert headline["language"] == {"nmi": 0.9, "nmi_ci95": 0.04, "ari": 0.8}
+    scores = _scores()
+    null = pd.DataFrame([("kmeans", "track", "m+lyrics", "language", "nmi_null_p95", 0.07, np.nan, np.nan, 15)],
+                        columns=SCORE_COLUMNS)
+    with_null = pd.concat([scores, null], ignore_index=True)
+    headline = headline_metrics(with_null, ["language", "genre", "language_genre"], "m", "ds")
+    # keyed by dataset first: the keys stay unique across the datasets' files
+    assert list(headline) == ["ds"]
+    # m+lyrics is the headline where there are lyrics: its NMI with the interval and chance level, and its ARI
+    language = headline["ds"]["language"]
+    assert {k: v for k, v in language.items() if k != "best_baseline"} == {"nmi": 0.9, "nmi_ci95": 0.04,
+                                                                           "nmi_null_p95": 0.07, "ari": 0.8}
+    # beside it, the best other representation by NMI (lyrics, 0.8, above the audio model's 0.5)
+    assert language["best_baseline"] == {"lyrics": {"nmi": 0.8, "nmi_ci95": 0.04, "ari": 0.7}}
+    assert "nmi_null_p95" not in headline["ds"]["genre"]  # no null drawn, no chance level invented
+    assert set(headline["ds"]) == {"language", "genre"}  # the labels, not their cross
     # without lyrics the audio model itself is the headline
-    audio_only = _scores()[~_scores()["representation"].str.contains("lyrics")]
-    assert headline_metrics(audio_only, ["genre"], "m") == {"genre": {"nmi": 0.5, "nmi_ci95": 0.04, "ari": 0.4}}
-    assert headline_metrics(audio_only, ["genre"], "other") == {}  # a model that was not scored
+    audio_only = scores[~scores["representation"].str.contains("lyrics")]
+    assert headline_metrics(audio_only, ["genre"], "m", "g") == {"g": {"genre": {"nmi": 0.5, "nmi_ci95": 0.04,
+                                                                                 "ari": 0.4}}}
+    assert headline_metrics(audio_only, ["genre"], "other", "g") == {"g": {}}  # a model that was not scored
 
 
 def test_markdown_text_makes_corpus_text_inert():
