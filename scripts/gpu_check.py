@@ -298,12 +298,9 @@ def _against_the_cpu(report: dict, *, cpu: str, one_epoch: str, cuda_prefix: str
                      loss_key: str) -> None:
     """Each ``cuda_prefix`` variant's samples/s over the ``cpu`` variant's into ``report[speed_key]``,
     and the ``one_epoch`` variant's final loss over the CPU's as ``report[loss_key]``."""
-    train = report["train"]
-    cpu_loss, gpu_loss = train[cpu].get("final_loss"), train[one_epoch].get("final_loss")
-    if cpu_loss and gpu_loss:
-        report[loss_key] = round(gpu_loss / cpu_loss, 6)
-    cpu_speed = train[cpu].get("samples_per_s")
-    for name, numbers in train.items():
+    _loss_ratio(report, one_epoch, cpu, loss_key)
+    cpu_speed = report["train"][cpu].get("samples_per_s")
+    for name, numbers in report["train"].items():
         if name.startswith(cuda_prefix) and cpu_speed and "samples_per_s" in numbers:
             report[speed_key][name] = round(numbers["samples_per_s"] / cpu_speed, 2)
 

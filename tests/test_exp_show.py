@@ -27,6 +27,20 @@ def _git(repo: Path, *args: str, env: dict) -> None:
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
+def _committed_repo(repo: Path, env: dict, branch: str = "main") -> Path:
+    """A git + DVC repository on ``branch`` holding one commit of the committed params, lock and
+    headline metrics: all that ``dvc exp show`` reads."""
+    (repo / "metrics").mkdir(parents=True)
+    for rel in ("dvc.yaml", "dvc.lock", "params.yaml"):
+        shutil.copy2(REPO / rel, repo / rel)
+    shutil.copytree(REPO / "metrics" / "headline", repo / "metrics" / "headline")
+    _git(repo, "init", "-q", "-b", branch, env=env)
+    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=repo, env=env, check=True)
+    _git(repo, "add", "-A", env=env)
+    _git(repo, "commit", "-qm", "baseline", env=env)
+    return repo
+
+
 def _render(repo: Path, view: list[str], env: dict) -> str:
     done = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--no-pager", *view], cwd=repo,
                           env={**env, "COLUMNS": "1000"}, capture_output=True, text=True)  # nothing squeezed
@@ -35,16 +49,8 @@ def _render(repo: Path, view: list[str], env: dict) -> str:
 
 
 def test_the_readme_view_of_experiments_fits_160_columns(tmp_path, offline_env, exp_show_view):
-    repo = tmp_path / "view"
-    (repo / "metrics").mkdir(parents=True)
-    for rel in ("dvc.yaml", "dvc.lock", "params.yaml"):
-        shutil.copy2(REPO / rel, repo / rel)
-    shutil.copytree(REPO / "metrics" / "headline", repo / "metrics" / "headline")
     branch = "b" * (len(EXPERIMENT_ROW) - 1)  # as wide as an experiment's row, whose tree glyph is one column
-    _git(repo, "init", "-q", "-b", branch, env=offline_env)
-    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=repo, env=offline_env, check=True)
-    _git(repo, "add", "-A", env=offline_env)
-    _git(repo, "commit", "-qm", "baseline", env=offline_env)
+    repo = _committed_repo(tmp_path / "view", offline_env, branch)
 
     params = yaml.safe_load((repo / "params.yaml").read_text())
     for key in CHANGED:
@@ -53,6 +59,7 @@ def test_the_readme_view_of_experiments_fits_160_columns(tmp_path, offline_env, 
             node = node[part]
         node[key[-1]] = float(node[key[-1]]) + 0.5
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
     def changed(node):  # every number a new value of full width, as an experiment would give
         if isinstance(node, dict):
             return {key: changed(value) for key, value in node.items()}
@@ -76,27 +83,13 @@ def test_the_readme_view_of_experiments_fits_160_columns(tmp_path, offline_env, 
 
 def test_plain_exp_show_has_a_column_for_every_param_and_dependency(tmp_path, offline_env):
     """Why the README gives a view: DVC's own table here is far wider than any terminal."""
-    repo = tmp_path / "plain"
-    repo.mkdir()
-    for rel in ("dvc.yaml", "dvc.lock", "params.yaml"):
-        shutil.copy2(REPO / rel, repo / rel)
-    shutil.copytree(REPO / "metrics" / "headline", repo / "metrics" / "headline")
-    _git(repo, "init", "-q", env=offline_env)
-    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=repo, env=offline_env, check=True)
-    _git(repo, "add", "-A", env=offline_env)
-    _git(repo, "commit", "-qm", "baseline", env=offline_env)
+    from dvc.utils.flatten import flatten  # how DVC names a params key's column
+
+    repo = _committed_repo(tmp_path / "plain", offline_env)
     done = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--csv"], cwd=repo, env=offline_env,
                           capture_output=True, text=True, check=True)
     columns = done.stdout.splitlines()[0].split(",")
-
-    def leaves(node, prefix=""):
-        if isinstance(node, dict) and node:
-            for key, value in node.items():
-                yield from leaves(value, f"{prefix}{key}.")
-        else:
-            yield prefix[:-1]
-
-    params = set(leaves(yaml.safe_load((repo / "params.yaml").read_text())))
+    params = set(flatten(yaml.safe_load((repo / "params.yaml").read_text())))
     dependencies = [c for c in columns if c.startswith(("musiclust/", "stages/", "data/", "models/"))]
     assert params <= set(columns) and len(params) > 80, sorted(params - set(columns))
     assert len(dependencies) > 50 and len(columns) > 150, columns
