@@ -1,7 +1,10 @@
 # The README's commands: `make repro` runs the pipeline, `make test` runs every test,
 # `make check` proves that `dvc repro` brings back the committed dvc.lock and metrics/,
-# `make test-fast` runs the tests that run no DVC pipeline (the edit loop), `make lint` ruff.
-# Each creates .venv/ from requirements.txt first when it is missing or stale.
+# `make test-fast` runs the tests that start no subprocess, Dask or DVC (the edit loop), `make lint` ruff.
+# Each creates .venv/ first when it is missing or stale: requirements-dev.txt (the pinned runtime of
+# requirements.txt, the Dask extra of requirements-dask.txt, pytest, ruff, check-jsonschema), then
+# this package in editable mode without its dependencies (pyproject.toml lists them as ranges; the
+# pins above are what reproduces the results). Editing any of those files re-installs.
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -25,17 +28,21 @@ check: $(STAMP)
 	python scripts/check_reproduction.py --profile $(CHECK_PROFILE)
 
 test-fast: $(STAMP)
-	python -m pytest -q -m "not pipeline"
+	python -m pytest -q -m "not slow and not pipeline"
 
 lint: $(STAMP)
 	ruff check musiclust stages tests scripts
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt
+REQUIREMENTS := requirements.txt requirements-dask.txt requirements-dev.txt
+
+# pip skips what is already installed at its pin, so a stale stamp costs a check, not a download.
+$(STAMP): $(REQUIREMENTS) pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 clean-venv:

@@ -51,7 +51,6 @@ import pandas as pd
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
     from musiclust.audio import MelConfig
@@ -74,11 +73,12 @@ def bench_mel(n_chunks: int) -> dict:
             "speedup": t_librosa / t_torch, "max_abs_diff": float(np.abs(got - ref).max())}
 
 
+# Run with ``python -c`` in the repository's root, whose folder is then first on the import
+# path: the child measures this checkout's musiclust, installed or not.
 _MEM_CHILD = r"""
 import resource, sys
 import numpy as np, pandas as pd, soundfile as sf
 from pathlib import Path
-sys.path.insert(0, sys.argv[3])
 from musiclust.audio import MelConfig
 from musiclust.features import corpus_features
 root, n = Path(sys.argv[1]), int(sys.argv[2])
@@ -96,7 +96,7 @@ def bench_memory(n_small: int) -> dict:
         sf.write(Path(tmp) / "tone.wav", 0.1 * rng.standard_normal(22050 * 30), 22050)
         rss = {}
         for n in (n_small, 4 * n_small):
-            out = subprocess.run([sys.executable, "-c", _MEM_CHILD, tmp, str(n), str(ROOT)],
+            out = subprocess.run([sys.executable, "-c", _MEM_CHILD, tmp, str(n)], cwd=ROOT,
                                  capture_output=True, text=True, check=True).stdout
             rss[n] = int(out.strip().splitlines()[-1]) / 1024  # KiB → MiB
             size = (Path(tmp) / f"mels_{n}.npy").stat().st_size / 2**20

@@ -22,12 +22,11 @@ import sys
 import time
 from pathlib import Path
 
+from _experiments import committed_json, committed_text, experiment_rev
+
+from musiclust.io import write_json
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from _experiments import committed_json, committed_text, experiment_rev  # noqa: E402
-
-from musiclust.io import write_json  # noqa: E402
 
 DATASET = "hblm_synth"
 MODEL = "conv_bvae"

@@ -37,7 +37,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,11 +48,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.preprocessing import StandardScaler
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from musiclust.audio import central_crop  # noqa: E402
-from musiclust.clipstats import clip_statistics  # noqa: E402
-from musiclust.datasets.synthetic import GTZAN_GENRES, generate_corpus, generate_gtzan_corpus  # noqa: E402
+from musiclust.audio import central_crop
+from musiclust.clipstats import clip_statistics
+from musiclust.datasets.synthetic import GTZAN_GENRES, generate_corpus, generate_gtzan_corpus
 
 
 def kmeans_labels(x: np.ndarray, k: int) -> np.ndarray:

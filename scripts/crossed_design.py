@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from _experiments import committed_json, experiment_rev
+
+from musiclust.io import write_json
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from _experiments import committed_json, experiment_rev  # noqa: E402
-
-from musiclust.io import write_json  # noqa: E402
 
 DATASET = "hblm_synth"
 EXPERIMENT = "crossed"

@@ -1,6 +1,6 @@
 """Training and encoding speed of the conv and joint beta-VAEs on this machine's GPU against its CPU, as JSON.
 
-    scripts/gpu_check.sh > gpu_check.json           # or: python3 scripts/gpu_check.py
+    scripts/gpu_check.sh > gpu_check.json           # or, musiclust installed: python3 scripts/gpu_check.py
     python3 scripts/gpu_check.py --quick            # tiny sizes, CPU only: proves the script runs
 
 The conv part needs nothing but torch and numpy: it imports the training loop
@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.machinery
+import importlib.util
 import json
 import math
 import os
@@ -66,8 +67,6 @@ import torch
 if TYPE_CHECKING:  # imported where used: it reads pandas
     from musiclust.joint import JointRows
 
-ROOT = Path(__file__).resolve().parents[1]
-
 # The lyric stand-ins: the width of the pipeline's embeddings (params.yaml lyrics.model,
 # all-MiniLM-L6-v2), chunks per track, and the share of tracks that have lyrics.
 LYRIC_DIM = 384
@@ -76,9 +75,15 @@ LYRIC_SHARE = 0.75
 
 
 def _import_without_extras() -> None:
-    """Make ``musiclust.train`` and the conv VAE importable where only torch and numpy are installed."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    """Make ``musiclust.train`` and the conv VAE importable where only torch and numpy are installed.
+
+    ``musiclust`` itself must be importable: installed, or the repository on ``PYTHONPATH``
+    (``scripts/gpu_check.sh`` puts it there).
+    """
+    spec = importlib.util.find_spec("musiclust")  # finds the package without running its code
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("musiclust is not importable: run scripts/gpu_check.sh, which puts the repository "
+                         "on PYTHONPATH, or install the package (pip install --no-deps -e .)")
     try:
         import tqdm.auto  # noqa: F401
     except ImportError:
@@ -87,7 +92,7 @@ def _import_without_extras() -> None:
     # package in its place loads the model files themselves and nothing else.
     if "musiclust.models" not in sys.modules:
         package = types.ModuleType("musiclust.models")
-        package.__path__ = [str(ROOT / "musiclust" / "models")]
+        package.__path__ = [str(Path(location) / "models") for location in spec.submodule_search_locations]
         sys.modules["musiclust.models"] = package
 
 

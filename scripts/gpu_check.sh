@@ -4,4 +4,6 @@
 #   scripts/gpu_check.sh > gpu_check.json        scripts/gpu_check.sh --quick    (CPU only, tiny)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The repository on the import path, so that musiclust needs no install here.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 exec python3 scripts/gpu_check.py "$@"

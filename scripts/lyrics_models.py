@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from musiclust.io import read_vectors, write_json
+from musiclust.text import within_language_cosine
 
-from musiclust.io import read_vectors, write_json  # noqa: E402
-from musiclust.text import within_language_cosine  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 REPRESENTATIONS = ("lyrics", "conv_bvae+lyrics")
 
