@@ -1,10 +1,11 @@
-"""Write the README's results from the committed metrics, between its markers.
+"""Write the generated parts of the README and docs/ from the committed metrics, between their markers.
 
-    python scripts/readme_results.py          # rewrite README.md in place
-    python scripts/readme_results.py --check  # exit 1 when README.md differs from the metrics
+    python scripts/readme_results.py          # rewrite README.md, docs/results.md and docs/benchmarks.md in place
+    python scripts/readme_results.py --check  # exit 1 when one of them differs from the metrics
 
-Every number in the results section comes from ``metrics/<dataset>/*.json``;
-a test runs ``--check`` so that the README cannot drift from the metrics.
+Every number between a pair of ``<!-- <block>:begin (scripts/readme_results.py) -->`` and
+``<!-- <block>:end -->`` markers comes from ``metrics/<dataset>/*.json``, ``benchmarks/`` or
+``experiments/``; a test runs ``--check`` so that no file can drift from them.
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from musiclust.report import (  # noqa: E402
+from musiclust.report import (
     CHANCE_MARK,
     disentanglement_table,
     format_score,
@@ -33,7 +31,8 @@ from musiclust.report import (  # noqa: E402
     study_table,
 )
 
-BEGIN, END = "<!-- results:begin (scripts/readme_results.py) -->", "<!-- results:end -->"
+ROOT = Path(__file__).resolve().parents[1]
+
 HEADLINE = "conv_bvae"
 JOINT = "joint_bvae"
 BASELINES = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["report"]["joint_baselines"]
@@ -252,7 +251,7 @@ def beta_sweep_section() -> list[str]:
             "0.01 nats (means over training seeds), MIG against (language, genre):", "",
             *_table(["setting", "beta", "capacity (nats)", "genre NMI", "language×genre NMI", "KL",
                      "reconstruction", "dims used", "MIG"], rows), "",
-            verdict, "", "![Genre NMI and KL against beta](experiments/beta_sweep.png)", ""]
+            verdict, "", "![Genre NMI and KL against beta](../experiments/beta_sweep.png)", ""]
 
 
 def lyrics_models_section() -> list[str]:
@@ -453,27 +452,122 @@ def _joint_gpu_lines(gpu: dict) -> list[str]:
             *_table(GPU_TABLE_HEADER, rows), ""]
 
 
-def render() -> str:
-    lines = [BEGIN, "", *hblm_section(), *study_section(), *joint_section(), *crossed_section(), *disentanglement_section(),
-             *kl_section(), *beta_sweep_section(), *lyrics_models_section(), *gtzan_section(), *benchmark_section(),
-             *gpu_section(), END]
-    return "\n".join(lines)
+# The README's one table: the representations a newcomer compares, each with what it is.
+HEADLINE_ROWS = {f"{HEADLINE}+lyrics": "the study's hybrid: audio latent + lyrics",
+                 HEADLINE: "the audio latent alone", "lyrics": "the lyric embedding alone",
+                 "clipstats": "43 plain clip statistics", JOINT: "one latent of audio and lyrics together"}
+HEADLINE_COLUMNS = (("hblm_synth", "language"), ("hblm_synth", "genre"), ("hblm_synth", "language_genre"),
+                    ("gtzan_synth", "genre"))
+FIGURE = "plots/hblm_synth/figures/tsne_conv_bvae+lyrics_tracks.png"
+
+
+def _with_chance(scores: Scores, rep: str, target: str) -> str:
+    """``0.49 ± 0.03 (0.06)``: the score, its 95% interval, † where it does not clear its null, and (in
+    brackets) the 95th percentile of that null, the chance level."""
+    node = scores.tree.get(rep, {}).get(target, {})
+    return "–" if "nmi" not in node else f"{scores.cell(rep, target, 'nmi')} ({node['nmi_null_p95']:.2f})"
+
+
+def headline_section() -> list[str]:
+    """The README's headline: one table of track-level KMeans NMI on both corpora, the sentences read
+    from it, and one figure."""
+    scores = {ds: Scores(ds) for ds in {ds for ds, _ in HEADLINE_COLUMNS}}
+    rows = [[f"`{rep}` ({what})", *(_with_chance(scores[ds], rep, target) for ds, target in HEADLINE_COLUMNS)]
+            for rep, what in HEADLINE_ROWS.items()]
+    floor = _load("hblm_synth", "floors").get("track", {}).get("language_genre", {}).get("language_only", {})
+    rows.append(["a clustering that is exactly the language (floor)", "–", "–", f"{floor['nmi']:.2f}", "–"])
+    header = ["representation", *(f"`{ds}` {target.replace('_', '×')}" for ds, target in HEADLINE_COLUMNS)]
+    hblm, gtzan = scores["hblm_synth"], scores["gtzan_synth"]
+    nmi = {rep: hblm.get(rep, "language", "nmi")[0] for rep in (f"{HEADLINE}+lyrics", "lyrics", HEADLINE)}
+    fused = hblm.get(f"{HEADLINE}+lyrics", "language_genre", "nmi")
+    codes = _load("hblm_synth", "disentanglement")["track"]
+    mig = {rep: format_score(codes[rep]["mig"], codes[rep].get("mig_ci95")) for rep in (f"{HEADLINE}+lyrics", HEADLINE)}
+    strong = [rep for rep in (f"{HEADLINE}+lyrics", HEADLINE) if codes[rep]["mig"] - codes[rep]["mig_ci95"] > 0.5]
+    runs, seeds = hblm.runs(HEADLINE), _load("hblm_synth", "latents")[HEADLINE]["seeds"]
+    assert (ROOT / FIGURE).exists(), FIGURE
+    return [
+        f"Track-level KMeans NMI (k = number of classes; 1 = the clusters are the classes), mean ± 95% interval "
+        f"over {runs} runs ({seeds} training seeds × {runs // seeds} KMeans seeds) for a trained model "
+        f"({hblm.runs('lyrics')} KMeans seeds for the lyrics and clip statistics, which train nothing); in brackets "
+        f"the chance level (95th percentile of the permutation null); {CHANCE_MARK} where a score does not clear it. "
+        "Every table, ARI and the chunk level: [docs/results.md](docs/results.md).", "",
+        *_table(header, rows), "",
+        f"The language comes from the lyrics: NMI {nmi[HEADLINE + '+lyrics']:.2f} for the hybrid, "
+        f"{nmi['lyrics']:.2f} for the lyrics alone, {nmi[HEADLINE]:.2f} for the audio latent alone, as in the "
+        f"study. On genre the audio latent is {hblm.compare(HEADLINE, 'clipstats', 'genre')} the 43 clip statistics "
+        f"on `hblm_synth` and {gtzan.compare(HEADLINE, 'clipstats', 'genre')} them on `gtzan_synth`. On "
+        f"language×genre the hybrid ({fused[0]:.2f} ± {fused[1]:.2f}) is "
+        f"{'above' if fused[0] - fused[1] > floor['nmi'] else 'not above'} the {floor['nmi']:.2f} of a clustering "
+        f"that is exactly the language. Disentanglement (MIG against language and genre, 0 to 1): "
+        f"{mig[HEADLINE + '+lyrics']} for the hybrid, {mig[HEADLINE]} for the audio latent; "
+        + ("no score here supports calling either latent disentangled." if not strong else
+           f"{', '.join(f'`{rep}`' for rep in strong)} above 0.5 beyond its interval."), "",
+        f"![t-SNE of the hybrid, one point per song, coloured by language and by genre]({FIGURE})", ""]
+
+
+def quickstart_section() -> list[str]:
+    """How long ``make repro`` takes, from the committed benchmark (nothing where it was never measured)."""
+    bench = _committed_output("benchmarks/benchmark.json")
+    if bench is None or "pipeline" not in bench:
+        return []
+    machine, pipeline = bench["machine"], bench["pipeline"]
+    lines = [f"`make repro` ran both default experiments in {pipeline['dvc_repro_s'] / 60:.1f} min from a fresh "
+             f"clone (virtualenv ready) on {machine['cores']} {machine['cpu']} cores "
+             f"{'with a GPU' if machine['gpu'] else 'without a GPU'}"
+             + (f", and then in {pipeline['noop_repro_s']:.1f} s with nothing changed" if "noop_repro_s" in pipeline
+                else "")]
+    if "cluster_change" in bench:
+        change = bench["cluster_change"]
+        lines.append(f"a clustering-only change re-ran {len(change['stages_run'])} of its {change['stages_total']} "
+                     f"stages in {change['repro_s'] / 60:.1f} min")
+    return ["; ".join(lines) + " (`benchmarks/benchmark.json`, [docs/benchmarks.md](docs/benchmarks.md)).", ""]
+
+
+def results_sections() -> list[str]:
+    return [*hblm_section(), *study_section(), *joint_section(), *crossed_section(), *disentanglement_section(),
+            *kl_section(), *beta_sweep_section(), *lyrics_models_section(), *gtzan_section()]
+
+
+def benchmark_sections() -> list[str]:
+    return [*benchmark_section(), *gpu_section()]
+
+
+# file -> its generated blocks, each written between "<!-- name:begin (...) -->" and "<!-- name:end -->"
+BLOCKS = {"README.md": {"quickstart": quickstart_section, "headline": headline_section},
+          "docs/results.md": {"results": results_sections},
+          "docs/benchmarks.md": {"benchmarks": benchmark_sections}}
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:begin (scripts/readme_results.py) -->", f"<!-- {name}:end -->"
+
+
+def render(text: str, blocks: dict) -> str:
+    """``text`` with each block's lines between its markers (which must be there, once each)."""
+    for name, section in blocks.items():
+        begin, end = markers(name)
+        start, stop = text.index(begin), text.index(end) + len(end)
+        text = text[:start] + "\n".join([begin, "", *section(), end]) + text[stop:]
+    return text
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if README.md is not up to date")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a generated part is not up to date")
     args = parser.parse_args()
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    updated = text[:start] + render() + text[end:]
-    if args.check:
+    stale = []
+    for rel, blocks in BLOCKS.items():
+        path = ROOT / rel
+        text = path.read_text(encoding="utf-8")
+        updated = render(text, blocks)
         if updated != text:
-            print("README.md results differ from metrics/: run python scripts/readme_results.py", file=sys.stderr)
-            return 1
-        return 0
-    readme.write_text(updated, encoding="utf-8")
+            stale.append(rel)
+            if not args.check:
+                path.write_text(updated, encoding="utf-8")
+    if args.check and stale:
+        print(f"{', '.join(stale)}: generated parts differ from metrics/: run python scripts/readme_results.py",
+              file=sys.stderr)
+        return 1
     return 0
 
 

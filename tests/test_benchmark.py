@@ -1,6 +1,6 @@
 """The benchmark script: the features timing on a tiny corpus, --only refreshing one section of the file,
 and the pure parts of the pipeline sections (the scaling run's params, the /proc sampling, the growth
-ratios, the stages a `dvc repro` log names) and their README rows."""
+ratios, the stages a `dvc repro` log names) and their rows in docs/benchmarks.md."""
 
 import json
 import subprocess

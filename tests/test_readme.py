@@ -1,10 +1,15 @@
-"""The README's results are the committed metrics, not numbers typed by hand."""
+"""The generated parts of the README and docs/ are the committed metrics, not numbers typed by hand;
+the README stays short."""
 
 import json
+import re
 import subprocess
 import sys
 
+import pytest
 from conftest import load_script
+
+README_LINES = 200  # a newcomer reads it in five minutes; everything else is in docs/
 
 
 def test_readme_results_are_generated_from_metrics(repo):
@@ -13,19 +18,49 @@ def test_readme_results_are_generated_from_metrics(repo):
     assert proc.returncode == 0, proc.stderr
 
 
-def test_the_check_fails_on_a_hand_edit(repo, tmp_path):
-    # the script works on its own folder's README: run a copy on an edited README
+@pytest.mark.parametrize(("rel", "row"), [("README.md", "| `conv_bvae` (the audio latent alone) |"),
+                                          ("docs/results.md", "| `conv_bvae` | 15 |"),
+                                          ("docs/benchmarks.md", "| `cluster` |")])
+def test_the_check_fails_on_a_hand_edit(repo, tmp_path, rel, row):
+    # the script works on its own folder's files: run a copy on a copy with one table row edited
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "readme_results.py").write_text((repo / "scripts" / "readme_results.py").read_text())
-    text = (repo / "README.md").read_text(encoding="utf-8")
-    edited = text.replace("| `conv_bvae` |", "| `conv_bvae` | 0.99 |", 1)
+    (tmp_path / "docs").mkdir()
+    for name in ("README.md", "docs/results.md", "docs/benchmarks.md"):
+        (tmp_path / name).write_text((repo / name).read_text(encoding="utf-8"), encoding="utf-8")
+    text = (repo / rel).read_text(encoding="utf-8")
+    edited = text.replace(row, row + " 0.99 |", 1)
     assert edited != text
-    (tmp_path / "README.md").write_text(edited, encoding="utf-8")
+    (tmp_path / rel).write_text(edited, encoding="utf-8")
     for name in ("metrics", "plots", "benchmarks", "experiments", "musiclust", "params.yaml"):
         (tmp_path / name).symlink_to(repo / name)
     proc = subprocess.run([sys.executable, str(tmp_path / "scripts" / "readme_results.py"), "--check"],
                           capture_output=True, text=True)
-    assert proc.returncode == 1 and "differ" in proc.stderr
+    assert proc.returncode == 1 and proc.stderr.startswith(f"{rel}: generated parts differ"), proc.stderr
+
+
+def test_the_readme_is_short_and_its_links_lead_somewhere(repo):
+    text = (repo / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= README_LINES, f"README.md has {len(text.splitlines())} lines"
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    assert any(link.startswith("docs/") for link in links) and any(link.endswith(".png") for link in links)
+    assert [link for link in links if not link.startswith("https://") and not (repo / link).exists()] == []
+
+
+def test_the_readme_shows_one_table_and_every_score_with_its_interval_and_chance_level(repo):
+    readme_results = load_script("readme_results")
+    block = "\n".join(readme_results.headline_section())
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert sum(line.startswith("|---") for line in block.splitlines()) == 1 and len(rows) == len(readme_results.HEADLINE_ROWS)
+    kmeans = json.loads((repo / "metrics" / "hblm_synth" / "kmeans.json").read_text(encoding="utf-8"))["track"]
+    genre = kmeans["conv_bvae"]["genre"]
+    assert (f"| `conv_bvae` (the audio latent alone) | {kmeans['conv_bvae']['language']['nmi']:.2f} "
+            f"± {kmeans['conv_bvae']['language']['nmi_ci95']:.2f}") in block
+    assert f"{genre['nmi']:.2f} ± {genre['nmi_ci95']:.2f} ({genre['nmi_null_p95']:.2f})" in block
+    # every cell of a representation row is a score with its interval and chance level, or a dash
+    cells = [cell.strip() for row in rows for cell in row.strip("|").split("|")[1:]]
+    assert all(cell == "–" or re.fullmatch(r"-?\d\.\d\d ± \d\.\d\d( †)? \(\d\.\d\d\)", cell) for cell in cells), cells
+    assert block in (repo / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_gpu_section_shows_the_joint_model_where_the_gpu_check_has_it(repo, monkeypatch):
