@@ -42,9 +42,19 @@ def test_the_check_fails_on_a_hand_edit(repo, tmp_path, rel, row):
 def test_the_readme_is_short_and_its_links_lead_somewhere(repo):
     text = (repo / "README.md").read_text(encoding="utf-8")
     assert len(text.splitlines()) <= README_LINES, f"README.md has {len(text.splitlines())} lines"
-    links = re.findall(r"\]\(([^)#]+)\)", text)
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text)
     assert any(link.startswith("docs/") for link in links) and any(link.endswith(".png") for link in links)
     assert [link for link in links if not link.startswith("https://") and not (repo / link).exists()] == []
+
+
+def test_every_link_of_the_docs_leads_somewhere(repo):
+    pages = sorted((repo / "docs").glob("*.md"))
+    assert {page.name for page in pages} >= {"results.md", "benchmarks.md", "pipeline.md", "datasets.md", "scale.md",
+                                              "reproducibility.md", "testing.md"}
+    broken = [(page.name, link) for page in pages
+              for link in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+              if not link.startswith("https://") and not (page.parent / link).exists()]
+    assert broken == []
 
 
 def test_the_readme_shows_one_table_and_every_score_with_its_interval_and_chance_level(repo):
