@@ -12,7 +12,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import librosa
 import numpy as np
@@ -20,41 +19,8 @@ import soundfile as sf
 import torch
 import torchaudio
 
-from .config import InputError, check
-
-
-@dataclass(frozen=True)
-class MelConfig:
-    """The spectrogram recipe and how it is stored; the defaults are the study's."""
-
-    sample_rate: int = 22050
-    crop_seconds: float = 30.0
-    chunk_seconds: float = 3.0
-    min_seconds: float = 3.0      # shorter tracks are skipped with a reason
-    n_mels: int = 128
-    n_fft: int = 2048
-    hop_length: int = 512
-    frames: int = 128
-    top_db: float = 80.0
-    dtype: Literal["float32", "float16"] = "float32"
-    batch_size: int = 64          # chunks per mel transform
-
-    def validate(self, key: str) -> None:
-        check(self.chunk_seconds > 0, f"{key}.chunk_seconds", "must be > 0")
-        check(self.crop_seconds >= self.chunk_seconds, f"{key}.crop_seconds", "must be >= chunk_seconds")
-        for name in ("sample_rate", "n_mels", "n_fft", "hop_length", "frames", "batch_size"):
-            check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
-        check(self.top_db > 0, f"{key}.top_db", "must be > 0")
-        check(self.chunk_seconds <= self.min_seconds, f"{key}.min_seconds",
-              "must be >= chunk_seconds (a track needs at least one whole chunk)")
-
-    @property
-    def chunk_samples(self) -> int:
-        return int(round(self.chunk_seconds * self.sample_rate))
-
-    @property
-    def crop_samples(self) -> int:
-        return int(round(self.crop_seconds * self.sample_rate))
+from .config import InputError
+from .mel_config import MelConfig  # noqa: F401 (the recipe's settings, torch-free for the report)
 
 
 class AudioError(InputError, RuntimeError):

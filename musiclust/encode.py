@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .representations import Features, latents_to_frame, stack_seeds, track_rows
+from .representations import Features, latents_to_frame, track_rows
 
 
 @torch.no_grad()
@@ -41,16 +41,3 @@ def latent_table(features: Features, latents: np.ndarray) -> tuple[pd.DataFrame,
             raise ValueError("chunk latents need the chunks table that keys them (chunks.parquet)")
         return latents_to_frame(features.keys, latents)
     return track_rows(features.keys["track_id"]), latents
-
-
-def encode_each_seed(encoders: dict[int, object], features: Features, *, device: torch.device | None = None,
-                     progress: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
-    """Latents of every feature row under each seed's model, stacked: rows gain a ``seed`` column.
-
-    Parameters
-    ----------
-    encoders : ``{training seed: encoder}`` (see :func:`encode`), in seed order
-    """
-    return stack_seeds((seed, *latent_table(features, encode(encoder, features.data, device=device, progress=progress,
-                                                             desc=f"encode seed {seed}")))
-                       for seed, encoder in encoders.items())

@@ -220,3 +220,16 @@ def read_vectors(path, column: str) -> tuple[pd.DataFrame, np.ndarray]:
     flat = col.flatten().to_numpy(zero_copy_only=False)
     vectors = (flat.reshape(-1, dim) if dim else np.zeros((len(col), 0))).astype(np.float32)
     return table.drop_columns([column]).to_pandas(), vectors
+
+
+def seed_file(seed: int) -> str:
+    """The file name of the model trained with ``seed`` in a model's folder."""
+    return f"seed_{seed}.pt"
+
+
+def seed_of(path) -> int:
+    """The seed in a file name written by :func:`seed_file` (``seed_3.pt`` -> 3)."""
+    stem = Path(path).stem
+    if not stem.startswith("seed_") or not stem[5:].isdigit():
+        raise ValueError(f"{path}: not a per-seed file (seed_<n> and a suffix, e.g. seed_0.pt)")
+    return int(stem[5:])

@@ -14,11 +14,10 @@ import pandas as pd
 
 from . import plots
 from .arrays import seeded_rows
-from .audio import MelConfig
 from .config import check, check_seed
-from .io import read_vectors
+from .io import read_vectors, seed_of
+from .mel_config import MelConfig
 from .metrics import hungarian_ordered_contingency, targets_of
-from .models import load_model, model_files, seed_of
 from .representations import fuse, read_lyrics, select_level, split_seeds
 from .text import within_language_cosine
 
@@ -31,10 +30,8 @@ class ReportParams:
     tsne_seed: int = 0
     tsne_perplexity: float = 30.0
     tsne_max_points: int = 5000      # beyond this many chunks, the t-SNE shows a seeded sample of them
-    n_reconstructions: int = 4
 
     def validate(self, key: str) -> None:
-        check(self.n_reconstructions >= 1, f"{key}.n_reconstructions", "must be >= 1")
         check(self.tsne_perplexity > 0, f"{key}.tsne_perplexity", "must be > 0")
         check(self.tsne_max_points >= 100, f"{key}.tsne_max_points", "must be >= 100")
         check_seed(self.tsne_seed, f"{key}.tsne_seed")
@@ -223,7 +220,7 @@ class ReportInputs:
     assignments: Path
     histories: Path        # per-model folders of training histories (seed_<n>.csv)
     latents: Path          # the headline model's latents
-    model: Path            # the headline model's folder (seed_<n>.pt)
+    reconstructions: Path  # the headline model's reconstructions of a few chunks (the encode stage's)
     disentanglement: Path  # disentanglement.json
     latent_summary: Path   # latents.json: dimension and active units of each representation
     joint_latents: Path    # the joint model's latents (every modality a chunk has)
@@ -430,15 +427,11 @@ def _spectrogram_figures(data: _Loaded, inputs: ReportInputs, params: ReportPara
     """Reconstructions of evenly spaced chunks (models that reconstruct), and one sample spectrogram."""
     mels = np.load(inputs.mels, mmap_mode="r")
     chunks = data.chunks
-    picks = np.linspace(0, len(mels) - 1, params.n_reconstructions).round().astype(int)
-    seed, path = next(iter(model_files(inputs.model).items()))
-    model, _ = load_model(path)
-    if hasattr(model, "reconstruct"):
-        import torch
-
+    picked, recon = read_vectors(inputs.reconstructions, "reconstruction")
+    if len(picked):  # none for a model that does not reconstruct
+        picks, seed = picked["row"].to_numpy(), int(picked["seed"].iloc[0])
         originals = np.asarray(mels[picks], dtype=np.float32)
-        with torch.no_grad():
-            recon = model.reconstruct(torch.from_numpy(originals)).numpy()
+        recon = recon.reshape(originals.shape)
         captions = [f"{chunks.track_id[i]} @ {chunks.start_s[i]:.0f} s" for i in picks]
         plots.plot_reconstructions(originals, recon, out / f"reconstructions_{headline}.png",
                                    sample_rate=mel.sample_rate, hop_length=mel.hop_length,

@@ -98,12 +98,6 @@ class KLSchedule:
     capacity: float = 0.0
     capacity_epochs: int = 0
 
-    @classmethod
-    def of(cls, config) -> "KLSchedule":
-        """The schedule a model's settings ask for (settings without KL fields: none)."""
-        return cls(getattr(config, "kl_warmup_epochs", 0), getattr(config, "kl_capacity", 0.0),
-                   getattr(config, "kl_capacity_epochs", 0))
-
     def weight(self, epoch: int) -> float:
         return min(1.0, epoch / self.warmup_epochs) if self.warmup_epochs else 1.0
 

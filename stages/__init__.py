@@ -14,6 +14,15 @@ from typing import Callable
 
 from musiclust.config import InputError
 
+# The input files a model stage may be given (``--mels PATH`` ...), as
+# :func:`musiclust.models.read_inputs` names them; ``tracks`` holds the lyric texts.
+INPUT_FILES = ("mels", "chunks", "clipstats", "lyrics", "tracks")
+
+
+def input_files(args: argparse.Namespace) -> dict:
+    """The input files among ``args``, by name (None where not given)."""
+    return {name: getattr(args, name) for name in INPUT_FILES}
+
 
 def run(main: Callable[[], None]) -> None:
     """Run a stage's ``main``; bad input (a file, an archive, a download, a setting) ends the

@@ -7,12 +7,12 @@ import logging
 import pandas as pd
 
 from musiclust.audio import MelConfig
-from musiclust.compute import ComputeParams
+from musiclust.compute import Parallelism
 from musiclust.features import corpus_features
 from musiclust.io import write_parquet, write_vectors
 
 from . import run, stage_args
-from .params import load_section
+from .params import load_environment, load_section
 
 log = logging.getLogger("features")
 
@@ -20,9 +20,9 @@ log = logging.getLogger("features")
 def main() -> None:
     args = stage_args(__doc__, "raw", "mels", "chunks", "status", "clipstats")
     tracks = pd.read_parquet(args.raw / "tracks.parquet")
-    compute = load_section("compute", ComputeParams)
+    parallel = load_environment(Parallelism)  # MUSICLUST_WORKERS, MUSICLUST_SCHEDULER: the same bytes for any
     features = corpus_features(tracks, args.raw, load_section("spectrograms", MelConfig), args.mels,
-                               workers=compute.workers, scheduler=compute.scheduler or None)
+                               workers=parallel.workers, scheduler=parallel.scheduler or None)
     write_parquet(features.chunks, args.chunks)
     write_parquet(features.status, args.status)
     write_vectors(pd.DataFrame({"track_id": features.clip_ids}), features.clip_stats, "stats", args.clipstats)

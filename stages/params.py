@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import typing
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,10 @@ from musiclust.config import ConfigError, check
 
 ParamsError = ConfigError
 PARAMS = Path("params.yaml")
-MODEL_SECTIONS = ("models", "stats_models")  # on mel chunks; on the clip statistics per track
+# The sections of trained models, by the inputs their kinds read (each its own train@/encode@
+# stage family in dvc.yaml, whose deps are those inputs); a model name is unique across them.
+MODEL_SECTIONS = {"models": ("mels",), "stats_models": ("clipstats",), "joint_models": ("mels", "lyrics")}
+ENVIRONMENT_PREFIX = "MUSICLUST_"  # knobs that change no output: environment variables, not params
 
 
 def _coerce(value: Any, tp: Any, key: str) -> Any:
@@ -72,10 +76,13 @@ def build_model(name: str, data: Any, kinds: dict, section: str = "models"):
     ``kinds`` is the model registry (``musiclust.models.KINDS``): kind -> entry with a ``config`` type.
     """
     key = f"{section}.{name}"
-    check(isinstance(data, dict) and "kind" in data, f"{key}.kind", f"missing; one of {sorted(kinds)}")
-    kind = data["kind"]
-    check(kind in kinds, f"{key}.kind", f"{kind!r} is not one of {sorted(kinds)}")
-    return kind, build(kinds[kind].config, {k: v for k, v in data.items() if k != "kind"}, key)
+    kind, settings = _entry(key, data, kinds)
+    wanted, inputs = MODEL_SECTIONS.get(section), tuple(kinds[kind].inputs)
+    if wanted is not None:
+        fits = [other for other, needs in MODEL_SECTIONS.items() if needs == inputs]
+        check(inputs == wanted, f"{key}.kind", f"a {kind} reads {', '.join(inputs)}, not {', '.join(wanted)}: "
+              + (f"put it under {fits[0]}" if fits else "no models section serves it"))
+    return kind, settings
 
 
 def read_params(path: str | Path = PARAMS) -> dict:
@@ -91,26 +98,24 @@ def read_params(path: str | Path = PARAMS) -> dict:
     return data
 
 
+# Keys whose values name entries of a section: (section, key, the section named). A list value
+# names one entry per item.
+REFERENCES = (("report", "headline_model", "models"), ("report", "joint_model", "joint_models"),
+              ("report", "joint_baselines", "models"), (None, "run", "datasets"))
+
+
 def _cross_check(data: dict) -> None:
     """Keys that name other keys must name existing ones. Every stage reads the file through
     here, so such a mistake stops the first stage that runs, not the last."""
-    report, models = data.get("report") or {}, data.get("models") or {}
-    if isinstance(report, dict) and isinstance(models, dict) and "headline_model" in report:
-        check(report["headline_model"] in models, "report.headline_model",
-              f"{report['headline_model']!r} is not a key of models (have: {', '.join(models)})")
-    joint_models = data.get("joint_models") or {}
-    if isinstance(report, dict) and isinstance(joint_models, dict) and report.get("joint_model") is not None:
-        check(report["joint_model"] in joint_models, "report.joint_model",
-              f"{report['joint_model']!r} is not a key of joint_models (have: {', '.join(joint_models)})")
-    baselines = report.get("joint_baselines") if isinstance(report, dict) else None
-    if isinstance(baselines, list) and isinstance(models, dict):
-        for i, name in enumerate(baselines):
-            check(name in models, f"report.joint_baselines[{i}]",
-                  f"{name!r} is not a key of models (have: {', '.join(models)})")
-    run, datasets = data.get("run"), data.get("datasets") or {}
-    if isinstance(run, list) and isinstance(datasets, dict):
-        for i, name in enumerate(run):
-            check(name in datasets, f"run[{i}]", f"{name!r} is not a key of datasets")
+    for section, key, named in REFERENCES:
+        holder = data if section is None else data.get(section)
+        entries = data.get(named) or {}
+        if not isinstance(holder, dict) or holder.get(key) is None or not isinstance(entries, dict):
+            continue
+        value, where = holder[key], key if section is None else f"{section}.{key}"
+        for i, name in (enumerate(value) if isinstance(value, list) else [(None, value)]):
+            check(isinstance(name, str) and name in entries, where if i is None else f"{where}[{i}]",
+                  f"{name!r} is not a key of {named} (have: {', '.join(map(str, entries))})")
 
 
 def load_section(name: str, cls: type, path: str | Path = PARAMS):
@@ -130,7 +135,7 @@ def load_models(kinds: dict, path: str | Path = PARAMS, section: str = "models")
 def load_model(name: str, kinds: dict, path: str | Path = PARAMS, section: str = "models"):
     """``(kind, settings)`` of one model; a name must be unique across the models sections."""
     data = read_params(path)
-    check(section in MODEL_SECTIONS, section, f"not a models section {MODEL_SECTIONS}")
+    check(section in MODEL_SECTIONS, section, f"not a models section {list(MODEL_SECTIONS)}")
     models = data.get(section) or {}
     check(name in models, f"{section}.{name}", f"no such model (have: {', '.join(models)})")
     other = [s for s in MODEL_SECTIONS if s != section and name in (data.get(s) or {})]
@@ -156,3 +161,39 @@ def load_run(path: str | Path = PARAMS) -> list[str]:
     for i, name in enumerate(run):
         check(name in (data.get("datasets") or {}), f"run[{i}]", f"{name!r} is not a key of datasets")
     return run
+
+
+def load_entry(section: str, kinds: dict, path: str | Path = PARAMS):
+    """``(kind, settings)`` of a top-level section that is one registry entry (``lyrics``)."""
+    data = read_params(path)
+    check(section in data, section, f"section missing from {path}")
+    return _entry(section, data[section], kinds)
+
+
+def _entry(key: str, data: Any, kinds: dict):
+    """``(kind, settings)`` of the registry entry at ``key``, dispatched on its ``kind``."""
+    check(isinstance(data, dict) and "kind" in data, f"{key}.kind", f"missing; one of {sorted(kinds)}")
+    kind = data["kind"]
+    check(kind in kinds, f"{key}.kind", f"{kind!r} is not one of {sorted(kinds)}")
+    return kind, build(kinds[kind].config, {k: v for k, v in data.items() if k != "kind"}, key)
+
+
+def load_environment(cls: type, environ=None):
+    """``cls`` (a settings dataclass of ints and strings) from ``MUSICLUST_<FIELD>`` environment
+    variables, defaults where unset; a bad value names its variable."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        variable = f"{ENVIRONMENT_PREFIX}{field.name.upper()}"
+        if variable not in environ:
+            continue
+        raw = environ[variable].strip()
+        if hints[field.name] is int:
+            check(raw.lstrip("-").isdigit(), variable, f"expected an integer, got {raw!r}")
+            values[field.name] = int(raw)
+        else:
+            values[field.name] = raw
+    obj = cls(**values)
+    obj.validate(ENVIRONMENT_PREFIX)
+    return obj

@@ -3,15 +3,15 @@ confusion table of DVC's confusion plot, and the headline metrics of `dvc exp sh
 
 import logging
 
-from musiclust.audio import MelConfig
 from musiclust.io import atomic_dir, atomic_path, write_csv, write_json
+from musiclust.mel_config import MelConfig
 from musiclust.report import ReportInputs, ReportParams, build_report
 
 from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("report")
-INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments", "histories", "latents", "model",
+INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments", "histories", "latents", "reconstructions",
           "disentanglement", "latent_summary", "joint_latents")
 
 

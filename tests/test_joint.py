@@ -5,20 +5,19 @@ import pandas as pd
 import pytest
 import torch
 
-from musiclust.config import ConfigError
-from musiclust.joint import (
+from musiclust.config import ConfigError, InputError
+from musiclust.models import ModelInputs, encode_seeds, fit, load_model, save_model
+from musiclust.models.joint import (
     JointBetaVAE,
     JointBVAEConfig,
     JointRows,
     chunk_lyrics,
     encode_joint,
-    fit_joint,
     joint_rows,
-    load_joint,
     product_of_experts,
 )
-from musiclust.models import save_model
 from musiclust.models.vae import beta_vae_loss
+from musiclust.representations import Features
 
 SIZE, LYRIC_DIM, LATENT = 16, 8, 4
 
@@ -231,27 +230,41 @@ def test_config_validation_names_the_key(field, value):
         JointBVAEConfig(**{field: value}).validate("m")
 
 
-def _corpus_rows(tmp_path, n_tracks=4, chunks_per_track=3, lyric_tracks=("t0", "t2")):
+def _corpus(tmp_path, n_tracks=4, chunks_per_track=3, lyric_tracks=("t0", "t2")) -> ModelInputs:
+    """The inputs of a joint model as the stages read them: mel chunks keyed by track, and lyrics."""
     rng = np.random.default_rng(3)
     path = tmp_path / "mels.npy"
     np.save(path, rng.random((n_tracks * chunks_per_track, SIZE, SIZE), dtype=np.float32))
-    chunk_ids = np.repeat([f"t{i}" for i in range(n_tracks)], chunks_per_track)
+    keys = pd.DataFrame({"track_id": np.repeat([f"t{i}" for i in range(n_tracks)], chunks_per_track),
+                         "chunk": np.tile(np.arange(chunks_per_track), n_tracks)})
     lyrics = rng.standard_normal((len(lyric_tracks), LYRIC_DIM)).astype(np.float32) if lyric_tracks else None
     ids = pd.Series(list(lyric_tracks)) if lyric_tracks else None
-    return joint_rows(np.load(path, mmap_mode="r"), chunk_ids, ids, lyrics)
+    return ModelInputs(mels=Features(keys, np.load(path, mmap_mode="r"), "chunk"), lyrics=(ids, lyrics),
+                       given=frozenset({"mels", "lyrics"}))
+
+
+def _joint_rows_of(inputs: ModelInputs) -> JointRows:
+    return joint_rows(inputs.mels.data, inputs.mels.keys["track_id"], *inputs.lyrics)
+
+
+def _fit(config, inputs, seed, **runtime):
+    return fit("joint_bvae", config, inputs, seed=seed, device=torch.device("cpu"), threads=1, progress=False,
+               **runtime)
 
 
 def test_fit_save_load_and_encode_with_tracks_without_lyrics(tmp_path):
-    rows = _corpus_rows(tmp_path)
+    inputs = _corpus(tmp_path)
+    rows = _joint_rows_of(inputs)
     config = JointBVAEConfig(latent_dim=LATENT, lyric_hidden=16, epochs=2, batch_size=4, lr=3e-3)
-    fitted = fit_joint(config, rows, seed=1, device=torch.device("cpu"), threads=1)
+    fitted = _fit(config, inputs, seed=1)
     history = fitted.history_frame()
     assert list(history.epoch) == [1, 2] and np.isfinite(history.drop(columns="epoch").to_numpy()).all()
     assert [c for c in history if c.startswith("kl_dim_")] == [f"kl_dim_{i}" for i in range(LATENT)]
     assert fitted.extra["chunks_with_lyrics"] == 6 and fitted.hparams["input"] == {"image_size": SIZE,
                                                                                    "lyric_dim": LYRIC_DIM}
     save_model(tmp_path / "m.pt", fitted)
-    model = load_joint(tmp_path / "m.pt")
+    model, kind = load_model(tmp_path / "m.pt")
+    assert kind == "joint_bvae" and isinstance(model, JointBetaVAE)
     joint = encode_joint(model, rows, progress=False)
     audio = encode_joint(model, rows, withhold_lyrics=True, progress=False)
     has = rows.lyric_index >= 0
@@ -259,16 +272,26 @@ def test_fit_save_load_and_encode_with_tracks_without_lyrics(tmp_path):
     # chunks of tracks without lyrics are encoded from their audio alone either way
     np.testing.assert_allclose(joint[~has], audio[~has], rtol=1e-6)
     assert np.abs(joint[has] - audio[has]).max() > 1e-4
+    # the registry's encoder: both views, chunk rows then track means, with the seed
+    views = encode_seeds(kind, {7: model}, inputs, progress=False)
+    assert sorted(views) == ["", "audio"]
+    table, latents = views[""]
+    chunk_rows = (table["level"] == "chunk").to_numpy()
+    np.testing.assert_allclose(latents[chunk_rows], joint, rtol=1e-6)
+    np.testing.assert_allclose(latents[~chunk_rows][0], joint[:3].mean(axis=0), rtol=1e-5)
+    assert set(table["seed"]) == {7} and (table["level"] == "track").sum() == 4
+    np.testing.assert_allclose(views["audio"][1][chunk_rows], audio, rtol=1e-6)
     # same seed, same weights
-    again = fit_joint(config, rows, seed=1, device=torch.device("cpu"), threads=1)
+    again = _fit(config, inputs, seed=1)
     assert all(torch.equal(a, b) for a, b in zip(fitted.state.values(), again.state.values()))
 
 
 def test_a_corpus_without_lyrics_trains_an_audio_only_model(tmp_path):
-    rows = _corpus_rows(tmp_path, lyric_tracks=())
+    inputs = _corpus(tmp_path, lyric_tracks=())
+    rows = _joint_rows_of(inputs)
     assert rows.lyric_dim == 0 and (rows.lyric_index == -1).all()
     config = JointBVAEConfig(latent_dim=LATENT, lyric_hidden=16, epochs=1, batch_size=4)
-    fitted = fit_joint(config, rows, seed=0, device=torch.device("cpu"), threads=1)
+    fitted = _fit(config, inputs, seed=0)
     model = JointBetaVAE(config, **fitted.hparams["input"])
     assert fitted.hparams["input"]["lyric_dim"] == 0 and model.lyric_encoder is None
     model.load_state_dict(fitted.state)
@@ -276,20 +299,16 @@ def test_a_corpus_without_lyrics_trains_an_audio_only_model(tmp_path):
                                   encode_joint(model, rows, withhold_lyrics=True, progress=False))
 
 
-def test_load_joint_refuses_another_kind(tmp_path):
-    from musiclust.models import fit as fit_model
-    from musiclust.models.dense_ae import DenseAEConfig
-
-    other = fit_model("dense_ae", DenseAEConfig(latent_dim=2, hidden_dim=4, epochs=1, batch_size=4),
-                      np.random.default_rng(0).random((6, 8, 8), dtype=np.float32), seed=0, device=torch.device("cpu"))
-    save_model(tmp_path / "ae.pt", other)
-    with pytest.raises(ValueError, match="'dense_ae' model, not a joint_bvae"):
-        load_joint(tmp_path / "ae.pt")
+def test_a_joint_model_without_its_lyrics_input_is_refused_by_name(tmp_path):
+    inputs = _corpus(tmp_path)
+    mels_only = ModelInputs(mels=inputs.mels, given=frozenset({"mels"}))
+    with pytest.raises(InputError, match="joint_bvae model reads mels, lyrics; not given: lyrics"):
+        _fit(JointBVAEConfig(latent_dim=LATENT, epochs=1, batch_size=4), mels_only, seed=0)
 
 
 def test_loader_workers_read_the_same_joint_batches(tmp_path):
-    rows = _corpus_rows(tmp_path)
+    inputs = _corpus(tmp_path)
     config = JointBVAEConfig(latent_dim=LATENT, lyric_hidden=16, epochs=1, batch_size=4)
-    plain = fit_joint(config, rows, seed=2, device=torch.device("cpu"), threads=1)
-    spawned = fit_joint(config, rows, seed=2, device=torch.device("cpu"), threads=1, loader_workers=1)
+    plain = _fit(config, inputs, seed=2)
+    spawned = _fit(config, inputs, seed=2, loader_workers=1)
     assert [h.total for h in plain.history] == [h.total for h in spawned.history]

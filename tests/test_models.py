@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from musiclust import models as M
-from musiclust.config import ConfigError
+from musiclust.config import ConfigError, InputError
 from musiclust.encode import encode
 from musiclust.models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from musiclust.models.dense_ae import DenseAE, DenseAEConfig
@@ -204,8 +204,7 @@ def test_kl_schedule_weight_and_capacity_per_epoch():
     assert [schedule.weight(e) for e in (1, 2, 4, 9)] == [0.25, 0.5, 1.0, 1.0]
     assert [schedule.target(e) for e in (1, 5, 8)] == [4.0, 20.0, 20.0]
     assert KLSchedule().target(3) is None and KLSchedule(capacity=7.0).target(1) == 7.0
-    assert KLSchedule.of(ConvBVAEConfig(kl_capacity=3.0, kl_capacity_epochs=2)) == KLSchedule(0, 3.0, 2)
-    assert KLSchedule.of(DenseAEConfig()) == KLSchedule()
+    assert ConvBVAEConfig(kl_capacity=3.0, kl_capacity_epochs=2).kl_schedule() == KLSchedule(0, 3.0, 2)
 
 
 def test_capacity_loss_is_beta_times_distance_to_capacity_and_history_has_kl_per_dim():
@@ -233,3 +232,88 @@ def test_autoencoder_history_has_no_kl_columns():
     fitted = M.fit("dense_ae", DenseAEConfig(latent_dim=2, hidden_dim=4, epochs=1, batch_size=4), _images(6, size=8),
                    seed=0, device=torch.device("cpu"), threads=1)
     assert list(fitted.history_frame().columns) == ["epoch", "total", "reconstruction", "kl"]
+
+
+def test_every_kl_controlled_kind_shares_one_settings_base():
+    from musiclust.models.joint import JointBVAEConfig
+    from musiclust.models.vae import KLConfig
+
+    kl_fields = ("latent_dim", "beta", "kl_warmup_epochs", "kl_capacity", "kl_capacity_epochs")
+    for config in (ConvBVAEConfig, DenseVAEConfig, JointBVAEConfig):
+        assert issubclass(config, KLConfig)
+        with pytest.raises(ConfigError, match=r"m\.kl_capacity_epochs: must be >= 0"):
+            config(kl_capacity_epochs=-1).validate("m")
+    assert not issubclass(DenseAEConfig, KLConfig)
+    # the study's defaults stay each model's own
+    assert (ConvBVAEConfig().beta, DenseVAEConfig().beta, DenseVAEConfig().latent_dim) == (4.0, 1.0, 32)
+    assert {f: getattr(JointBVAEConfig(beta=2.0, kl_warmup_epochs=3), f) for f in kl_fields}["kl_warmup_epochs"] == 3
+
+
+def test_every_kind_declares_known_inputs_and_what_it_trains():
+    for name, entry in M.KINDS.items():
+        assert entry.inputs and set(entry.inputs) <= set(M.INPUTS), name
+        assert entry.trains == (entry.fit is not None) and (entry.load is None) == (not entry.trains), name
+    assert M.KINDS["joint_bvae"].inputs == ("mels", "lyrics") and M.KINDS["joint_bvae"].views == ("", "audio")
+    assert M.KINDS["dense_vae"].inputs == ("clipstats",) and not M.KINDS["sentence_embedding"].trains
+
+
+class _MeanCodeConfig:
+    """A toy kind's settings: its code is each row's mean over pixels, scaled."""
+
+    def __init__(self, scale: float = 1.0, seeds=(0,)):
+        self.scale, self.seeds = scale, list(seeds)
+
+
+def test_a_new_kind_is_one_registry_entry(tmp_path, monkeypatch):
+    """A toy kind registered with one line trains, saves, loads and encodes through the same
+    functions the stages call, with keys and the seed column."""
+    import pandas as pd
+
+    from musiclust.representations import Features
+    from musiclust.train import EpochStats
+
+    def fit_toy(cfg, inputs, device, seed, **runtime):
+        scale = np.float32(cfg.scale * (seed + 1))
+        return ({"config": {"scale": cfg.scale}, "input": {}, "seed": seed}, {"scale": torch.tensor(scale)},
+                [EpochStats(1, 0.0, 0.0, 0.0)], {"scale": float(scale)})
+
+    def load_toy(hparams, state):
+        scale = float(state["scale"])
+        return lambda images: np.asarray(images, dtype=np.float32).reshape(len(images), -1).mean(1, keepdims=True) * scale
+
+    monkeypatch.setitem(M.KINDS, "toy", M.Kind(_MeanCodeConfig, ("mels",), M.KINDS["pca"].encode, fit_toy, load_toy))
+    images = np.arange(4 * 2 * 2, dtype=np.float32).reshape(4, 2, 2)
+    keys = pd.DataFrame({"track_id": ["a", "a", "b", "b"], "chunk": [0, 1, 0, 1]})
+    inputs = M.ModelInputs(mels=Features(keys, images, "chunk"), given=frozenset({"mels"}))
+    for seed in (0, 1):
+        fitted = M.fit("toy", _MeanCodeConfig(scale=2.0), inputs, seed=seed, device=torch.device("cpu"))
+        M.save_model(tmp_path / "toy" / M.seed_file(seed), fitted)
+    kind, models = M.load_models(tmp_path / "toy")
+    assert kind == "toy" and sorted(models) == [0, 1]
+    (table, codes), = M.encode_seeds(kind, models, inputs, progress=False).values()
+    means = images.reshape(4, -1).mean(1)
+    seed1 = (table["seed"] == 1).to_numpy()
+    chunk = (table["level"] == "chunk").to_numpy()
+    np.testing.assert_allclose(codes[~seed1 & chunk, 0], means * 2.0)
+    np.testing.assert_allclose(codes[seed1 & chunk, 0], means * 4.0)
+    np.testing.assert_allclose(codes[seed1 & ~chunk, 0], [means[:2].mean() * 4.0, means[2:].mean() * 4.0])
+    with pytest.raises(InputError, match="toy model reads mels; not given: mels"):
+        M.fit("toy", _MeanCodeConfig(), M.ModelInputs(), seed=0, device=torch.device("cpu"))
+
+
+def test_the_report_figure_reconstructions_come_from_the_model(tmp_path):
+    from musiclust.representations import Features
+
+    images = np.random.default_rng(0).random((10, 16, 16), dtype=np.float32)
+    model = M.load_model(M.save_model(tmp_path / "m.pt", M.fit(
+        "conv_bvae", ConvBVAEConfig(latent_dim=2, epochs=1, batch_size=5), images, seed=0,
+        device=torch.device("cpu"))))[0]
+    frame, recon = M.reconstruction_table(model, Features(None, images, "chunk"), 3, seed=4)
+    assert frame["row"].tolist() == [0, 4, 9] and set(frame["seed"]) == {4}
+    with torch.no_grad():
+        expected = model.reconstruct(torch.from_numpy(images[[0, 4, 9]])).numpy()
+    np.testing.assert_array_equal(recon, expected.reshape(3, -1))
+    pca = M.load_model(M.save_model(tmp_path / "p.pt", M.fit("pca", M.KINDS["pca"].config(n_components=2), images,
+                                                             seed=0, device=torch.device("cpu"))))[0]
+    frame, recon = M.reconstruction_table(pca, Features(None, images, "chunk"), 3, seed=0)
+    assert len(frame) == 0 and recon.shape == (0, 256)  # PCA's encoder projects only: no figure

@@ -5,15 +5,26 @@ import yaml
 
 from musiclust.audio import MelConfig
 from musiclust.cluster import ClusterParams
-from musiclust.compute import ComputeParams
+from musiclust.compute import ComputeParams, Parallelism
 from musiclust.datasets import DatasetParams
-from musiclust.models import KINDS
+from musiclust.models import KINDS, EncodeParams
 from musiclust.report import ReportParams
 from musiclust.text import LyricsParams
-from stages.params import ParamsError, build_model, load_dataset, load_model, load_models, load_run, load_section
+from stages.params import (
+    ParamsError,
+    build,
+    build_model,
+    load_dataset,
+    load_entry,
+    load_environment,
+    load_model,
+    load_models,
+    load_run,
+    load_section,
+)
 
-SECTIONS = {"spectrograms": MelConfig, "lyrics": LyricsParams,
-            "compute": ComputeParams, "cluster": ClusterParams, "report": ReportParams}
+SECTIONS = {"spectrograms": MelConfig, "compute": ComputeParams, "encode": EncodeParams,
+            "cluster": ClusterParams, "report": ReportParams}
 
 
 
@@ -24,6 +35,9 @@ def test_repository_params_are_valid(repo):
     kind, config = models["conv_bvae"]
     assert kind == "conv_bvae" and config.beta == 4.0 and config.latent_dim == 64
     assert load_models(KINDS, repo / "params.yaml", "stats_models")["dense_vae"][1].latent_dim == 32
+    assert load_models(KINDS, repo / "params.yaml", "joint_models")["joint_bvae"][0] == "joint_bvae"
+    kind, lyrics = load_entry("lyrics", KINDS, repo / "params.yaml")
+    assert kind == "sentence_embedding" and isinstance(lyrics, LyricsParams)
     for name in load_run(repo / "params.yaml"):
         assert load_dataset(name, DatasetParams, repo / "params.yaml").format in ("synthetic", "hblm", "gtzan", "folder")
 
@@ -53,7 +67,38 @@ def test_bad_values_name_the_key(tmp_path, section, data, key):
 
 def test_missing_section_is_named(tmp_path):
     with pytest.raises(ParamsError, match="lyrics"):
-        load_section("lyrics", LyricsParams, _write(tmp_path, {"fetch": {}}))
+        load_entry("lyrics", KINDS, _write(tmp_path, {"fetch": {}}))
+
+
+@pytest.mark.parametrize("section, entry, message", [
+    ("stats_models", {"kind": "conv_bvae"}, "a conv_bvae reads mels, not clipstats: put it under models"),
+    ("models", {"kind": "joint_bvae"}, "a joint_bvae reads mels, lyrics, not mels: put it under joint_models"),
+    ("models", {"kind": "sentence_embedding"}, "a sentence_embedding reads texts, not mels: no models section serves it"),
+])
+def test_a_kind_in_the_section_of_other_inputs_is_refused(section, entry, message):
+    with pytest.raises(ParamsError, match=f"{section}.m.kind: {message}"):
+        build_model("m", entry, KINDS, section)
+
+
+def test_process_counts_come_from_the_environment_and_are_checked():
+    assert load_environment(Parallelism, {}) == Parallelism()
+    got = load_environment(Parallelism, {"MUSICLUST_WORKERS": "3", "MUSICLUST_SCHEDULER": "local",
+                                         "MUSICLUST_LOADER_WORKERS": "2"})
+    assert (got.workers, got.scheduler, got.loader_workers) == (3, "local", 2)
+    with pytest.raises(ParamsError, match="MUSICLUST_WORKERS: expected an integer, got 'two'"):
+        load_environment(Parallelism, {"MUSICLUST_WORKERS": "two"})
+    with pytest.raises(ParamsError, match="MUSICLUST_LOADER_WORKERS: must be >= 0"):
+        load_environment(Parallelism, {"MUSICLUST_LOADER_WORKERS": "-1"})
+    with pytest.raises(ParamsError, match="MUSICLUST_SCHEDULER: 'host:8786' is not empty, local"):
+        load_environment(Parallelism, {"MUSICLUST_SCHEDULER": "host:8786"})
+
+
+def test_output_invariant_knobs_are_not_params(repo):
+    """Process counts that change no byte are not in params.yaml, so changing them re-runs nothing."""
+    compute = yaml.safe_load((repo / "params.yaml").read_text())["compute"]
+    assert not {"workers", "scheduler", "loader_workers"} & set(compute)
+    with pytest.raises(ParamsError, match="compute.workers: unknown key"):
+        build(ComputeParams, {"workers": 2}, "compute")
 
 
 def test_model_params_dispatch_on_kind():

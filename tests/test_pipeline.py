@@ -85,8 +85,9 @@ def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, 
     params["stats_models"]["dense_vae"]["epochs"] = 5
     params["cluster"]["kmeans_seeds"] = [0, 1]
     params["cluster"]["kmeans_n_init"] = 2
-    params["cluster"]["null_draws"] = 100
-    params["report"].update(tsne_perplexity=5.0, n_reconstructions=2)
+    params["evaluate"]["null_draws"] = 100
+    params["encode"]["reconstructions"] = 2
+    params["report"].update(tsne_perplexity=5.0)
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     shell.run(["git", "init", "-q"], dest)
     shell.run(["git", "add", "-A"], dest)
@@ -245,6 +246,10 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
             (("stats_models", "dense_vae", "beta"), 2.0, {f"train_stats@{d}-dense_vae" for d in (DATASET, GTZAN)}),
             (("datasets", GTZAN, "labels_csv"), "x.csv", {f"fetch@{GTZAN}"}),
             (("cluster", "dbscan_min_samples"), 4, {f"cluster@{d}" for d in (DATASET, GTZAN)}),
+            # a scoring param re-clusters nothing
+            (("evaluate", "null_draws"), 150, {f"evaluate@{d}" for d in (DATASET, GTZAN)}),
+            (("encode", "reconstructions"), 3, {f"encode@{d}-{m}" for d in (DATASET, GTZAN)
+                                                for m in ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")}),
             (("lyrics", "batch_size"), 8, {f"lyrics@{d}" for d in (DATASET, GTZAN)}),
             (("report", "tsne_seed"), 3, {f"report@{d}" for d in (DATASET, GTZAN)}),
             (("joint_models", "joint_bvae", "lyric_weight"), 2.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
@@ -272,7 +277,7 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     ran = _ran(out)
     expected = set()
     for d in (DATASET, GTZAN):
-        expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"report@{d}"}
+        expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"evaluate@{d}", f"report@{d}"}
     assert ran == expected, out
     diff = json.loads(shell.dvc("metrics", "diff", "--json", "-R", "--targets", "metrics", cwd=repo).stdout)
     changed = [(f, k) for f, keys in diff.items() for k in keys if not f.startswith("metrics/headline/")]
@@ -316,19 +321,18 @@ def _ran(output: str) -> set[str]:
 def test_a_code_change_reruns_the_stages_that_run_it_and_what_they_feed(tiny_repo, tmp_path, shell):
     repo = tmp_path / "code"
     shutil.copytree(tiny_repo, repo, symlinks=True)
-    # imported by the encode and encode_stats stages only: the joint model encodes with its own
-    # module (musiclust/joint.py), so neither train_joint nor encode_joint runs it
-    module = repo / "musiclust" / "encode.py"
+    # the encode stage module, run by every encode stage and by nothing else
+    module = repo / "stages" / "encode.py"
     text = module.read_text()
-    assert "return np.concatenate(outs)" in text
-    module.write_text(text.replace("return np.concatenate(outs)", "return 2 * np.concatenate(outs)"))
+    assert 'write_vectors(rows, vectors, "z", out)' in text
+    module.write_text(text.replace('write_vectors(rows, vectors, "z", out)', 'write_vectors(rows, 2 * vectors, "z", out)'))
     touched = {f"{family}@{d}-{m}" for d in (DATASET, GTZAN)
                for family, m in [("encode", "conv_bvae"), ("encode", "conv_bvae_b1"), ("encode", "dense_ae"),
-                                 ("encode", "pca"), ("encode_stats", "dense_vae")]}
+                                 ("encode", "pca"), ("encode_stats", "dense_vae"), ("encode_joint", "joint_bvae")]}
     assert _stale(shell, repo) == touched
     ran = _ran(shell.dvc("repro", cwd=repo).stdout)
-    # the latents change, so clustering and the report follow; nothing upstream of them runs
-    assert ran == touched | {f"{s}@{d}" for s in ("cluster", "report") for d in (DATASET, GTZAN)}
+    # the latents change, so clustering, scoring and the report follow; nothing upstream of them runs
+    assert ran == touched | {f"{s}@{d}" for s in ("cluster", "evaluate", "report") for d in (DATASET, GTZAN)}
 
 
 def test_a_local_remote_carries_data_and_models_to_a_fresh_checkout(tiny_repo, tmp_path, shell):

@@ -8,18 +8,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .vae import TrainingConfig, beta_vae_loss
+from .vae import KLConfig, beta_vae_loss
 
 
 @dataclass(frozen=True)
-class ConvBVAEConfig(TrainingConfig):
-    """Hyperparameters of :class:`ConvBetaVAE` and its training."""
-
-    latent_dim: int = 64
-    beta: float = 4.0            # weight of the KL term
-    kl_warmup_epochs: int = 0    # the KL weight rises linearly to 1 over this many epochs
-    kl_capacity: float = 0.0     # nats; > 0: beta * |KL - C|, C rising linearly to this (Burgess et al.)
-    kl_capacity_epochs: int = 0  # epochs over which the capacity rises
+class ConvBVAEConfig(KLConfig):
+    """Hyperparameters of :class:`ConvBetaVAE` and its training (those of :class:`.vae.KLConfig`)."""
 
 
 class ConvBetaVAE(nn.Module):

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..config import check
 from .conv_bvae import ConvBetaVAE
 from .vae import TrainingConfig
 
@@ -18,6 +19,11 @@ class DenseAEConfig(TrainingConfig):
 
     hidden_dim: int = 512
     latent_dim: int = 64
+
+    def validate(self, key: str) -> None:
+        super().validate(key)
+        check(self.hidden_dim >= 1, f"{key}.hidden_dim", "must be >= 1")
+        check(self.latent_dim >= 1, f"{key}.latent_dim", "must be >= 1")
 
 
 class DenseAE(nn.Module):

@@ -14,19 +14,16 @@ import torch
 from torch import nn
 
 from ..config import check
-from .vae import TrainingConfig, beta_vae_loss
+from .vae import KLConfig, beta_vae_loss
 
 
 @dataclass(frozen=True)
-class DenseVAEConfig(TrainingConfig):
-    """Hyperparameters of :class:`DenseVAE` and its training."""
+class DenseVAEConfig(KLConfig):
+    """Hyperparameters of :class:`DenseVAE` and its training (and those of :class:`.vae.KLConfig`)."""
 
     latent_dim: int = 32
-    hidden: list[int] = field(default_factory=lambda: [256, 128])
     beta: float = 1.0
-    kl_warmup_epochs: int = 0
-    kl_capacity: float = 0.0     # see ConvBVAEConfig
-    kl_capacity_epochs: int = 0
+    hidden: list[int] = field(default_factory=lambda: [256, 128])
     batch_size: int = 128
     epochs: int = 100
 

@@ -15,7 +15,6 @@ posterior carry a growing, bounded amount of information instead of collapsing.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -23,6 +22,7 @@ import torch
 from torch.nn import functional as F
 
 from ..config import check, check_seeds
+from ..train import KLSchedule
 
 
 @dataclass(frozen=True)
@@ -35,20 +35,35 @@ class TrainingConfig:
     seeds: list[int] = field(default_factory=lambda: [0])  # one model trained per seed
 
     def validate(self, key: str) -> None:
-        """Check every positive-size field the config has; errors name ``key.<field>``."""
-        names = {f.name for f in dataclasses.fields(self)}
-        for name in ("latent_dim", "hidden_dim", "batch_size", "epochs"):
-            if name in names:
-                check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
+        """Check the optimiser settings; errors name ``key.<field>``."""
+        check(self.batch_size >= 1, f"{key}.batch_size", "must be >= 1")
+        check(self.epochs >= 1, f"{key}.epochs", "must be >= 1")
         check(self.lr > 0, f"{key}.lr", "must be > 0")
         check_seeds(self.seeds, f"{key}.seeds")
-        if "beta" in names:
-            check(self.beta >= 0, f"{key}.beta", "must be >= 0")
-        if "kl_warmup_epochs" in names:
-            check(self.kl_warmup_epochs >= 0, f"{key}.kl_warmup_epochs", "must be >= 0")
-        if "kl_capacity" in names:
-            check(self.kl_capacity >= 0, f"{key}.kl_capacity", "must be >= 0 (nats; 0: no capacity schedule)")
-            check(self.kl_capacity_epochs >= 0, f"{key}.kl_capacity_epochs", "must be >= 0")
+
+
+@dataclass(frozen=True)
+class KLConfig(TrainingConfig):
+    """The settings of every KL-controlled model (a VAE): its latent size, beta and the KL schedule
+    (:class:`musiclust.train.KLSchedule`). Models subclass it and add their own fields."""
+
+    latent_dim: int = 64
+    beta: float = 4.0            # weight of the KL term
+    kl_warmup_epochs: int = 0    # the KL weight rises linearly to 1 over this many epochs
+    kl_capacity: float = 0.0     # nats; > 0: beta * |KL - C|, C rising linearly to this (Burgess et al.)
+    kl_capacity_epochs: int = 0  # epochs over which the capacity rises
+
+    def validate(self, key: str) -> None:
+        super().validate(key)
+        check(self.latent_dim >= 1, f"{key}.latent_dim", "must be >= 1")
+        check(self.beta >= 0, f"{key}.beta", "must be >= 0")
+        check(self.kl_warmup_epochs >= 0, f"{key}.kl_warmup_epochs", "must be >= 0")
+        check(self.kl_capacity >= 0, f"{key}.kl_capacity", "must be >= 0 (nats; 0: no capacity schedule)")
+        check(self.kl_capacity_epochs >= 0, f"{key}.kl_capacity_epochs", "must be >= 0")
+
+    def kl_schedule(self) -> KLSchedule:
+        """The KL weight and capacity per epoch these settings ask for."""
+        return KLSchedule(self.kl_warmup_epochs, self.kl_capacity, self.kl_capacity_epochs)
 
 
 def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

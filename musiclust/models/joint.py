@@ -14,9 +14,7 @@ the batch, the KL weighted through :func:`~musiclust.models.vae.kl_term`.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,22 +22,17 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .arrays import array_from_state, array_state
-from .config import check
-from .models import Fitted, ModelKind
-from .models.conv_bvae import ConvBetaVAE, ConvBVAEConfig
-from .models.vae import TrainingConfig, kl_per_dim, kl_term, reparameterise
-from .representations import latents_to_frame, stack_seeds
-from .train import KLSchedule, seed_everything, train
-
-KIND = "joint_bvae"
+from ..arrays import array_from_state, array_state
+from ..config import check
+from .conv_bvae import ConvBetaVAE, ConvBVAEConfig
+from .vae import KLConfig, kl_per_dim, kl_term, reparameterise
 
 # exp() of a log-variance outside this range overflows or underflows float32 precisions.
 LOGVAR_RANGE = (-30.0, 20.0)
 
 
 @dataclass(frozen=True)
-class JointBVAEConfig(TrainingConfig):
+class JointBVAEConfig(KLConfig):
     """Hyperparameters of :class:`JointBetaVAE` and its training.
 
     ``lyric_weight`` balances the sizes of the two reconstructions. The lyric term is
@@ -49,11 +42,6 @@ class JointBVAEConfig(TrainingConfig):
     ``unimodal_elbos`` adds the audio-only and lyric-only ELBOs to the joint one.
     """
 
-    latent_dim: int = 64
-    beta: float = 4.0                 # weight of the KL term
-    kl_warmup_epochs: int = 0         # the KL weight rises linearly to 1 over this many epochs
-    kl_capacity: float = 0.0          # target KL in nats (0: plain beta-VAE loss)
-    kl_capacity_epochs: int = 0       # epochs over which the capacity rises to kl_capacity
     lyric_hidden: int = 256           # width of the lyric encoder's and decoder's hidden layer
     lyric_weight: float = 1.0         # per-element weight of the lyric reconstruction against the mel's
     unimodal_elbos: bool = True       # also train each expert alone (MVAE's sub-sampled ELBOs)
@@ -353,74 +341,6 @@ def joint_rows(mels: np.ndarray, chunk_track_ids, lyric_track_ids: pd.Series | N
     if lyrics is None:
         return JointRows(mels, np.full(len(mels), -1, dtype=np.int64), np.zeros((0, 0), dtype=np.float32))
     return JointRows(mels, chunk_lyrics(chunk_track_ids, lyric_track_ids, lyrics), lyrics)
-
-
-def _fit(config: JointBVAEConfig, rows: JointRows, device: torch.device, seed: int, **runtime):
-    hparams = {"config": dataclasses.asdict(config), "input": JointBetaVAE.input_shape(rows.mels, rows.lyrics),
-               "seed": seed}
-    model = JointBetaVAE(config, **hparams["input"])
-    history = train(model, rows, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed,
-                    device=device, kl=KLSchedule.of(config), **runtime)
-    extra = {"parameters": int(sum(t.numel() for t in model.parameters())),
-             "chunks_with_lyrics": int((rows.lyric_index >= 0).sum())}
-    return hparams, model.state_dict(), history, extra
-
-
-def _load(hparams: dict, state: dict) -> JointBetaVAE:
-    model = JointBetaVAE(JointBVAEConfig(**hparams["config"]), **hparams["input"])
-    model.load_state_dict(state)
-    return model.eval()
-
-
-# The joint model in the shape of musiclust.models.KINDS (its own registry: it learns from
-# two inputs, and its stages read the lyrics).
-JOINT_KINDS = {KIND: ModelKind(JointBVAEConfig, _fit, _load)}
-
-
-def fit_joint(config: JointBVAEConfig, rows: JointRows, *, seed: int, device: torch.device,
-              threads: int | None = None, **runtime) -> Fitted:
-    """Train one joint beta-VAE with ``seed`` on ``rows`` (as :func:`musiclust.models.fit` does a model).
-
-    ``runtime`` (``precision``, ``compile``, ``loader_workers``) reaches :func:`musiclust.train.train`.
-    The model is saved like every other (:func:`musiclust.models.save_model`) and read back
-    with :func:`load_joint`.
-    """
-    seed_everything(seed, threads)
-    return Fitted(KIND, *_fit(config, rows, device, seed, **runtime))
-
-
-def encode_each_seed(models: dict[int, JointBetaVAE], features, rows: JointRows, *,
-                     device: torch.device | None = None,
-                     progress: bool = True) -> dict[bool, tuple[pd.DataFrame, np.ndarray]]:
-    """Latents of every chunk and track under each seed's model, stacked with a ``seed`` column
-    (as :func:`musiclust.encode.encode_each_seed`), twice: ``{False: from every modality a chunk
-    has, True: with the lyrics withheld}``.
-
-    Parameters
-    ----------
-    models : ``{training seed: model}``, in seed order
-    features : the mel chunks' :class:`musiclust.representations.Features` (its keys order ``rows``)
-    """
-    if not models:
-        raise ValueError("no models to encode with")
-    if features.keys is None:
-        raise ValueError("joint latents need the chunks table that keys them (chunks.parquet)")
-    return {withhold: stack_seeds(
-                (seed, *latents_to_frame(features.keys, encode_joint(model, rows, withhold_lyrics=withhold,
-                                                                     device=device, progress=progress)))
-                for seed, model in models.items())
-            for withhold in (False, True)}
-
-
-def load_joint(path) -> JointBetaVAE:
-    """A saved joint beta-VAE, ready to encode."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: model file not found")
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    if payload.get("kind") != KIND:
-        raise ValueError(f"{path}: a {payload.get('kind')!r} model, not a {KIND}")
-    return _load(payload["hparams"], payload["state"])
 
 
 @torch.no_grad()
