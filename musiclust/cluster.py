@@ -1,60 +1,74 @@
-"""Clustering algorithms on representations (:mod:`musiclust.representations`).
+"""Clustering algorithms on representations (:mod:`musiclust.representations`), as a registry.
 
-Algorithms see only the features; scores join back through the keys.
+Algorithms see only the features; scores join back through the keys. Every algorithm is one
+entry of :data:`ALGORITHMS`: what runs, which files list it and how it is scored follow from there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cache
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
+from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans, SpectralClustering
 from sklearn.metrics import pairwise_distances
+from sklearn.mixture import GaussianMixture
+from tqdm.auto import tqdm
 
 from .arrays import seeded_rows
 from .chance import stable_seed
 from .config import check, check_seed
-from .representations import Representation
+from .representations import Corpus, Representation
 
 
 @dataclass(frozen=True)
 class ClusterParams:
-    kmeans_seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+    algorithms: list[str] = field(default_factory=lambda: list(ALGORITHMS))  # names in ALGORITHMS, run in its order
+    kmeans_seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])  # every seeded algorithm's seeds
     kmeans_n_init: int = 10
     agglomerative_linkage: Literal["ward", "average", "complete", "single"] = "ward"
     dbscan_min_samples: int = 5
     dbscan_eps_quantile: float = 0.5
+    gmm_covariance: Literal["diag", "spherical", "tied", "full"] = "diag"
+    gmm_n_init: int = 1
+    spectral_n_neighbors: int = 15
+    hdbscan_min_cluster_fraction: float = 0.02
     k_without_labels: list[int] = field(default_factory=lambda: [2, 4, 8])
-    null_draws: int = 200        # shuffles per permutation null (0: no nulls)
-    null_seed: int = 0
-    # beyond this many rows, agglomerative, DBSCAN, the silhouette and the raw pixels see a seeded sample
+    # beyond this many rows, the quadratic algorithms, the silhouette and the raw pixels see a seeded sample
     max_quadratic_rows: int = 5000
+    sample_seed: int = 0  # seeds those samples
 
     def validate(self, key: str) -> None:
+        check(len(self.algorithms) >= 1, f"{key}.algorithms", f"needs at least one of {list(ALGORITHMS)}")
+        for i, name in enumerate(self.algorithms):
+            check(name in ALGORITHMS, f"{key}.algorithms[{i}]", f"{name!r} is not one of {list(ALGORITHMS)}")
+        check(len(set(self.algorithms)) == len(self.algorithms), f"{key}.algorithms", "names must be distinct")
         check(len(self.kmeans_seeds) >= 1, f"{key}.kmeans_seeds", "needs at least one seed")
         for i, seed in enumerate(self.kmeans_seeds):
             check_seed(seed, f"{key}.kmeans_seeds[{i}]")
-        check(self.null_draws == 0 or self.null_draws >= 100, f"{key}.null_draws",
-              "must be 0 (no nulls) or >= 100 for a 95th percentile worth reading")
-        check_seed(self.null_seed, f"{key}.null_seed")
         for i, k in enumerate(self.k_without_labels):
             check(k >= 2, f"{key}.k_without_labels[{i}]", f"a clustering needs k >= 2, got {k}")
         check(self.kmeans_n_init >= 1, f"{key}.kmeans_n_init", "must be >= 1")
         check(self.dbscan_min_samples >= 2, f"{key}.dbscan_min_samples", "must be >= 2")
         check(0 < self.dbscan_eps_quantile < 1, f"{key}.dbscan_eps_quantile",
                "must be strictly between 0 and 1")
+        check(self.gmm_n_init >= 1, f"{key}.gmm_n_init", "must be >= 1")
+        check(self.spectral_n_neighbors >= 2, f"{key}.spectral_n_neighbors", "must be >= 2")
+        check(0 < self.hdbscan_min_cluster_fraction < 0.5, f"{key}.hdbscan_min_cluster_fraction",
+              "must be strictly between 0 and 0.5 (a share of the rows)")
         check(self.max_quadratic_rows >= 100, f"{key}.max_quadratic_rows", "must be >= 100")
+        check_seed(self.sample_seed, f"{key}.sample_seed")
 
 
 def quadratic_part(rep: Representation, params: ClusterParams) -> Representation | None:
-    """The rows the quadratic algorithms (agglomerative, DBSCAN, the silhouette: N x N distances)
-    see: None when the representation has at most ``max_quadratic_rows`` rows (they see it all),
-    else a sample of that many rows, seeded by the representation's name and level only, so every
+    """The rows the quadratic algorithms (N x N distances or affinities) see: None when the
+    representation has at most ``max_quadratic_rows`` rows (they see it all), else a sample of that
+    many rows, seeded by ``sample_seed`` and the representation's name and level only, so every
     training seed of one representation is sampled on the same rows (in their stored order)."""
     rows = seeded_rows(len(rep.features), params.max_quadratic_rows,
-                       stable_seed(params.null_seed, "quadratic", rep.name, rep.level))
+                       stable_seed(params.sample_seed, "quadratic", rep.name, rep.level))
     if rows is None:
         return None
     return Representation(rep.name, rep.level, rep.keys.iloc[rows].reset_index(drop=True), rep.features[rows],
@@ -83,9 +97,79 @@ def dbscan(distances: np.ndarray, *, min_samples: int, eps_quantile: float) -> n
     return DBSCAN(eps=eps, min_samples=min_samples, metric="precomputed").fit_predict(distances).astype(np.int32)
 
 
+def gmm(x: np.ndarray, k: int, *, seed: int, covariance: str = "diag", n_init: int = 1) -> np.ndarray:
+    """A Gaussian mixture of ``k`` components (k-means initialised), each row in its likeliest.
+    Diagonal covariances by default: a full one has d(d+1)/2 numbers per component, more than a
+    few hundred tracks can estimate in 64 or more dimensions."""
+    model = GaussianMixture(n_components=k, covariance_type=covariance, n_init=n_init, random_state=seed,
+                            reg_covar=1e-4)
+    return model.fit_predict(x.astype(np.float64)).astype(np.int32)
+
+
+def spectral(x: np.ndarray, k: int, *, seed: int, n_neighbors: int = 15) -> np.ndarray:
+    """Spectral clustering of the symmetrised ``n_neighbors``-nearest-neighbour graph (no kernel
+    width to tune: it adapts to the local density), its embedding labelled by seeded k-means."""
+    model = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=min(n_neighbors, len(x) - 1),
+                               random_state=seed, assign_labels="kmeans")
+    return model.fit_predict(x).astype(np.int32)
+
+
+def hdbscan(distances: np.ndarray, *, min_cluster_fraction: float) -> np.ndarray:
+    """HDBSCAN on precomputed distances; the smallest cluster is a share of the rows (at least 5),
+    so that at chunk level a cluster is more than one song's chunks; -1 marks noise."""
+    size = max(5, int(round(min_cluster_fraction * len(distances))))
+    return HDBSCAN(min_cluster_size=size, metric="precomputed", copy=True).fit_predict(distances).astype(np.int32)
+
+
 def distances(x: np.ndarray) -> np.ndarray:
-    """Euclidean distance matrix (N, N), computed once and shared by DBSCAN and the silhouette."""
+    """Euclidean distance matrix (N, N), computed once and shared by DBSCAN, HDBSCAN and the silhouette."""
     return pairwise_distances(x.astype(np.float64), metric="euclidean")
+
+
+Fit = Callable[..., np.ndarray]  # fit(features, *, k, seed, params, distances) -> labels (N,) int32, -1 noise
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """One clustering algorithm of :data:`ALGORITHMS`.
+
+    fit : ``fit(features, *, k, seed, params, distances)`` -> cluster labels (N,), -1 for noise;
+        ``distances()`` gives the rows' distance matrix (computed once, on first call)
+    needs_k : it is run for every k (one per label's class count); else once, with ``k`` 0,
+        and scored against every label, with its noise fraction and cluster count
+    quadratic : its cost grows with N x N: it sees the bounded sample (:func:`quadratic_part`)
+    seeded : it is run once per seed of ``kmeans_seeds`` (``seed`` -1 otherwise)
+    min_rows : fewer rows than ``min_rows(params)`` (of the rows it sees) and it is not run
+    """
+
+    fit: Fit
+    needs_k: bool
+    quadratic: bool
+    seeded: bool
+    min_rows: Callable[[ClusterParams], int] = lambda params: 0
+
+
+ALGORITHMS: dict[str, Algorithm] = {
+    "kmeans": Algorithm(lambda x, *, k, seed, params, distances: kmeans(x, k, seed=seed, n_init=params.kmeans_n_init),
+                        needs_k=True, quadratic=False, seeded=True),
+    "agglomerative": Algorithm(lambda x, *, k, seed, params, distances:
+                               agglomerative(x, k, linkage=params.agglomerative_linkage),
+                               needs_k=True, quadratic=True, seeded=False),
+    "dbscan": Algorithm(lambda x, *, k, seed, params, distances:
+                        dbscan(distances(), min_samples=params.dbscan_min_samples,
+                               eps_quantile=params.dbscan_eps_quantile),
+                        needs_k=False, quadratic=True, seeded=False,
+                        min_rows=lambda params: params.dbscan_min_samples + 1),
+    "gmm": Algorithm(lambda x, *, k, seed, params, distances:
+                     gmm(x, k, seed=seed, covariance=params.gmm_covariance, n_init=params.gmm_n_init),
+                     needs_k=True, quadratic=False, seeded=True),
+    "spectral": Algorithm(lambda x, *, k, seed, params, distances:
+                          spectral(x, k, seed=seed, n_neighbors=params.spectral_n_neighbors),
+                          needs_k=True, quadratic=True, seeded=True),
+    "hdbscan": Algorithm(lambda x, *, k, seed, params, distances:
+                         hdbscan(distances(), min_cluster_fraction=params.hdbscan_min_cluster_fraction),
+                         needs_k=False, quadratic=True, seeded=False, min_rows=lambda params: 6),
+}
 
 
 ASSIGNMENT_COLUMNS = ["representation", "level", "algorithm", "k", "train_seed", "seed", "track_id", "chunk",
@@ -98,37 +182,58 @@ def ks_for(targets: dict[str, pd.Series], k_without_labels: list[int]) -> list[i
     return sorted({int(t.nunique()) for t in targets.values()}) or sorted(set(k_without_labels))
 
 
+def _runs(rep: Representation, ks: list[int], params: ClusterParams, quad: Representation, dist) -> list[tuple]:
+    """``(algorithm, k, seed, rows, labels)`` of every run on one representation: for each k the
+    algorithms that need one, in registry order, then those that need none."""
+    chosen = [(name, ALGORITHMS[name]) for name in ALGORITHMS if name in params.algorithms]
+    runs = []
+
+    def fit(name, algorithm, k):
+        rows = quad if algorithm.quadratic else rep
+        if len(rows.features) < algorithm.min_rows(params):
+            return
+        distances = dist if rows is quad else cache(lambda: _distances_of(rows))
+        for seed in params.kmeans_seeds if algorithm.seeded else [-1]:
+            runs.append((name, k, seed, rows,
+                         algorithm.fit(rows.features, k=k, seed=seed, params=params, distances=distances)))
+
+    for k in sorted(set(ks)):
+        if 2 <= k < len(rep.features):
+            for name, algorithm in chosen:
+                if algorithm.needs_k:
+                    fit(name, algorithm, k)
+    for name, algorithm in chosen:
+        if not algorithm.needs_k:
+            fit(name, algorithm, 0)
+    return runs
+
+
+def _distances_of(rows: Representation) -> np.ndarray:
+    return distances(rows.features)
+
+
 def cluster_representation(rep: Representation, ks: list[int], params: ClusterParams,
                            dist: np.ndarray | None = None, quadratic: Representation | None = None) -> pd.DataFrame:
-    """KMeans (each seed) and agglomerative clustering for every k, and DBSCAN, on one representation.
+    """Every algorithm of ``params.algorithms`` on one representation: those needing k for every
+    k in ``ks`` (each seed, for seeded ones), the others once.
 
     Parameters
     ----------
-    dist : the distance matrix (:func:`distances`) of the rows DBSCAN sees, computed here when not given
-    quadratic : the sample agglomerative clustering and DBSCAN see instead of every row
+    dist : the distance matrix (:func:`distances`) of the rows the quadratic algorithms see,
+        computed here when needed and not given
+    quadratic : the sample the quadratic algorithms see instead of every row
         (:func:`quadratic_part`), or None; their assignments then cover the sample's rows only
 
     Returns
     -------
     assignments : DataFrame with columns ``ASSIGNMENT_COLUMNS``; ``train_seed`` is the
-        representation's (-1 untrained); ``k`` is 0 and ``seed`` (the KMeans seed) -1 where
-        they do not apply; ``cluster`` -1 is DBSCAN noise.
+        representation's (-1 untrained); ``k`` is 0 and ``seed`` -1 where they do not apply;
+        ``cluster`` -1 is noise (DBSCAN, HDBSCAN).
     """
     quad = quadratic or rep
-    runs = []
-    for k in sorted(set(ks)):
-        if not 2 <= k < len(rep.features):
-            continue
-        for seed in params.kmeans_seeds:
-            runs.append(("kmeans", k, seed, rep, kmeans(rep.features, k, seed=seed, n_init=params.kmeans_n_init)))
-        runs.append(("agglomerative", k, -1, quad,
-                     agglomerative(quad.features, k, linkage=params.agglomerative_linkage)))
-    if len(quad.features) > params.dbscan_min_samples:
-        labels = dbscan(distances(quad.features) if dist is None else dist,
-                        min_samples=params.dbscan_min_samples, eps_quantile=params.dbscan_eps_quantile)
-        runs.append(("dbscan", 0, -1, quad, labels))
+    shared = cache(lambda: _distances_of(quad) if dist is None else dist)
     parts = []
-    for algorithm, k, seed, rows, labels in runs:
+    for algorithm, k, seed, rows, labels in _runs(rep, ks, params, quad, shared):
         part = rows.keys.copy()
         part.insert(0, "representation", rep.name)
         part.insert(1, "level", rep.level)
@@ -142,3 +247,29 @@ def cluster_representation(rep: Representation, ks: list[int], params: ClusterPa
         return pd.DataFrame({c: pd.Series(dtype="int32" if c in _INT_COLUMNS else object) for c in ASSIGNMENT_COLUMNS})
     out = pd.concat(parts, ignore_index=True)[ASSIGNMENT_COLUMNS]
     return out.astype(_INT_COLUMNS)
+
+
+def grouped(reps: list[Representation]) -> list[list[Representation]]:
+    """Representations grouped by (name, level), each group's training seeds in order: a
+    representation's seeds are clustered, and scored, together."""
+    groups: dict[tuple[str, str], list[Representation]] = {}
+    for rep in reps:
+        groups.setdefault((rep.name, rep.level), []).append(rep)
+    return list(groups.values())
+
+
+def cluster_corpus(corpus: Corpus, targets: dict[str, pd.Series], params: ClusterParams, *,
+                   progress: bool = True) -> pd.DataFrame:
+    """Every algorithm of ``params.algorithms`` on every representation (each training seed) and
+    level, with k = each label's number of classes (``k_without_labels`` without labels).
+
+    Returns the assignments (``ASSIGNMENT_COLUMNS``); a quadratic algorithm's cover the rows of
+    its sample only, which is how the scoring knows which rows it saw.
+    """
+    ks = ks_for(targets, params.k_without_labels)
+    parts = []
+    for members in tqdm(grouped(corpus.representations()), desc="cluster", unit="representation",
+                        disable=not progress):
+        for rep in members:
+            parts.append(cluster_representation(rep, ks, params, quadratic=quadratic_part(rep, params)))
+    return pd.concat(parts, ignore_index=True)

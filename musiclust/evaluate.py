@@ -1,7 +1,7 @@
-"""Cluster every representation of a corpus and score each clustering, in one pass.
+"""Score every clustering of a corpus (:func:`musiclust.cluster.cluster_corpus`'s assignments):
+external and internal scores, permutation nulls, label floors and disentanglement.
 
-Each representation is built once and its distance matrix computed once,
-shared by DBSCAN and the silhouette.
+Each representation is built once and its distance matrix computed once, for the silhouette.
 """
 
 from __future__ import annotations
@@ -13,45 +13,61 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .chance import label_floors
-from .cluster import ClusterParams, cluster_representation, distances, ks_for, quadratic_part
+from .cluster import ALGORITHMS, distances, grouped
+from .config import InputError, check, check_seed
 from .disentanglement import disentanglement_scores
 from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, spread, targets_of
-from .representations import Corpus, fuse, select_level, split_seeds
+from .representations import Corpus, Representation, fuse, select_level, split_seeds
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    null_draws: int = 200        # shuffles per permutation null (0: no nulls)
+    null_seed: int = 0           # seeds the nulls and the disentanglement scores' splits
+
+    def validate(self, key: str) -> None:
+        check(self.null_draws == 0 or self.null_draws >= 100, f"{key}.null_draws",
+              "must be 0 (no nulls) or >= 100 for a 95th percentile worth reading")
+        check_seed(self.null_seed, f"{key}.null_seed")
 
 
 @dataclass
 class Evaluation:
-    assignments: pd.DataFrame   # cluster.ASSIGNMENT_COLUMNS
     scores: pd.DataFrame        # metrics.SCORE_COLUMNS, the long table behind every figure
-    metrics: dict               # {file stem: JSON object}: one per algorithm, latents, data
+    metrics: dict               # {file stem: JSON object}: one per algorithm of the registry, latents, data, ...
 
 
-def evaluate(corpus: Corpus, params: ClusterParams, *, progress: bool = True) -> Evaluation:
-    """KMeans, agglomerative and DBSCAN on every representation (each training seed) and level,
-    scored against every label (language, genre, language x genre) with k = its number of classes."""
+def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, *, silhouette_rows: int,
+             progress: bool = True) -> Evaluation:
+    """Every clustering in ``assignments`` (``cluster.ASSIGNMENT_COLUMNS``) scored against every
+    label (language, genre, language x genre) whose class count is its k, with permutation nulls;
+    label floors; MIG, DCI and SAP of every code.
+
+    A quadratic algorithm's assignments cover the rows of its sample only: those rows are scored,
+    with their own distance matrix. ``silhouette_rows`` bounds the silhouette of a clustering of
+    every row (``cluster.max_quadratic_rows``). Every algorithm of the registry gets a metrics
+    object (empty where it did not run), so the files are the same whatever ran.
+    """
     targets = targets_of(corpus.tracks)
-    ks = ks_for(targets, params.k_without_labels)
     reps = corpus.representations()
-    groups: dict[tuple[str, str], list] = {}
-    for rep in reps:  # a representation's training seeds are scored together
-        groups.setdefault((rep.name, rep.level), []).append(rep)
-    parts, records = [], []
+    _check_covered(assignments, reps)
+    by_rep = dict(tuple(assignments.groupby(["representation", "level", "train_seed"], sort=False)))
+    records = []
     sampled: dict[str, dict[str, int]] = {}  # level -> representation -> rows the quadratic algorithms saw
-    for members in tqdm(groups.values(), desc="cluster and score", unit="representation", disable=not progress):
-        clustered = []
+    for members in tqdm(grouped(reps), desc="score", unit="representation", disable=not progress):
+        scored = []
         for rep in members:
-            sample = quadratic_part(rep, params)  # None: the quadratic algorithms see every row
-            dist = distances((sample or rep).features)
-            runs = cluster_representation(rep, ks, params, dist, sample)
-            parts.append(runs)
-            clustered.append((rep, runs, dist, sample))
+            runs = by_rep.get((rep.name, rep.level, rep.train_seed), assignments.iloc[:0])
+            sample = _sample_of(rep, runs)  # None: the quadratic algorithms saw every row
+            scored.append((rep, runs, distances((sample or rep).features), sample))
             if sample is not None:
                 sampled.setdefault(rep.level, {})[rep.name] = len(sample.keys)
-        records += score_representation(clustered, targets, null_draws=params.null_draws, null_seed=params.null_seed,
-                                        silhouette_rows=params.max_quadratic_rows)
-        del clustered  # one representation's distance matrices at a time
+        records += score_representation(scored, targets, null_draws=params.null_draws, null_seed=params.null_seed,
+                                        silhouette_rows=silhouette_rows)
+        del scored  # one representation's distance matrices at a time
     scores = pd.DataFrame(records, columns=SCORE_COLUMNS)
-    metrics = {**nest(scores), "latents": latent_summary(corpus.latents),
+    nested = nest(scores)
+    metrics = {**{name: nested.get(name, {}) for name in ALGORITHMS}, "latents": latent_summary(corpus.latents),
                "data": {**data_summary(corpus.tracks, corpus.status),
                         **({"quadratic_sample": sampled} if sampled else {}),
                         **({"raw_sample": corpus.raw_sample} if corpus.raw_sample else {})}}
@@ -59,7 +75,38 @@ def evaluate(corpus: Corpus, params: ClusterParams, *, progress: bool = True) ->
         metrics["latents"]["raw"]["sample"] = corpus.raw_sample
     metrics["floors"] = floors(targets, corpus.status, reps) if "language_genre" in targets else {}
     metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, progress=progress)
-    return Evaluation(pd.concat(parts, ignore_index=True), scores, metrics)
+    return Evaluation(scores, metrics)
+
+
+def _check_covered(assignments: pd.DataFrame, reps: list[Representation]) -> None:
+    """Assignments of a representation the corpus does not have mean the two were read from
+    different latents: stop, naming it."""
+    known = {(rep.name, rep.level) for rep in reps}
+    seen = assignments[["representation", "level"]].drop_duplicates().itertuples(index=False, name=None)
+    unknown = sorted(set(seen) - known)
+    if unknown:
+        raise InputError(f"assignments: clusterings of {unknown[0][0]} ({unknown[0][1]}), a representation "
+                         "these latents do not give: cluster and evaluate must read the same files")
+    names = set(assignments["algorithm"].unique())
+    if names - set(ALGORITHMS):
+        raise InputError(f"assignments: algorithm {sorted(names - set(ALGORITHMS))[0]!r} is not in the registry")
+
+
+def _sample_of(rep: Representation, runs: pd.DataFrame) -> Representation | None:
+    """The rows of ``rep`` its quadratic algorithms saw (their assignments cover them), in the
+    representation's order; None when they saw every row or none ran."""
+    quadratic = [name for name, algorithm in ALGORITHMS.items() if algorithm.quadratic]
+    quad = runs[runs["algorithm"].isin(quadratic)]
+    if quad.empty:
+        return None
+    first = quad.drop_duplicates(["algorithm", "k", "seed"]).iloc[0]
+    run = quad[(quad["algorithm"] == first["algorithm"]) & (quad["k"] == first["k"]) & (quad["seed"] == first["seed"])]
+    if len(run) >= len(rep.keys):
+        return None
+    seen = pd.MultiIndex.from_frame(run[["track_id", "chunk"]])
+    rows = np.flatnonzero(pd.MultiIndex.from_frame(rep.keys[["track_id", "chunk"]]).isin(seen))
+    return Representation(rep.name, rep.level, rep.keys.iloc[rows].reset_index(drop=True), rep.features[rows],
+                          rep.train_seed)
 
 
 def floors(targets: dict[str, pd.Series], status: pd.DataFrame, reps) -> dict:

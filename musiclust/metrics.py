@@ -15,6 +15,7 @@ from sklearn import metrics as skm
 from sklearn.metrics.cluster import contingency_matrix
 
 from .chance import accuracy_from_contingency, permutation_null, stable_seed
+from .cluster import ALGORITHMS
 from .representations import split_seeds
 
 KEYS = ["track_id", "chunk"]
@@ -176,11 +177,12 @@ def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
 
 
 def _record(records: list, algorithm: str, level: str, name: str, target: str, per_run: list[dict],
-            dbscan_labels: list[np.ndarray] | None = None) -> None:
+            noisy_labels: list[np.ndarray] | None = None) -> None:
     """Mean, sd and 95% interval over runs (training seeds x clustering seeds) of every score;
-    DBSCAN adds its noise fraction and cluster count, per run."""
-    if dbscan_labels is not None:
-        for scores, labels in zip(per_run, dbscan_labels):
+    an algorithm that chooses its own cluster count (DBSCAN, HDBSCAN: ``noisy_labels`` given)
+    adds its noise fraction and cluster count, per run."""
+    if noisy_labels is not None:
+        for scores, labels in zip(per_run, noisy_labels):
             scores["noise_fraction"] = float((labels == -1).mean())
             scores["n_clusters"] = float(len(np.unique(labels[labels != -1])))
     for metric in sorted(set().union(*per_run)):
@@ -208,9 +210,10 @@ def _score_target(records: list, runs: list[tuple], algorithm: str, k: int, targ
     y_true = truth_of(rep.keys, truth, f"{target} in {rep.name} ({rep.level})")
     labels = [lab for _, _, lab in runs]
     per_run = [score_labels(y_true, lab, r.features, dist, silhouette_rows) for r, dist, lab in runs]
-    _record(records, algorithm, rep.level, rep.name, target, per_run, labels if algorithm == "dbscan" else None)
+    needs_k = ALGORITHMS[algorithm].needs_k
+    _record(records, algorithm, rep.level, rep.name, target, per_run, None if needs_k else labels)
     _record_null(records, algorithm, rep.level, rep.name, target, y_true, labels, null, k)
-    if rep.level == "chunk" and algorithm != "dbscan":  # the song's majority vote over its chunks
+    if rep.level == "chunk" and needs_k:  # the song's majority vote over its chunks
         votes = [majority_vote(rep.keys, lab) for lab in labels]
         track_truth = truth.reindex(votes[0].index).to_numpy()
         per_run = [external_scores(track_truth, v.to_numpy()) for v in votes]
@@ -233,11 +236,12 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
     """Score every clustering of one representation (all its training seeds) against every target
     whose class count is its k.
 
-    Every score is the mean over runs (training seeds x KMeans seeds) with its sd and 95%
-    t-interval; DBSCAN is scored against every target and adds its noise fraction and cluster
-    count; an unlabelled corpus gets internal scores per k. With ``null_draws`` > 0 each score
-    gets its permutation null (:func:`musiclust.chance.permutation_null`: ``<metric>_null_mean``
-    and ``<metric>_null_p95``, over the same runs), and each chunk-level clustering is also scored
+    Every score is the mean over runs (training seeds x clustering seeds) with its sd and 95%
+    t-interval; an algorithm that needs no k (DBSCAN, HDBSCAN) is scored against every target and
+    adds its noise fraction and cluster count; an unlabelled corpus gets internal scores per k.
+    With ``null_draws`` > 0 each score gets its permutation null
+    (:func:`musiclust.chance.permutation_null`: ``<metric>_null_mean`` and ``<metric>_null_p95``,
+    over the same runs), and each chunk-level clustering is also scored
     per track by majority vote (level ``track_vote``).
 
     Parameters
@@ -274,11 +278,11 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
         if not targets:  # unlabelled corpus: internal scores only, per k
             per_run = [internal_scores(rep.features, lab, dist, silhouette_rows) for rep, dist, lab in runs]
             _record(records, algorithm, first.level, first.name, f"k{k}" if k else "auto", per_run,
-                    [lab for _, _, lab in runs] if algorithm == "dbscan" else None)
+                    None if ALGORITHMS[algorithm].needs_k else [lab for _, _, lab in runs])
             continue
         for target, truth in targets.items():
             n_classes = truth.reindex(first.keys["track_id"].unique()).nunique()
-            if algorithm != "dbscan" and k != n_classes:
+            if ALGORITHMS[algorithm].needs_k and k != n_classes:
                 continue
             _score_target(records, runs, algorithm, k, target, truth, (null_draws, null_seed), silhouette_rows)
     return records

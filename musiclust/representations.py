@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
+from .config import InputError
 from .io import read_vectors
 
 KEYS = ["track_id", "chunk"]
@@ -208,12 +209,30 @@ def read_features(path, chunks=None) -> Features:
     return Features(rows[KEYS], standardised, "track")
 
 
-def read_latents(folder) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """{model name: (rows, latents)} for every encoded model under ``folder``, by file name."""
-    files = sorted(Path(folder).glob("*.parquet"))
+def read_latents(files) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """{model name (the file's stem): (rows, latents)} for exactly the latents files named.
+
+    Every ``.parquet`` file in their folders must be one of them: a stray file (a model no
+    longer in the params, a copy) stops the reading with an :class:`InputError` naming it,
+    rather than being clustered unannounced or silently left out.
+    """
+    files = [Path(f) for f in files]
     if not files:
-        raise FileNotFoundError(f"no latents under {folder}: run the encode stages first")
-    return {f.stem: read_vectors(f, "z") for f in files}
+        raise InputError("latents: no latents files named: run the encode stages first")
+    for f in files:
+        if not f.is_file():
+            raise InputError(f"{f}: latents file not found: run its encode stage first")
+    named = {f.resolve() for f in files}
+    for folder in sorted({f.parent for f in files}):
+        stray = sorted(p for p in folder.glob("*.parquet") if p.resolve() not in named)
+        if stray:
+            raise InputError(f"{stray[0]}: a latents file no parameter names (named: "
+                             f"{', '.join(sorted(f.name for f in files))}); remove it or add its model to the params")
+    stems = [f.stem for f in files]
+    duplicate = sorted({s for s in stems if stems.count(s) > 1})
+    if duplicate:
+        raise InputError(f"latents: {duplicate[0]} is named twice")
+    return {f.stem: read_vectors(f, "z") for f in sorted(files)}
 
 
 def track_sample(track_ids: np.ndarray, max_rows: int, seed: int) -> np.ndarray | None:
@@ -281,16 +300,18 @@ class Corpus:
         return build_representations({**self.latents, **self.clipstats}, self.lyric_ids, self.lyrics)
 
 
-def read_corpus(*, tracks, status, latents, mels, chunks, clipstats, lyrics, raw_max_chunks: int | None = None,
-                seed: int = 0) -> Corpus:
-    """Read a corpus's labels, per-track status and every representation's source from files;
-    the raw pixels of at most ``raw_max_chunks`` chunks (a sample of tracks seeded by ``seed``
-    beyond it: :func:`raw_pixels`)."""
+def read_corpus(*, tracks, status=None, latents, mels, chunks, clipstats, lyrics,
+                raw_max_chunks: int | None = None, seed: int = 0) -> Corpus:
+    """Read a corpus's labels, per-track status (none: an empty table, for clustering, which
+    needs none) and every representation's source from files: the latents files named in
+    ``latents`` (:func:`read_latents`), the raw pixels of at most ``raw_max_chunks`` chunks (a
+    sample of tracks seeded by ``seed`` beyond it: :func:`raw_pixels`)."""
     *raw, raw_sample = raw_pixels(mels, chunks, raw_max_chunks, seed)
     sources = {**read_latents(latents), "raw": tuple(raw)}
     stats = {}
     if Path(clipstats).exists():
         frame, values = read_vectors(clipstats, "stats")
         stats["clipstats"] = track_source(frame["track_id"], values)
-    return Corpus(pd.read_parquet(tracks), pd.read_parquet(status), sources, stats, *read_lyrics(lyrics),
+    status = pd.DataFrame(columns=["track_id", "status", "n_chunks"]) if status is None else pd.read_parquet(status)
+    return Corpus(pd.read_parquet(tracks), status, sources, stats, *read_lyrics(lyrics),
                   raw_sample=raw_sample)

@@ -18,8 +18,8 @@
    clone of HEAD (this virtualenv, nothing cached);
 6. cluster_change (also with --pipeline): in a clone of HEAD with the committed outputs checked
    out of this repository's DVC cache (made first where it lacks them, as in a fresh clone),
-   the wall time of `dvc repro` after one clustering
-   parameter changed (cluster.null_draws + 1), and the stages that ran;
+   the wall time of `dvc repro` after one scoring
+   parameter changed (evaluate.null_draws + 1), and the stages that ran;
 7. scaling (with --scaling): the whole default pipeline in a fresh clone of HEAD on one synthetic
    GTZAN-layout corpus of each size of --scale-tracks (3-s tracks, every model 1 epoch and 1 seed):
    its wall time and the peak memory of each stage's process, sampled from /proc.
@@ -347,10 +347,10 @@ def _dvc(args: list[str], clone: Path, env: dict) -> subprocess.CompletedProcess
 
 
 def bench_cluster_change() -> dict:
-    """Wall time of `dvc repro` of the default pipeline after one clustering parameter changed.
+    """Wall time of `dvc repro` of the default pipeline after one scoring parameter changed.
 
     A clone of HEAD gets HEAD's outputs from this repository's DVC cache (nothing is trained);
-    then ``cluster.null_draws`` goes up by one and `dvc repro` runs what depends on it. The clone
+    then ``evaluate.null_draws`` goes up by one and `dvc repro` runs what depends on it. The clone
     keeps reading this repository's cache (an output missing from the cache would count as
     changed and be made again), so the repro runs with ``--no-commit``, which writes nothing
     into it, and ``--no-run-cache``, so that the changed stages run even where some earlier run
@@ -359,7 +359,7 @@ def bench_cluster_change() -> dict:
     Returns
     -------
     dict
-        ``changed`` (``"cluster.null_draws 200 -> 201"``), ``stages_run`` (sorted names),
+        ``changed`` (``"evaluate.null_draws 200 -> 201"``), ``stages_run`` (sorted names),
         ``stages_unchanged`` (how many DVC skipped), ``stages_total`` (``dvc stage list``) and
         ``repro_s``.
 
@@ -384,11 +384,11 @@ def bench_cluster_change() -> dict:
             if made.returncode:
                 raise RuntimeError(f"dvc repro of HEAD failed:\n{made.stdout[-2000:]}\n{made.stderr[-2000:]}")
         null_draws = int(subprocess.run(
-            [sys.executable, "-c", "from musiclust.cluster import ClusterParams; from stages.params import load_section; "
-             "print(load_section('cluster', ClusterParams).null_draws)"],
+            [sys.executable, "-c", "from musiclust.evaluate import EvaluateParams; from stages.params import load_section; "
+             "print(load_section('evaluate', EvaluateParams).null_draws)"],
             cwd=clone, env=env, capture_output=True, text=True, check=True).stdout.split()[-1])
         params = yaml.safe_load((clone / "params.yaml").read_text(encoding="utf-8"))
-        params["cluster"]["null_draws"] = null_draws + 1
+        params["evaluate"]["null_draws"] = null_draws + 1
         (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True),
                                            encoding="utf-8")
         listed = _dvc(["stage", "list", "--name-only"], clone, env)
@@ -399,7 +399,7 @@ def bench_cluster_change() -> dict:
         if repro.returncode:
             raise RuntimeError(f"dvc repro after the change failed:\n{repro.stdout[-2000:]}\n{repro.stderr[-2000:]}")
     log = repro.stdout + repro.stderr
-    return {"changed": f"cluster.null_draws {null_draws} -> {null_draws + 1}", "stages_run": stages_run(log),
+    return {"changed": f"evaluate.null_draws {null_draws} -> {null_draws + 1}", "stages_run": stages_run(log),
             "stages_unchanged": len(stages_unchanged(log)), "stages_total": len(listed.stdout.split()),
             "repro_s": seconds}
 

@@ -1,10 +1,12 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from musiclust.cluster import ClusterParams, dbscan, distances, kmeans, ks_for
+from musiclust.cluster import ClusterParams, cluster_corpus, dbscan, distances, kmeans, ks_for
 from musiclust.config import ConfigError
-from musiclust.evaluate import evaluate
+from musiclust.evaluate import EvaluateParams, evaluate
 from musiclust.metrics import (
     active_units,
     data_summary,
@@ -112,7 +114,16 @@ def test_dbscan_finds_blobs_and_noise():
     assert labels[-1] == -1 and len(set(labels[:40])) == 2
 
 
-PARAMS = ClusterParams(kmeans_seeds=[0, 1], kmeans_n_init=3, dbscan_min_samples=3, dbscan_eps_quantile=0.5)
+PARAMS = ClusterParams(algorithms=["kmeans", "agglomerative", "dbscan"], kmeans_seeds=[0, 1], kmeans_n_init=3,
+                       dbscan_min_samples=3, dbscan_eps_quantile=0.5)  # the registry's others: test_cluster_registry
+
+
+def cluster_and_evaluate(corpus: Corpus, params: ClusterParams = PARAMS,
+                         evaluation: EvaluateParams = EvaluateParams()) -> SimpleNamespace:
+    """The cluster stage's call, then the evaluate stage's, on one corpus in memory."""
+    assignments = cluster_corpus(corpus, targets_of(corpus.tracks), params, progress=False)
+    result = evaluate(corpus, assignments, evaluation, silhouette_rows=params.max_quadratic_rows, progress=False)
+    return SimpleNamespace(assignments=assignments, scores=result.scores, metrics=result.metrics)
 
 
 def _corpus(tracks, keys, z, lyrics) -> Corpus:
@@ -124,7 +135,7 @@ def _corpus(tracks, keys, z, lyrics) -> Corpus:
 
 def _pipeline_scores(tracks, keys, z, lyrics):
     corpus = _corpus(tracks, keys, z, lyrics)
-    result = evaluate(corpus, PARAMS, progress=False)
+    result = cluster_and_evaluate(corpus, PARAMS)
     return corpus.representations(), result.assignments, (result.metrics, result.scores)
 
 
@@ -207,7 +218,7 @@ def test_unlabelled_corpus_gets_internal_scores_per_k():
     tracks, keys, z, _ = _toy()
     corpus = _corpus(tracks.drop(columns=["language", "genre"]), keys, z, None)
     params = ClusterParams(kmeans_seeds=[0], kmeans_n_init=2, dbscan_min_samples=3, k_without_labels=[3, 2])
-    result = evaluate(corpus, params, progress=False)
+    result = cluster_and_evaluate(corpus, params)
     nested, reps = result.metrics, corpus.representations()
     assert set(nested["kmeans"]["track"]["m"]) == {"k2", "k3"}
     assert "silhouette" in nested["kmeans"]["track"]["m"]["k3"] and "nmi" not in nested["kmeans"]["track"]["m"]["k3"]
@@ -248,7 +259,7 @@ def _two_seed_corpus():
 def test_scores_are_over_training_seeds_times_clustering_seeds():
     corpus = _two_seed_corpus()
     one_seed = _corpus(*_toy())
-    result, single = evaluate(corpus, PARAMS, progress=False), evaluate(one_seed, PARAMS, progress=False)
+    result, single = cluster_and_evaluate(corpus, PARAMS), cluster_and_evaluate(one_seed, PARAMS)
     both, first = result.metrics["kmeans"]["track"]["m"]["genre"], single.metrics["kmeans"]["track"]["m"]["genre"]
     assert both["runs"] == 2 * len(PARAMS.kmeans_seeds) and first["runs"] == len(PARAMS.kmeans_seeds)
     # the noise seed drags the mean down and opens the interval that one seed alone did not have
@@ -274,7 +285,7 @@ def test_training_seeds_must_cover_the_same_rows():
     drop = (rows["seed"] == 1) & (rows["track_id"] == rows["track_id"].iloc[0])
     corpus.latents["m"] = (rows[~drop].reset_index(drop=True), z[~drop.to_numpy()])
     with pytest.raises(ValueError, match="training seeds of m .* do not cover the same rows"):
-        evaluate(corpus, PARAMS, progress=False)
+        cluster_and_evaluate(corpus, PARAMS)
 
 
 def test_quadratic_algorithms_see_a_seeded_sample_beyond_the_limit():
@@ -282,11 +293,11 @@ def test_quadratic_algorithms_see_a_seeded_sample_beyond_the_limit():
 
     corpus = _two_seed_corpus()  # 36 chunks, 12 tracks, two training seeds of m
     params = dataclasses.replace(PARAMS, max_quadratic_rows=100)
-    small = evaluate(corpus, params, progress=False)
+    small = cluster_and_evaluate(corpus, params)
     assert "quadratic_sample" not in small.metrics["data"]
     # pretend the corpus is large: a limit below the chunk count, above the track count
     limited = dataclasses.replace(PARAMS, max_quadratic_rows=20)  # below validate's floor: the mechanism alone
-    result = evaluate(corpus, limited, progress=False)
+    result = cluster_and_evaluate(corpus, limited)
     a = result.assignments
     chunk_m = a[(a.representation == "m") & (a.level == "chunk")]
     for algorithm, rows in (("kmeans", 36), ("agglomerative", 20), ("dbscan", 20)):
@@ -303,7 +314,7 @@ def test_quadratic_algorithms_see_a_seeded_sample_beyond_the_limit():
     assert "silhouette" in chunk_scores and 0 <= chunk_scores["nmi"] <= 1
     assert "silhouette" in result.metrics["kmeans"]["chunk"]["m"]["genre"]  # a sampled silhouette
     # the same inputs give the same sample and scores
-    again = evaluate(corpus, limited, progress=False)
+    again = cluster_and_evaluate(corpus, limited)
     pd.testing.assert_frame_equal(again.scores, result.scores)
     with pytest.raises(ConfigError, match="c.max_quadratic_rows"):
         ClusterParams(max_quadratic_rows=10).validate("c")
@@ -355,9 +366,9 @@ def test_evaluate_records_the_raw_pixels_sample():
     corpus = _corpus(tracks, keys, z, None)
     corpus.latents["raw"] = latents_to_frame(keys, z)
     corpus.raw_sample = {"tracks": 5, "chunks": 15, "of_tracks": 10, "of_chunks": 30}
-    metrics = evaluate(corpus, PARAMS, progress=False).metrics
+    metrics = cluster_and_evaluate(corpus, PARAMS).metrics
     assert metrics["data"]["raw_sample"] == corpus.raw_sample
     assert metrics["latents"]["raw"]["sample"] == corpus.raw_sample
     corpus.raw_sample = None
-    metrics = evaluate(corpus, PARAMS, progress=False).metrics
+    metrics = cluster_and_evaluate(corpus, PARAMS).metrics
     assert "raw_sample" not in metrics["data"] and "sample" not in metrics["latents"]["raw"]

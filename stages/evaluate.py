@@ -1,0 +1,37 @@
+"""evaluate@<dataset>: score the cluster stage's assignments against every label → the long score
+table and metrics/<dataset>/{<algorithm> (each of musiclust.cluster.ALGORITHMS),latents,data,floors,
+disentanglement}.json (with permutation nulls, label floors, MIG/DCI/SAP). Reads the same latents
+files as the cluster stage, and its sample bounds (cluster.max_quadratic_rows, cluster.sample_seed)."""
+
+import logging
+
+import pandas as pd
+
+from musiclust.cluster import ClusterParams
+from musiclust.evaluate import EvaluateParams, evaluate
+from musiclust.io import write_csv, write_json
+from musiclust.representations import read_corpus
+
+from . import run
+from ._scoring import scoring_args
+from .params import load_section
+
+log = logging.getLogger("evaluate")
+
+
+def main() -> None:
+    args = scoring_args(__doc__, "tracks", "status", "mels", "chunks", "clipstats", "lyrics", "assignments",
+                        "metrics", "scores")
+    params, sampling = load_section("evaluate", EvaluateParams), load_section("cluster", ClusterParams)
+    corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents, mels=args.mels,
+                         chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics,
+                         raw_max_chunks=sampling.max_quadratic_rows, seed=sampling.sample_seed)
+    result = evaluate(corpus, pd.read_parquet(args.assignments), params, silhouette_rows=sampling.max_quadratic_rows)
+    for name, scores in result.metrics.items():
+        write_json(scores, args.metrics / f"{name}.json")
+    write_csv(result.scores, args.scores)
+    log.info("%d scores → %s", len(result.scores), args.metrics)
+
+
+if __name__ == "__main__":
+    run(main)
