@@ -1,6 +1,6 @@
 # The README's commands: `make repro` runs the pipeline, `make test` runs every test,
 # `make check` proves that `dvc repro` brings back the committed dvc.lock and metrics/,
-# `make test-fast` runs the tests that start no subprocess, Dask or DVC (the edit loop), `make lint` ruff.
+# `make test-fast` runs the tests not marked slow or pipeline (the edit loop, under two minutes), `make lint` ruff.
 # Each creates .venv/ first when it is missing or stale: requirements-dev.txt (the pinned runtime of
 # requirements.txt, the Dask extra of requirements-dask.txt, pytest, ruff, check-jsonschema), then
 # this package in editable mode without its dependencies (pyproject.toml lists them as ranges; the

@@ -17,6 +17,7 @@ def benchmark(repo):
     return load_script("benchmark")
 
 
+@pytest.mark.slow
 def test_features_section_times_every_recipe_on_the_same_chunks(benchmark):
     result = benchmark.bench_features(3)
     # Every synthetic track lasts 30 to 45 s: ten 3 s chunks from its central 30 s.
@@ -208,6 +209,7 @@ def test_the_process_table_is_read_from_proc_files(benchmark, tmp_path):
     assert benchmark.stage_peaks(snapshot, 10) == {"train:pca": {"hwm_kib": 10, "anon_kib": 5}}
 
 
+@pytest.mark.slow
 def test_the_sampler_sees_the_memory_of_a_running_stage_process(benchmark):
     # A process whose arguments read like a stage's, two levels below the root, holding 64 MiB of its own.
     child = "import time; block = b'x' * (64 * 2**20); time.sleep(1.5)"

@@ -139,6 +139,7 @@ def _pipeline_scores(tracks, keys, z, lyrics):
     return corpus.representations(), result.assignments, (result.metrics, result.scores)
 
 
+@pytest.mark.slow
 def test_representations_and_scores_find_planted_factors():
     tracks, keys, z, lyrics = _toy()
     reps, assignments, (nested, table) = _pipeline_scores(tracks, keys, z, lyrics)
@@ -158,6 +159,7 @@ def test_representations_and_scores_find_planted_factors():
     assert not table["value"].isna().any()
 
 
+@pytest.mark.slow
 def test_shuffling_every_input_changes_no_score():
     tracks, keys, z, lyrics = _toy()
     _, _, (nested, _) = _pipeline_scores(tracks, keys, z, lyrics)
@@ -256,6 +258,7 @@ def _two_seed_corpus():
     return corpus
 
 
+@pytest.mark.slow
 def test_scores_are_over_training_seeds_times_clustering_seeds():
     corpus = _two_seed_corpus()
     one_seed = _corpus(*_toy())
@@ -279,6 +282,7 @@ def test_scores_are_over_training_seeds_times_clustering_seeds():
     assert result.metrics["latents"]["m"]["seeds"] == 2
 
 
+@pytest.mark.slow
 def test_training_seeds_must_cover_the_same_rows():
     corpus = _two_seed_corpus()
     rows, z = corpus.latents["m"]
@@ -288,6 +292,7 @@ def test_training_seeds_must_cover_the_same_rows():
         cluster_and_evaluate(corpus, PARAMS)
 
 
+@pytest.mark.slow
 def test_quadratic_algorithms_see_a_seeded_sample_beyond_the_limit():
     import dataclasses
 
@@ -361,6 +366,7 @@ def test_raw_pixels_beyond_the_cap_read_only_the_sampled_tracks(tmp_path):
     assert none is None and len(all_pixels) == 24 + 12
 
 
+@pytest.mark.slow
 def test_evaluate_records_the_raw_pixels_sample():
     tracks, keys, z, lyrics = _toy()
     corpus = _corpus(tracks, keys, z, None)

@@ -40,6 +40,7 @@ BEFORE = {5000: ("81a747b7f64bb61f", "75debe98110886ab"), 20: ("3d1ecd6da3f7b381
 
 
 @pytest.mark.parametrize("limit", [5000, 20])  # 20: the quadratic algorithms see a sample of the chunks
+@pytest.mark.slow
 def test_kmeans_agglomerative_dbscan_give_what_they_gave_before(limit):
     params = dataclasses.replace(PARAMS, algorithms=OLD, max_quadratic_rows=limit)
     result = cluster_and_evaluate(_two_seed_corpus(), params, EvaluateParams(null_draws=100))

@@ -231,6 +231,7 @@ def test_label_types_and_factor_forms(factors):
     assert dm.mig(code, factors["genre"]) == dm.mig(code, {"genre": factors["genre"]})
 
 
+@pytest.mark.slow
 def test_wide_code_is_capped():
     from sklearn.decomposition import PCA
 

@@ -133,25 +133,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-@pytest.fixture(autouse=True)
-def loopback_http(monkeypatch):
-    """The loopback server speaks plain http: allow it, as production never does."""
-    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset({"127.0.0.1"}))
+# The loopback server speaks plain http: allowed in every test here, as production never allows it.
+pytestmark = pytest.mark.usefixtures("allow_loopback_http")
 
 
 @pytest.fixture
-def server():
+def server(loopback_server):
+    """The misbehaving server's base URL and its record of requests."""
     state = {"requests": [], "counts": {}, "lock": threading.Lock()}
-    handler = type("Handler", (_Handler,), {"state": state})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield base, state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return loopback_server(type("Handler", (_Handler,), {"state": state})), state
 
 
 def _leftovers(folder):
@@ -375,8 +365,20 @@ def test_production_policy_refuses_plain_http_even_on_loopback(server, tmp_path,
     assert state["requests"] == []
 
 
-def test_uppercase_https_scheme_is_a_url():
-    dl.check_url("HTTPS://example.org/a.zip")
+@pytest.mark.parametrize("scheme", ["HTTPS", "Https", "hTtPs"])
+def test_uppercase_https_scheme_is_a_url(scheme, monkeypatch):
+    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset())
+    assert dl.check_url(f"{scheme}://example.org/a.zip") is None
+    # The same spelling without a host, or as plain http, is refused: the scheme is compared, not waved through.
+    for refused in (f"{scheme}:///a.zip", f"{scheme[:-1]}://example.org/a.zip"):
+        with pytest.raises(ValueError, match="only https"):
+            dl.check_url(refused)
+
+
+def test_uppercase_scheme_of_an_allowed_host_downloads(server, tmp_path):
+    base, state = server
+    dest = download(base.replace("http://", "HTTP://") + "/ok", tmp_path / "d.bin", **FAST)
+    assert dest.read_bytes() == PAYLOAD and state["requests"] == [("/ok", None)]
 
 
 def test_redirect_is_checked_against_the_policy(server, tmp_path, monkeypatch):

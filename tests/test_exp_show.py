@@ -14,9 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import REPO
 
+pytestmark = pytest.mark.slow  # git and DVC in subprocesses
 WIDTH = 160
 # DVC names an experiment adjective-noun (5 + 1 + 4 letters); its row reads "└── <7-char sha> [<name>]".
 EXPERIMENT_ROW = "└── 0123456 [abcde-fghi]"

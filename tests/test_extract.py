@@ -8,40 +8,10 @@ import tarfile
 import zipfile
 
 import pytest
+from conftest import make_tar, make_zip, relative_files, tar_member
 
 from musiclust.datasets import extract
 from musiclust.datasets.extract import CorruptArchiveError, UnsafeArchiveError, extract_archive
-
-
-def _files(root):
-    """Relative paths of all files below ``root``, '/'-separated, sorted."""
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def _make_zip(path, entries):
-    """``entries``: (name, bytes) for files, (name, None) for folders."""
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in entries:
-            if data is None:
-                zf.writestr(zipfile.ZipInfo(name.rstrip("/") + "/"), b"")
-            else:
-                zf.writestr(name, data)
-    return path
-
-
-def _tar_file(name, data):
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    info.mode = 0o644
-    return info, io.BytesIO(data)
-
-
-def _make_tar(path, members, mode="w:gz"):
-    """``members``: (TarInfo, fileobj-or-None) pairs."""
-    with tarfile.open(path, mode) as tf:
-        for info, fobj in members:
-            tf.addfile(info, fobj)
-    return path
 
 
 def _special(name, type_, linkname=""):
@@ -65,10 +35,10 @@ KAGGLE_LIKE = [
 
 
 def test_zip_single_top_folder_is_stripped(tmp_path):
-    archive = _make_zip(tmp_path / "gtzan.zip", KAGGLE_LIKE)
+    archive = make_zip(tmp_path / "gtzan.zip", KAGGLE_LIKE)
     target = tmp_path / "out" / "gtzan"
     assert extract_archive(archive, target) == target
-    assert _files(target) == [
+    assert relative_files(target) == [
         "features_30_sec.csv",
         "genres_original/blues/blues.00000.wav",
         "genres_original/rock/rock.00001.wav",
@@ -79,29 +49,29 @@ def test_zip_single_top_folder_is_stripped(tmp_path):
 
 
 def test_zip_without_top_folder_is_kept_as_is(tmp_path):
-    archive = _make_zip(
+    archive = make_zip(
         tmp_path / "flat.zip",
         [("metadata.csv", b"filename\n"), ("audio/a.wav", b"A"), ("__MACOSX/._metadata.csv", b"junk")],
     )
     target = tmp_path / "flat"
     extract_archive(archive, target)
-    assert _files(target) == ["audio/a.wav", "metadata.csv"]
+    assert relative_files(target) == ["audio/a.wav", "metadata.csv"]
 
 
 def test_zip_single_file_is_not_stripped(tmp_path):
-    archive = _make_zip(tmp_path / "one.zip", [("metadata.csv", b"x")])
+    archive = make_zip(tmp_path / "one.zip", [("metadata.csv", b"x")])
     extract_archive(archive, tmp_path / "t")
-    assert _files(tmp_path / "t") == ["metadata.csv"]
+    assert relative_files(tmp_path / "t") == ["metadata.csv"]
 
 
 def test_zip_with_implicit_top_folder_and_harmless_dotdot(tmp_path):
     # No explicit 'HBLM-100/' entry; 'audio/../metadata.csv' stays inside.
-    archive = _make_zip(
+    archive = make_zip(
         tmp_path / "hblm.zip",
         [("HBLM-100/audio/../metadata.csv", b"m"), ("HBLM-100/audio/x.wav", b"x")],
     )
     extract_archive(archive, tmp_path / "hblm")
-    assert _files(tmp_path / "hblm") == ["audio/x.wav", "metadata.csv"]
+    assert relative_files(tmp_path / "hblm") == ["audio/x.wav", "metadata.csv"]
 
 
 @pytest.mark.parametrize(
@@ -110,25 +80,25 @@ def test_zip_with_implicit_top_folder_and_harmless_dotdot(tmp_path):
 )
 def test_tar_formats_with_top_folder(tmp_path, suffix, mode):
     members = [
-        _tar_file("./HBLM-100/metadata.csv", b"filename\n"),
-        _tar_file("./HBLM-100/audio/a.wav", b"A"),
-        _tar_file("./HBLM-100/._metadata.csv", b"appledouble"),
-        _tar_file("./__MACOSX/HBLM-100/._x", b"junk"),
+        tar_member("./HBLM-100/metadata.csv", b"filename\n"),
+        tar_member("./HBLM-100/audio/a.wav", b"A"),
+        tar_member("./HBLM-100/._metadata.csv", b"appledouble"),
+        tar_member("./__MACOSX/HBLM-100/._x", b"junk"),
     ]
-    archive = _make_tar(tmp_path / f"hblm{suffix}", members, mode)
+    archive = make_tar(tmp_path / f"hblm{suffix}", members, mode)
     target = tmp_path / "hblm"
     extract_archive(archive, target)
-    assert _files(target) == ["audio/a.wav", "metadata.csv"]
+    assert relative_files(target) == ["audio/a.wav", "metadata.csv"]
     assert (target / "audio/a.wav").read_bytes() == b"A"
 
 
 def test_tar_internal_links_are_kept(tmp_path):
     members = [
-        _tar_file("top/data/a.txt", b"hello"),
+        tar_member("top/data/a.txt", b"hello"),
         _special("top/link.txt", tarfile.SYMTYPE, "data/a.txt"),
         _special("top/hard.txt", tarfile.LNKTYPE, "top/data/a.txt"),
     ]
-    archive = _make_tar(tmp_path / "links.tar.gz", members)
+    archive = make_tar(tmp_path / "links.tar.gz", members)
     target = tmp_path / "t"
     extract_archive(archive, target)
     assert (target / "link.txt").is_symlink()
@@ -138,17 +108,17 @@ def test_tar_internal_links_are_kept(tmp_path):
 
 
 def test_tar_without_top_folder(tmp_path):
-    archive = _make_tar(tmp_path / "flat.tar.gz", [_tar_file("a.txt", b"a"), _tar_file("b/c.txt", b"c")])
+    archive = make_tar(tmp_path / "flat.tar.gz", [tar_member("a.txt", b"a"), tar_member("b/c.txt", b"c")])
     extract_archive(archive, tmp_path / "flat")
-    assert _files(tmp_path / "flat") == ["a.txt", "b/c.txt"]
+    assert relative_files(tmp_path / "flat") == ["a.txt", "b/c.txt"]
 
 
 def test_tar_fallback_without_data_filter(tmp_path, monkeypatch):
     # Python 3.11 before 3.11.4 has no extraction filters: our checks alone.
     monkeypatch.delattr(tarfile, "data_filter", raising=False)
-    info, data = _tar_file("top/run.sh", b"#!/bin/sh\n")
+    info, data = tar_member("top/run.sh", b"#!/bin/sh\n")
     info.mode = 0o4755  # setuid must not survive
-    archive = _make_tar(tmp_path / "x.tar", [(info, data)], "w")
+    archive = make_tar(tmp_path / "x.tar", [(info, data)], "w")
     extract_archive(archive, tmp_path / "t")
     mode = (tmp_path / "t" / "run.sh").stat().st_mode
     assert not mode & stat.S_ISUID
@@ -159,16 +129,16 @@ def test_existing_target_is_replaced(tmp_path):
     target = tmp_path / "t"
     (target / "old").mkdir(parents=True)
     (target / "old" / "stale.txt").write_text("stale")
-    archive = _make_zip(tmp_path / "a.zip", [("new.txt", b"new"), ("other.txt", b"o")])
+    archive = make_zip(tmp_path / "a.zip", [("new.txt", b"new"), ("other.txt", b"o")])
     extract_archive(archive, target)
-    assert _files(target) == ["new.txt", "other.txt"]
+    assert relative_files(target) == ["new.txt", "other.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "t"]
 
 
 def test_format_detected_by_content(tmp_path):
-    archive = _make_zip(tmp_path / "misnamed.bin", [("a.txt", b"a")])
+    archive = make_zip(tmp_path / "misnamed.bin", [("a.txt", b"a")])
     extract_archive(archive, tmp_path / "t")
-    assert _files(tmp_path / "t") == ["a.txt"]
+    assert relative_files(tmp_path / "t") == ["a.txt"]
 
 
 def test_unsupported_file(tmp_path):
@@ -186,7 +156,7 @@ def test_missing_archive(tmp_path):
 
 def test_corrupt_member_cleans_up(tmp_path):
     archive = tmp_path / "bad.zip"
-    _make_zip(archive, [("a.txt", b"a" * 1000)])
+    make_zip(archive, [("a.txt", b"a" * 1000)])
     raw = bytearray(archive.read_bytes())
     raw[raw.index(b"a" * 100) : raw.index(b"a" * 100) + 10] = b"b" * 10  # CRC mismatch
     archive.write_bytes(bytes(raw))
@@ -209,43 +179,43 @@ def _zip_symlink(path):
 
 
 MALICIOUS = {
-    "zip_absolute": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("/tmp/evil", b"x")]),
-    "zip_dotdot": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("../evil", b"x")]),
-    "zip_nested_dotdot": lambda p: _make_zip(p / "a.zip", [("top/ok.txt", b"ok"), ("top/../../evil", b"x")]),
-    "zip_backslash_dotdot": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("..\\evil", b"x")]),
-    "zip_drive_letter": lambda p: _make_zip(p / "a.zip", [("ok.txt", b"ok"), ("C:/evil", b"x")]),
+    "zip_absolute": lambda p: make_zip(p / "a.zip", [("ok.txt", b"ok"), ("/tmp/evil", b"x")]),
+    "zip_dotdot": lambda p: make_zip(p / "a.zip", [("ok.txt", b"ok"), ("../evil", b"x")]),
+    "zip_nested_dotdot": lambda p: make_zip(p / "a.zip", [("top/ok.txt", b"ok"), ("top/../../evil", b"x")]),
+    "zip_backslash_dotdot": lambda p: make_zip(p / "a.zip", [("ok.txt", b"ok"), ("..\\evil", b"x")]),
+    "zip_drive_letter": lambda p: make_zip(p / "a.zip", [("ok.txt", b"ok"), ("C:/evil", b"x")]),
     "zip_symlink": lambda p: _zip_symlink(p / "a.zip"),
-    "tar_absolute": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _tar_file("/tmp/evil", b"x")]),
-    "tar_dotdot": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _tar_file("../evil", b"x")]),
-    "tar_symlink_outside": lambda p: _make_tar(
-        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.SYMTYPE, "../outside")]
+    "tar_absolute": lambda p: make_tar(p / "a.tar.gz", [tar_member("ok.txt", b"ok"), tar_member("/tmp/evil", b"x")]),
+    "tar_dotdot": lambda p: make_tar(p / "a.tar.gz", [tar_member("ok.txt", b"ok"), tar_member("../evil", b"x")]),
+    "tar_symlink_outside": lambda p: make_tar(
+        p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("evil", tarfile.SYMTYPE, "../outside")]
     ),
-    "tar_symlink_absolute": lambda p: _make_tar(
-        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.SYMTYPE, "/etc")]
+    "tar_symlink_absolute": lambda p: make_tar(
+        p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("evil", tarfile.SYMTYPE, "/etc")]
     ),
     # Classic two-step attack: a symlink to the parent, then a file written through it.
-    "tar_write_through_symlink": lambda p: _make_tar(
+    "tar_write_through_symlink": lambda p: make_tar(
         p / "a.tar.gz",
-        [_special("d", tarfile.SYMTYPE, "."), _special("d/up", tarfile.SYMTYPE, ".."), _tar_file("d/up/evil", b"x")],
+        [_special("d", tarfile.SYMTYPE, "."), _special("d/up", tarfile.SYMTYPE, ".."), tar_member("d/up/evil", b"x")],
     ),
     # 'l' -> '.' is fine, but 'l/..' is the parent of the target on disk.
-    "tar_symlink_through_symlink": lambda p: _make_tar(
+    "tar_symlink_through_symlink": lambda p: make_tar(
         p / "a.tar.gz",
-        [_special("l", tarfile.SYMTYPE, "."), _special("esc", tarfile.SYMTYPE, "l/../evil"), _tar_file("x", b"x")],
+        [_special("l", tarfile.SYMTYPE, "."), _special("esc", tarfile.SYMTYPE, "l/../evil"), tar_member("x", b"x")],
     ),
     # Inside the archive root, but outside once the single top folder is stripped.
-    "tar_symlink_escapes_after_strip": lambda p: _make_tar(
-        p / "a.tar.gz", [_tar_file("top/ok.txt", b"ok"), _special("top/esc", tarfile.SYMTYPE, "../top2")]
+    "tar_symlink_escapes_after_strip": lambda p: make_tar(
+        p / "a.tar.gz", [tar_member("top/ok.txt", b"ok"), _special("top/esc", tarfile.SYMTYPE, "../top2")]
     ),
-    "tar_hardlink_absolute": lambda p: _make_tar(
-        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.LNKTYPE, "/etc/passwd")]
+    "tar_hardlink_absolute": lambda p: make_tar(
+        p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("evil", tarfile.LNKTYPE, "/etc/passwd")]
     ),
-    "tar_hardlink_dotdot": lambda p: _make_tar(
-        p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("evil", tarfile.LNKTYPE, "../x")]
+    "tar_hardlink_dotdot": lambda p: make_tar(
+        p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("evil", tarfile.LNKTYPE, "../x")]
     ),
-    "tar_chardev": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("null", tarfile.CHRTYPE)]),
-    "tar_blockdev": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("sda", tarfile.BLKTYPE)]),
-    "tar_fifo": lambda p: _make_tar(p / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _special("pipe", tarfile.FIFOTYPE)]),
+    "tar_chardev": lambda p: make_tar(p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("null", tarfile.CHRTYPE)]),
+    "tar_blockdev": lambda p: make_tar(p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("sda", tarfile.BLKTYPE)]),
+    "tar_fifo": lambda p: make_tar(p / "a.tar.gz", [tar_member("ok.txt", b"ok"), _special("pipe", tarfile.FIFOTYPE)]),
 }
 
 
@@ -277,13 +247,13 @@ def test_malicious_archive_is_refused(tmp_path, monkeypatch, kind, with_filter):
 
 
 def test_error_names_offending_member(tmp_path):
-    archive = _make_zip(tmp_path / "a.zip", [("ok.txt", b"ok"), ("../evil", b"x")])
+    archive = make_zip(tmp_path / "a.zip", [("ok.txt", b"ok"), ("../evil", b"x")])
     with pytest.raises(UnsafeArchiveError, match=r"\.\./evil"):
         extract_archive(archive, tmp_path / "t")
 
 
 def test_hardlink_error_names_member_and_target(tmp_path):
-    archive = _make_tar(tmp_path / "a.tar", [_special("innocent", tarfile.LNKTYPE, "/etc/passwd")], "w")
+    archive = make_tar(tmp_path / "a.tar", [_special("innocent", tarfile.LNKTYPE, "/etc/passwd")], "w")
     with pytest.raises(UnsafeArchiveError, match=r"'innocent' is a hard link to '/etc/passwd'"):
         extract_archive(archive, tmp_path / "t")
 
@@ -292,10 +262,10 @@ def test_refusal_leaves_existing_target_untouched(tmp_path):
     target = tmp_path / "t"
     target.mkdir()
     (target / "keep.txt").write_text("keep")
-    archive = _make_tar(tmp_path / "a.tar.gz", [_tar_file("ok.txt", b"ok"), _tar_file("/tmp/evil", b"x")])
+    archive = make_tar(tmp_path / "a.tar.gz", [tar_member("ok.txt", b"ok"), tar_member("/tmp/evil", b"x")])
     with pytest.raises(UnsafeArchiveError, match="/tmp/evil"):
         extract_archive(archive, target)
-    assert _files(target) == ["keep.txt"]
+    assert relative_files(target) == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tar.gz", "t"]
 
 
@@ -336,23 +306,23 @@ def test_tar_bomb_is_refused_at_its_header(tmp_path):
             b[:] = bytes(len(b))
             return len(b)
 
-    archive = _make_tar(tmp_path / "bomb.tar.gz", [_tar_file("top/a.txt", b"a"), (info, Zeros())])
+    archive = make_tar(tmp_path / "bomb.tar.gz", [tar_member("top/a.txt", b"a"), (info, Zeros())])
     with pytest.raises(UnsafeArchiveError, match=r"bomb\.tar\.gz: member 'top/big\.bin'.*max_extract_bytes"):
         extract_archive(archive, tmp_path / "t", max_bytes=1 << 20)
     _nothing_left(tmp_path, "bomb.tar.gz")
 
 
 def test_member_count_limit(tmp_path):
-    archive = _make_zip(tmp_path / "many.zip", [(f"f{i}.txt", b"x") for i in range(20)])
+    archive = make_zip(tmp_path / "many.zip", [(f"f{i}.txt", b"x") for i in range(20)])
     with pytest.raises(UnsafeArchiveError, match=r"many\.zip: more than 10 members \(max_extract_members\)"):
         extract_archive(archive, tmp_path / "t", max_members=10)
     extract_archive(archive, tmp_path / "t", max_members=20)
-    assert len(_files(tmp_path / "t")) == 20
+    assert len(relative_files(tmp_path / "t")) == 20
 
 
 def test_written_bytes_are_counted(tmp_path, monkeypatch):
     # A zip's declared sizes are claims: the bytes written are bounded too.
-    archive = _make_zip(tmp_path / "a.zip", [("a.txt", b"a" * 3000), ("b.txt", b"b" * 3000)])
+    archive = make_zip(tmp_path / "a.zip", [("a.txt", b"a" * 3000), ("b.txt", b"b" * 3000)])
     budget_declare = extract._Budget.declare
     monkeypatch.setattr(extract._Budget, "declare", lambda self, label, size: budget_declare(self, label, 0))
     with pytest.raises(UnsafeArchiveError, match="member 'b.txt' expands to more than 5000 bytes"):
@@ -362,13 +332,13 @@ def test_written_bytes_are_counted(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("limits", [{"max_bytes": 0}, {"max_members": 0}, {"max_ratio": 0.5}])
 def test_bad_limits(tmp_path, limits):
-    archive = _make_zip(tmp_path / "a.zip", [("a.txt", b"a")])
+    archive = make_zip(tmp_path / "a.zip", [("a.txt", b"a")])
     with pytest.raises(ValueError, match=r"a\.zip: extraction limits"):
         extract_archive(archive, tmp_path / "t", **limits)
 
 
 def test_interrupt_leaves_no_temporary_folder(tmp_path, monkeypatch):
-    archive = _make_zip(tmp_path / "a.zip", [("a.txt", b"a"), ("b.txt", b"b")])
+    archive = make_zip(tmp_path / "a.zip", [("a.txt", b"a"), ("b.txt", b"b")])
     real = extract._extract_zip
 
     def interrupted(*args):
@@ -384,15 +354,15 @@ def test_interrupt_leaves_no_temporary_folder(tmp_path, monkeypatch):
 LOOPS = {
     "pair": [_special("a", tarfile.SYMTYPE, "b"), _special("b", tarfile.SYMTYPE, "a")],
     "self": [_special("a", tarfile.SYMTYPE, "a")],
-    "parent": [_tar_file("x/f.txt", b"f"), _special("x/up", tarfile.SYMTYPE, "..")],
-    "crossed": [_tar_file("x/f", b"f"), _tar_file("y/g", b"g"),
+    "parent": [tar_member("x/f.txt", b"f"), _special("x/up", tarfile.SYMTYPE, "..")],
+    "crossed": [tar_member("x/f", b"f"), tar_member("y/g", b"g"),
                 _special("x/a", tarfile.SYMTYPE, "../y"), _special("y/b", tarfile.SYMTYPE, "../x")],
 }
 
 
 @pytest.mark.parametrize("kind", sorted(LOOPS))
 def test_tar_symlink_loops_are_refused(tmp_path, kind):
-    archive = _make_tar(tmp_path / "loop.tar", [_tar_file("ok.txt", b"ok"), *LOOPS[kind]], "w")
+    archive = make_tar(tmp_path / "loop.tar", [tar_member("ok.txt", b"ok"), *LOOPS[kind]], "w")
     with pytest.raises(UnsafeArchiveError, match=r"loop\.tar: member .* is a symlink to .*loop"):
         extract_archive(archive, tmp_path / "t")
     _nothing_left(tmp_path, "loop.tar")

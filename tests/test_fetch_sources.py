@@ -7,18 +7,16 @@ import http.server
 import subprocess
 import sys
 import tarfile
-import threading
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from conftest import make_zip, write_csv
 
 from musiclust.datasets import DatasetParams, fetch_corpus
-from musiclust.datasets import download as dl
 from musiclust.datasets.download import DownloadError, sha256_of
-from musiclust.datasets.synthetic import generate_corpus, generate_gtzan_corpus
 
 
 @pytest.fixture
@@ -35,17 +33,17 @@ def fetch(offline_env):
 
 
 @pytest.fixture(scope="module")
-def hblm_zip(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hblm")
-    generate_corpus(root / "HBLM-100", scale=0.08, min_seconds=4.0, max_seconds=5.0,
-                    audio_format="wav", progress=False)
-    archive = root / "HBLM-100.zip"
+def hblm_zip(tmp_path_factory, synthetic_corpus) -> Path:
+    """HBLM-100.zip as published: a tiny generated corpus under ``HBLM-100/``."""
+    corpus, _ = synthetic_corpus("hblm", scale=0.08, min_seconds=4.0, max_seconds=5.0, audio_format="wav")
+    archive = tmp_path_factory.mktemp("hblm") / "HBLM-100.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        for f in sorted((root / "HBLM-100").rglob("*")):
-            zf.write(f, f.relative_to(root).as_posix())
+        for f in sorted(corpus.rglob("*")):
+            zf.write(f, f"HBLM-100/{f.relative_to(corpus).as_posix()}")
     return archive
 
 
+@pytest.mark.slow
 def test_local_hblm_zip(tmp_path, hblm_zip, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": str(hblm_zip)})
     assert proc.returncode == 0, proc.stderr
@@ -56,12 +54,12 @@ def test_local_hblm_zip(tmp_path, hblm_zip, fetch):
     assert all((raw / p).is_file() for p in tracks.path)
 
 
-def test_local_gtzan_tar_kaggle_layout(tmp_path, fetch):
-    src = tmp_path / "src"
-    generate_gtzan_corpus(src / "Data", tracks_per_genre=2, seconds=2.0, progress=False)
+@pytest.mark.slow
+def test_local_gtzan_tar_kaggle_layout(tmp_path, fetch, synthetic_corpus):
+    corpus, _ = synthetic_corpus("gtzan", tracks_per_genre=2, seconds=2.0)
     archive = tmp_path / "gtzan.tar.gz"
     with tarfile.open(archive, "w:gz") as tf:
-        tf.add(src / "Data", arcname="Data")
+        tf.add(corpus, arcname="Data")
     work = tmp_path / "work"
     work.mkdir()
     proc = fetch(work, "gt", {"format": "gtzan", "source": str(archive)})
@@ -72,6 +70,7 @@ def test_local_gtzan_tar_kaggle_layout(tmp_path, fetch):
     assert tracks.lyrics.isna().all() and tracks.language.isna().all()
 
 
+@pytest.mark.slow
 def test_folder_with_labels_csv(tmp_path, fetch):
     import numpy as np
     import soundfile as sf
@@ -80,7 +79,7 @@ def test_folder_with_labels_csv(tmp_path, fetch):
     for rel in ("jazz/a.wav", "jazz/b.flac", "rock/c.wav", "loose.wav"):
         (music / rel).parent.mkdir(parents=True, exist_ok=True)
         sf.write(music / rel, np.zeros(8000), 8000)
-    (music / "labels.csv").write_text('filename,language,lyrics\njazz/a.wav,English,"la la\nla"\n', encoding="utf-8-sig")
+    write_csv(music / "labels.csv", 'filename,language,lyrics\njazz/a.wav,English,"la la\nla"\n')
     work = tmp_path / "work"
     work.mkdir()
     proc = fetch(work, "mine", {"format": "folder", "source": str(music), "labels_csv": "labels.csv"})
@@ -102,15 +101,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def server(hblm_zip, monkeypatch):
-    """A plain-http loopback server of ``hblm_zip``'s folder, allowed here as it never is in production."""
-    monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset({"127.0.0.1"}))
+def server(hblm_zip, loopback_server):
+    """A plain-http loopback server of ``hblm_zip``'s folder, and the Range header of each request."""
     ranges: list = []
     handler = lambda *a, **k: type("H", (_Handler,), {"ranges": ranges})(*a, directory=str(hblm_zip.parent), **k)  # noqa: E731
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", ranges
-    httpd.shutdown()
+    return loopback_server(handler), ranges
 
 
 def _hblm(source: str, sha256: str = "") -> DatasetParams:
@@ -152,20 +147,22 @@ def test_download_with_wrong_checksum_leaves_nothing(tmp_path, hblm_zip, server)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dl"] and not list((tmp_path / "dl").iterdir())
 
 
+@pytest.mark.slow
 def test_url_without_checksum_fails_naming_the_key(tmp_path, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": "https://example.org/x.zip"})
     assert proc.returncode != 0 and "datasets.hb.sha256" in proc.stderr
 
 
+@pytest.mark.slow
 def test_plain_http_url_is_refused_naming_the_key(tmp_path, fetch):
     proc = fetch(tmp_path, "hb", {"format": "hblm", "source": "http://127.0.0.1:9/x.zip", "sha256": "0" * 64})
     assert proc.returncode != 0 and "datasets.hb.source" in proc.stderr and "only https" in proc.stderr
 
 
+@pytest.mark.slow
 def test_metadata_error_names_the_corpus_not_a_temporary_folder(tmp_path, fetch):
-    with zipfile.ZipFile(tmp_path / "c.zip", "w") as zf:
-        zf.writestr("C/metadata.csv", "filename,language,genre\n../../../../tmp/secret/private.wav,en,pop\n")
-        zf.writestr("C/audio/a.wav", b"x")
+    meta = b"filename,language,genre\n../../../../tmp/secret/private.wav,en,pop\n"
+    make_zip(tmp_path / "c.zip", [("C/metadata.csv", meta), ("C/audio/a.wav", b"x")])
     work = tmp_path / "work"
     work.mkdir()
     proc = fetch(work, "hb", {"format": "hblm", "source": str(tmp_path / "c.zip")})

@@ -1,4 +1,5 @@
 import pytest
+from conftest import write_csv
 
 from musiclust.datasets.folder import read_folder
 from musiclust.datasets.records import MetadataError
@@ -11,8 +12,8 @@ def _corpus(touch, root):
 
 
 def _write_csv(root, text, name="labels.csv", bom=True):
-    (root / name).write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-    return name
+    """Write a labels CSV into the corpus ``root`` and return its name, as read_folder takes it."""
+    return write_csv(root / name, text, bom=bom).name
 
 
 def test_no_csv_genre_from_top_folder(tmp_path, touch):

@@ -73,11 +73,9 @@ def test_duplicate_stem(tmp_path, touch):
         read_gtzan(tmp_path)
 
 
-def test_reads_generated_corpus(tmp_path):
-    from musiclust.datasets.synthetic import generate_gtzan_corpus
-
-    frame = generate_gtzan_corpus(tmp_path, tracks_per_genre=1, seconds=0.5, sample_rate=8000, progress=False)
-    tracks = read_gtzan(tmp_path)
+def test_reads_generated_corpus(synthetic_corpus):
+    root, frame = synthetic_corpus("gtzan", tracks_per_genre=1, seconds=0.5, sample_rate=8000)
+    tracks = read_gtzan(root)
     pd.testing.assert_frame_equal(tracks[["track_id", "path", "genre"]], frame[["track_id", "path", "genre"]],
                                   check_dtype=False)
     assert "jazz.00000" in set(tracks["track_id"])  # the planted unreadable file is listed too

@@ -1,13 +1,8 @@
 import pandas as pd
 import pytest
+from conftest import write_csv
 
 from musiclust.datasets.hblm import MetadataError, read_hblm, track_id_from_filename
-
-
-def _write_meta(root, text):
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "metadata.csv").write_bytes("\ufeff".encode() + text.encode("utf-8"))
-
 
 REAL_LIKE = (
     'filename,language,genre,label_id,lyrics\n'
@@ -18,7 +13,7 @@ REAL_LIKE = (
 
 
 def test_reads_bom_multiline_no_final_newline(tmp_path):
-    _write_meta(tmp_path, REAL_LIKE)
+    write_csv(tmp_path / "metadata.csv", REAL_LIKE)
     tracks = read_hblm(tmp_path)
     assert list(tracks["track_id"]) == ["bangla-song_1", "bangla-song_2", "english-song_1"]
     assert list(tracks.columns[:5]) == ["track_id", "path", "language", "genre", "lyrics"]
@@ -30,7 +25,7 @@ def test_reads_bom_multiline_no_final_newline(tmp_path):
 
 
 def test_duplicate_filename_names_both_lines(tmp_path):
-    _write_meta(tmp_path, 'filename,language,genre,label_id,lyrics\n'
+    write_csv(tmp_path / "metadata.csv", 'filename,language,genre,label_id,lyrics\n'
                           'a/x.mp3,Bangla,Folk,0,"la\nla"\n'
                           'a/x.mp3,Bangla,Folk,0,hi\n')
     # lines are where each record starts: the first spans lines 2-3
@@ -41,7 +36,7 @@ def test_duplicate_filename_names_both_lines(tmp_path):
 def test_missing_column_and_file(tmp_path):
     with pytest.raises(MetadataError, match="not found"):
         read_hblm(tmp_path)
-    _write_meta(tmp_path, "filename,language\na.mp3,Bangla\n")
+    write_csv(tmp_path / "metadata.csv", "filename,language\na.mp3,Bangla\n")
     with pytest.raises(MetadataError, match="genre"):
         read_hblm(tmp_path)
 
@@ -56,7 +51,7 @@ def test_track_id():
     "C:\\secret.wav", "a/../../../secret.wav",
 ])
 def test_filename_outside_the_corpus_names_file_and_line(tmp_path, filename):
-    _write_meta(tmp_path, f"filename,language,genre\na.wav,en,pop\n{filename},en,pop\n")
+    write_csv(tmp_path / "metadata.csv", f"filename,language,genre\na.wav,en,pop\n{filename},en,pop\n")
     with pytest.raises(MetadataError, match=r"metadata.csv: line 3: filename .*(outside|absolute)"):
         read_hblm(tmp_path)
 
@@ -69,16 +64,16 @@ def test_symlink_out_of_the_corpus_and_symlink_loop(tmp_path):
     (root / "audio/out.wav").symlink_to(secret / "private.wav")
     (root / "audio/a").symlink_to("b")
     (root / "audio/b").symlink_to("a")
-    _write_meta(root, "filename,language,genre\nout.wav,en,pop\n")
+    write_csv(root / "metadata.csv", "filename,language,genre\nout.wav,en,pop\n")
     with pytest.raises(MetadataError, match=r"line 2: filename 'out.wav' resolves to .*secret.*outside"):
         read_hblm(root)
-    _write_meta(root, "filename,language,genre\na,en,pop\n")
+    write_csv(root / "metadata.csv", "filename,language,genre\na,en,pop\n")
     with pytest.raises(MetadataError, match=r"line 2: filename 'a' cannot be resolved"):
         read_hblm(root)
 
 
 def test_backslashes_are_separators(tmp_path):
-    _write_meta(tmp_path, "filename,language,genre\nbangla\\song.wav,bn,folk\n")
+    write_csv(tmp_path / "metadata.csv", "filename,language,genre\nbangla\\song.wav,bn,folk\n")
     assert read_hblm(tmp_path)["path"].tolist() == ["audio/bangla/song.wav"]
 
 
@@ -90,17 +85,17 @@ def test_cp1252_file_names_the_line(tmp_path):
 
 
 def test_huge_field_names_file_and_line(tmp_path):
-    _write_meta(tmp_path, "filename,language,genre,lyrics\na.wav,en,pop,\"" + "la " * 200_000 + "\"\n")
+    write_csv(tmp_path / "metadata.csv", "filename,language,genre,lyrics\na.wav,en,pop,\"" + "la " * 200_000 + "\"\n")
     assert len(read_hblm(tmp_path)["lyrics"][0]) == 600_000  # over csv's default 128 KiB limit
-    _write_meta(tmp_path, "filename,language,genre,lyrics\na.wav,en,pop,x\nb.wav,en,pop,\""
+    write_csv(tmp_path / "metadata.csv", "filename,language,genre,lyrics\na.wav,en,pop,x\nb.wav,en,pop,\""
                 + "x" * (17 << 20) + "\"\n")
     with pytest.raises(MetadataError, match=r"metadata.csv: line 3: malformed CSV \(field larger"):
         read_hblm(tmp_path)
 
 
 def test_two_metadata_files_name_both(tmp_path):
-    _write_meta(tmp_path, "filename,language,genre\na.wav,en,pop\n")
-    _write_meta(tmp_path / "old", "filename,language,genre\nb.wav,en,pop\n")
+    write_csv(tmp_path / "metadata.csv", "filename,language,genre\na.wav,en,pop\n")
+    write_csv(tmp_path / "old" / "metadata.csv", "filename,language,genre\nb.wav,en,pop\n")
     with pytest.raises(MetadataError, match=r"2 metadata files \('metadata.csv', 'old/metadata.csv'\)"):
         read_hblm(tmp_path)
     (tmp_path / "metadata.csv").unlink()
@@ -109,6 +104,7 @@ def test_two_metadata_files_name_both(tmp_path):
 
 
 def test_odd_label_ids_are_none(tmp_path):
-    _write_meta(tmp_path, "filename,language,genre,label_id\na.wav,en,pop,²\nb.wav,en,pop,--1\nc.wav,en,pop,-3\n")
+    write_csv(tmp_path / "metadata.csv",
+              "filename,language,genre,label_id\na.wav,en,pop,²\nb.wav,en,pop,--1\nc.wav,en,pop,-3\n")
     assert read_hblm(tmp_path)["label_id"].tolist()[:2] == [pd.NA, pd.NA]
     assert read_hblm(tmp_path)["label_id"].tolist()[2] == -3

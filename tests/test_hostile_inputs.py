@@ -4,7 +4,6 @@ documented error, naming the file)."""
 
 from __future__ import annotations
 
-import io
 import random
 import shutil
 import tarfile
@@ -12,6 +11,7 @@ import time
 import zipfile
 
 import pytest
+from conftest import make_tar, make_zip, tar_member
 
 from musiclust.config import ConfigError
 from musiclust.datasets import DatasetParams
@@ -125,29 +125,24 @@ def test_fuzz_folder_labels(tmp_path, touch):
     assert time.monotonic() - t0 < 20
 
 
-def _valid_archives() -> list[tuple[str, bytes]]:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("C/metadata.csv", VALID_META)
-        zf.writestr("C/audio/a.wav", b"RIFF" + bytes(200))
-    tars = []
+def _valid_archives(folder) -> list[tuple[str, bytes]]:
+    """A small corpus as a zip and as a tar of each compression (the tars with a symbolic link), as bytes."""
+    files = [("C/metadata.csv", VALID_META), ("C/audio/a.wav", b"RIFF" + bytes(200))]
+    link = tarfile.TarInfo("C/link")
+    link.type, link.linkname = tarfile.SYMTYPE, "audio/a.wav"
+    paths = [make_zip(folder / "valid.zip", files, zipfile.ZIP_DEFLATED)]
     for mode in ("w", "w:gz", "w:bz2", "w:xz"):
-        tbuf = io.BytesIO()
-        with tarfile.open(fileobj=tbuf, mode=mode) as tf:
-            for name, data in (("C/metadata.csv", VALID_META), ("C/audio/a.wav", b"RIFF" + bytes(200))):
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                tf.addfile(info, io.BytesIO(data))
-            link = tarfile.TarInfo("C/link")
-            link.type, link.linkname = tarfile.SYMTYPE, "audio/a.wav"
-            tf.addfile(link)
-        tars.append((".tar" if mode == "w" else f".tar.{mode[2:]}", tbuf.getvalue()))
-    return [(".zip", buf.getvalue()), *tars]
+        suffix = ".tar" if mode == "w" else f".tar.{mode[2:]}"
+        paths.append(make_tar(folder / f"valid{suffix}", [*(tar_member(*file) for file in files), (link, None)], mode))
+    archives = [(path.name.removeprefix("valid"), path.read_bytes()) for path in paths]
+    for path in paths:
+        path.unlink()
+    return archives
 
 
 def test_fuzz_extract_archive(tmp_path):
     t0 = time.monotonic()
-    valid = _valid_archives()
+    valid = _valid_archives(tmp_path)
     rng = random.Random(3)
     outcomes = {"ok": 0, "error": 0}
     for i in range(300):

@@ -72,6 +72,7 @@ def test_single_process_features_follow_the_skip_policy(single):
 
 @pytest.mark.parametrize("parallel", [{"workers": 2}, {"workers": 2, "scheduler": "local"}],
                          ids=["processes", "dask-local"])
+@pytest.mark.slow
 def test_parallel_features_are_the_single_process_features(corpus, single, tmp_path, monkeypatch, parallel):
     default, default_mels = single
     monkeypatch.chdir(corpus)
@@ -93,6 +94,7 @@ def test_bad_parallel_arguments_fail_before_writing(corpus, tmp_path, parallel, 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_worker_processes_run_one_thread_each():
     assert resolve_workers(0) == len(os.sched_getaffinity(0)) and resolve_workers(3) == 3
     pools = [pool for report in ordered_map(threadpool_info, [()] * 2, workers=2) for pool in report]

@@ -1,4 +1,5 @@
-"""Tests for musiclust.plots: valid, non-blank, deterministic, atomically written PNGs."""
+"""Tests for musiclust.plots: valid, non-blank, deterministic, atomically written PNGs that draw
+the numbers they were given (read back from the artists of the figures they save)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import BarContainer, ErrorbarContainer
 
 from musiclust import plots
 from musiclust.plots.embedding import _abs_corr
@@ -54,6 +56,47 @@ def assert_deterministic(fn, tmp_path: Path, name: str = "fig.png") -> Path:
     third = fn(first)
     assert third.read_bytes() == second.read_bytes()
     return first
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list:
+    """The figures the plot functions save, in order: what they drew, read back from their artists."""
+    figures = []
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def recording(self, *args, **kwargs):
+        figures.append(self)
+        return real_savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", recording)
+    return figures
+
+
+def plot_axes(figure) -> list:
+    """The figure's panels, without its colour bars."""
+    return [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
+
+
+def mesh_values(ax) -> np.ndarray:
+    """The array a spectrogram panel shows (librosa draws it as a QuadMesh)."""
+    (mesh,) = ax.collections
+    return np.asarray(mesh.get_array())
+
+
+def bars(ax) -> dict[str, BarContainer]:
+    """Each bar series of a panel by its legend label."""
+    return {c.get_label(): c for c in ax.containers if isinstance(c, BarContainer)}
+
+
+def dotted(ax) -> list:
+    """A panel's dotted line collections (``hlines`` with ``linestyles=":"``)."""
+    return [lines for lines in ax.collections if lines.get_linestyle()[0][1] is not None]
+
+
+def error_spans(ax) -> list[float]:
+    """The heights of a panel's error bars, sorted."""
+    return sorted(float(np.ptp(segment[:, 1])) for c in ax.containers if isinstance(c, ErrorbarContainer)
+                  for segment in c.lines[2][0].get_segments())
 
 
 @pytest.fixture(scope="module")
@@ -155,12 +198,24 @@ def test_failed_save_keeps_previous_file_intact(tmp_path, history, monkeypatch):
 # --------------------------------------------------------------------------
 # plot_loss_curves
 # --------------------------------------------------------------------------
-def test_loss_curves(tmp_path, history):
+def test_loss_curves(tmp_path, history, drawn):
     out = assert_deterministic(
         lambda p: plots.plot_loss_curves(history, p, title="beta-VAE training"), tmp_path
     )
     img = assert_png(out)
     assert img.shape[1] > 2 * img.shape[0]  # three panels side by side
+    figure = drawn[0]
+    assert figure.get_suptitle() == "beta-VAE training"
+    panels = plot_axes(figure)
+    assert [ax.get_title() for ax in panels] == [
+        f"total loss (final: {history['total'].iloc[-1]:.4g})",
+        f"reconstruction (final: {history['reconstruction'].iloc[-1]:.4g})",
+        f"KL divergence (final: {history['kl'].iloc[-1]:.4g})"]
+    for ax, column in zip(panels, ["total", "reconstruction", "kl"]):
+        (line,) = ax.get_lines()
+        np.testing.assert_array_equal(line.get_xdata(), history["epoch"])
+        np.testing.assert_allclose(line.get_ydata(), history[column])
+    assert len({tuple(ax.get_lines()[0].get_color()) for ax in panels}) == 3  # one run: a colour per panel
 
     # different data -> different picture
     other = history.assign(kl=history["kl"] * 3)
@@ -168,12 +223,32 @@ def test_loss_curves(tmp_path, history):
     assert p2.read_bytes() != out.read_bytes()
 
 
-def test_loss_curves_unsorted_and_single_epoch(tmp_path, history):
+def test_loss_curves_unsorted_and_single_epoch(tmp_path, history, drawn):
     shuffled = history.sample(frac=1.0, random_state=0)
     a = plots.plot_loss_curves(history, tmp_path / "sorted.png", title="t")
     b = plots.plot_loss_curves(shuffled, tmp_path / "shuffled.png", title="t")
     assert a.read_bytes() == b.read_bytes()
+    (kl_line,) = plot_axes(drawn[1])[2].get_lines()  # the shuffled rows, drawn in epoch order
+    np.testing.assert_array_equal(kl_line.get_xdata(), np.arange(1, 16))
+    np.testing.assert_allclose(kl_line.get_ydata(), history["kl"])
     assert_png(plots.plot_loss_curves(history.iloc[:1], tmp_path / "one.png", title="t"), min_colours=5)
+
+
+def test_loss_curves_one_line_per_seed_and_dashed_validation(tmp_path, history, drawn):
+    seeds = pd.concat([history.assign(seed=0), history.assign(seed=1, total=2 * history["total"])])
+    seeds["val_total"] = seeds["total"] + 0.1
+    plots.plot_loss_curves(seeds, tmp_path / "seeds.png", title="t")
+    total, reconstruction, _ = plot_axes(drawn[0])
+    lines = total.get_lines()
+    assert [line.get_label() for line in lines] == ["seed 0", "seed 0 validation", "seed 1", "seed 1 validation"]
+    assert [line.get_linestyle() for line in lines] == ["-", "--", "-", "--"]
+    np.testing.assert_allclose(lines[2].get_ydata(), 2 * history["total"])
+    np.testing.assert_allclose(lines[3].get_ydata(), 2 * history["total"] + 0.1)
+    final = history["total"].iloc[-1]
+    assert total.get_title() == f"total loss (final: {final:.4g}/{2 * final:.4g})"
+    # several seeds: a colour per seed, the same in every panel
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    assert [line.get_color() for line in reconstruction.get_lines()] == [lines[0].get_color(), lines[2].get_color()]
 
 
 def test_loss_curves_missing_column(tmp_path, history):
@@ -235,13 +310,25 @@ def test_tsne_rejects_bad_input():
 # --------------------------------------------------------------------------
 # plot_embedding
 # --------------------------------------------------------------------------
-def test_embedding(tmp_path, rng, tracks):
+def test_embedding(tmp_path, rng, tracks, drawn):
     n = len(tracks)
     coords = rng.normal(size=(n, 2)).astype(np.float32)
     colour_by = {"language": list(tracks["language"]), "genre": list(tracks["genre"])}
     out = assert_deterministic(
         lambda p: plots.plot_embedding(coords, colour_by, p, title="latent t-SNE"), tmp_path
     )
+    figure = drawn[0]
+    assert figure.get_suptitle() == f"latent t-SNE  (N = {n})"
+    panels = plot_axes(figure)
+    assert [ax.get_title() for ax in panels] == ["coloured by language", "coloured by genre"]
+    for ax, column in zip(panels, ["language", "genre"]):
+        labels = tracks[column].to_numpy()
+        categories = sorted(set(labels))  # sorted, so that colours are stable
+        assert [text.get_text() for text in ax.get_legend().get_texts()] == [
+            f"{category} ({(labels == category).sum()})" for category in categories]
+        for points, category in zip(ax.collections, categories, strict=True):
+            np.testing.assert_allclose(points.get_offsets(), coords[labels == category])
+        assert len({tuple(points.get_facecolor()[0]) for points in ax.collections}) == len(categories)
     two = assert_png(out)
     one = assert_png(
         plots.plot_embedding(coords, {"genre": colour_by["genre"]}, tmp_path / "one.png", title="t")
@@ -249,13 +336,19 @@ def test_embedding(tmp_path, rng, tracks):
     assert two.shape[1] > 1.5 * one.shape[1]  # one panel per entry of colour_by
 
 
-def test_embedding_many_and_missing_labels(tmp_path, rng):
+def test_embedding_many_and_missing_labels(tmp_path, rng, drawn):
     n = 120
     coords = rng.normal(size=(n, 2))
     labels = [f"g{i % 25}" for i in range(n)]
     labels[3] = None
     labels[4] = float("nan")
     assert_png(plots.plot_embedding(coords, {"genre": labels}, tmp_path / "many.png", title="t"))
+    (ax,) = plot_axes(drawn[0])
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert len(ax.collections) == 26 and {"unknown (2)", "g3 (4)", "g5 (5)", "g24 (4)"} <= set(legend)
+    np.testing.assert_allclose(ax.collections[legend.index("unknown (2)")].get_offsets(), coords[[3, 4]])
+    # over 20 categories, markers tell apart those that share a colour
+    assert len({points.get_paths()[0].vertices.tobytes() for points in ax.collections}) > 1
 
 
 def test_embedding_rejects_mismatch(tmp_path, rng):
@@ -268,7 +361,7 @@ def test_embedding_rejects_mismatch(tmp_path, rng):
 # --------------------------------------------------------------------------
 # spectrograms
 # --------------------------------------------------------------------------
-def test_reconstructions(tmp_path, mels, rng):
+def test_reconstructions(tmp_path, mels, rng, drawn):
     recon = np.clip(mels + 0.1 * rng.normal(size=mels.shape), 0, 1).astype(np.float32)
     out = assert_deterministic(
         lambda p: plots.plot_reconstructions(
@@ -284,13 +377,21 @@ def test_reconstructions(tmp_path, mels, rng):
     )
     img = assert_png(out)
     assert img.shape[1] > img.shape[0]  # three columns, two rows
+    panels = np.array(plot_axes(drawn[0])).reshape(2, 3)
+    for j in range(3):
+        np.testing.assert_array_equal(mesh_values(panels[0, j]), mels[j])
+        np.testing.assert_array_equal(mesh_values(panels[1, j]), recon[j])
+        assert panels[1, j].get_title() == f"MSE = {np.mean((mels[j] - recon[j]) ** 2):.4f}"
+    assert [ax.get_title() for ax in panels[0]] == ["rock / en", "pop / es", "jazz / fr"]
 
 
-def test_reconstructions_single_column_no_captions(tmp_path, mels):
+def test_reconstructions_single_column_no_captions(tmp_path, mels, drawn):
     out = plots.plot_reconstructions(
         mels[:1], mels[:1], tmp_path / "one.png", sample_rate=SR, hop_length=HOP, title="one"
     )
     assert_png(out)
+    original, reconstruction = plot_axes(drawn[0])
+    assert original.get_title() == "example 1" and reconstruction.get_title() == "MSE = 0.0000"
 
 
 def test_reconstructions_rejects_bad_shapes(tmp_path, mels):
@@ -304,12 +405,17 @@ def test_reconstructions_rejects_bad_shapes(tmp_path, mels):
         )
 
 
-def test_spectrogram(tmp_path, mels):
+def test_spectrogram(tmp_path, mels, drawn):
     out = assert_deterministic(
         lambda p: plots.plot_spectrogram(mels[0], p, sample_rate=SR, hop_length=HOP, title="chunk"),
         tmp_path,
     )
     assert_png(out)
+    (ax,) = plot_axes(drawn[0])
+    np.testing.assert_array_equal(mesh_values(ax), mels[0])
+    assert ax.get_title() == "chunk" and ax.get_xlabel() == "time (s)"
+    # 128 frames of 512 samples at 22,050 Hz: the time axis ends near 2.97 s
+    assert ax.get_xlim()[1] == pytest.approx(128 * HOP / SR, rel=0.01)
     # non-square chunk and another sample rate
     other = plots.plot_spectrogram(
         mels[1][:, :64], tmp_path / "short.png", sample_rate=16000, hop_length=256, title="short"
@@ -329,7 +435,7 @@ def test_time_axis_label_matches_duration():
 # --------------------------------------------------------------------------
 # plot_confusion
 # --------------------------------------------------------------------------
-def test_confusion(tmp_path):
+def test_confusion(tmp_path, drawn):
     m = np.array([[12, 3, 0, 1], [2, 20, 4, 0], [0, 1, 9, 7]])
     out = assert_deterministic(
         lambda p: plots.plot_confusion(
@@ -338,6 +444,15 @@ def test_confusion(tmp_path):
         tmp_path,
     )
     assert_png(out)
+    (ax,) = plot_axes(drawn[0])
+    np.testing.assert_array_equal(ax.images[0].get_array(), m)
+    assert ax.images[0].get_clim() == (0.0, 20.0)
+    assert [text.get_text() for text in ax.texts] == [str(v) for v in m.ravel()]
+    assert ax.get_title() == "language vs cluster  (total = 59)"
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["english", "spanish", "french"]
+    # each count legible: black on the brightest cell, white on the darkest
+    colours = {text.get_text(): text.get_color() for text in ax.texts}
+    assert colours["20"] == "black" and colours["0"] == "white"
     m2 = m.copy()
     m2[0, 0] = 13  # a single annotated count changes the picture
     p2 = plots.plot_confusion(
@@ -347,11 +462,14 @@ def test_confusion(tmp_path):
     assert p2.read_bytes() != out.read_bytes()
 
 
-def test_confusion_all_zero_and_label_mismatch(tmp_path):
+def test_confusion_all_zero_and_label_mismatch(tmp_path, drawn):
     assert_png(
         plots.plot_confusion(np.zeros((2, 3)), ["a", "b"], ["x", "y", "z"], tmp_path / "z.png", title="t"),
         min_colours=5,
     )
+    (ax,) = plot_axes(drawn[0])
+    assert ax.images[0].get_clim() == (0.0, 1.0) and [text.get_text() for text in ax.texts] == ["0"] * 6
+    assert ax.get_title() == "t  (total = 0)"
     with pytest.raises(ValueError):
         plots.plot_confusion(np.zeros((2, 3)), ["a"], ["x", "y", "z"], tmp_path / "x.png", title="t")
 
@@ -359,16 +477,38 @@ def test_confusion_all_zero_and_label_mismatch(tmp_path):
 # --------------------------------------------------------------------------
 # plot_metric_bars
 # --------------------------------------------------------------------------
-def test_metric_bars_with_negative_values(tmp_path, metric_table):
+def test_metric_bars_with_negative_values(tmp_path, metric_table, drawn):
     out = assert_deterministic(
         lambda p: plots.plot_metric_bars(metric_table, p, title="clustering quality"), tmp_path
     )
     assert_png(out)
+    (ax,) = plot_axes(drawn[0])
+    series = bars(ax)
+    assert list(series) == ["audio", "lyrics", "multimodal"]  # first-appearance order
+    for representation, container in series.items():
+        rows = metric_table[metric_table["representation"] == representation]
+        np.testing.assert_allclose([bar.get_height() for bar in container], rows["value"])
+        # NMI bars in the first group (x around 0), ARI bars in the second (around 1)
+        centres = [bar.get_x() + bar.get_width() / 2 for bar in container]
+        assert -0.4 < centres[0] < 0.4 and 0.6 < centres[1] < 1.4
+    assert max(series, key=lambda r: series[r][0].get_height()) == "multimodal"
+    # error bars span value - ci95 to value + ci95 where there is an interval (4 of the 6 scores)
+    np.testing.assert_allclose(error_spans(ax), sorted(2 * metric_table["ci95"].dropna()))
+    assert ax.get_ylim() == _metric_ylim(np.array([[0.41, 0.22, 0.63], [-0.08, 0.05, 0.37]]),
+                                         np.array([[0.04, np.nan, 0.05], [0.03, 0.02, np.nan]]))
+    assert ax.get_ylim()[0] < -0.08 - 0.03  # the negative ARI and its interval fit
+    assert any(np.all(np.asarray(line.get_ydata()) == 0.0) for line in ax.get_lines())  # the zero line
+    assert ax.get_title() == "clustering quality  (error bars: 95 % CI)"
+    assert sorted(text.get_text() for text in ax.texts) == sorted(f"{v:.2f}" for v in metric_table["value"])
 
 
-def test_metric_bars_without_ci_column_and_missing_pairs(tmp_path, metric_table):
+def test_metric_bars_without_ci_column_and_missing_pairs(tmp_path, metric_table, drawn):
     t = metric_table.drop(columns="ci95").iloc[:-1]  # multimodal/ARI missing
     assert_png(plots.plot_metric_bars(t, tmp_path / "noci.png", title="t"))
+    (ax,) = plot_axes(drawn[0])
+    heights = {rep: [bar.get_height() for bar in c] for rep, c in bars(ax).items()}
+    assert heights == {"audio": [0.41, -0.08], "lyrics": [0.22, 0.05], "multimodal": [0.63]}
+    assert error_spans(ax) == [] and ax.get_title() == "t"
 
 
 def test_metric_bars_rejects_duplicates(tmp_path, metric_table):
@@ -393,11 +533,23 @@ def test_metric_ylim():
 # --------------------------------------------------------------------------
 # plot_class_balance
 # --------------------------------------------------------------------------
-def test_class_balance(tmp_path, tracks):
+def test_class_balance(tmp_path, tracks, drawn):
     out = assert_deterministic(
         lambda p: plots.plot_class_balance(tracks, p, title="dataset balance"), tmp_path
     )
     assert_png(out)
+    (ax,) = plot_axes(drawn[0])
+    counts = pd.crosstab(tracks["genre"], tracks["language"])  # genres and languages sorted
+    assert [label.get_text() for label in ax.get_xticklabels()] == list(counts.index)
+    series = bars(ax)
+    assert list(series) == list(counts.columns)
+    bottom = np.zeros(len(counts))
+    for language, container in series.items():  # stacked: each language on top of the ones before
+        np.testing.assert_array_equal([bar.get_height() for bar in container], counts[language])
+        np.testing.assert_array_equal([bar.get_y() for bar in container], bottom)
+        bottom += counts[language].to_numpy()
+    assert [text.get_text() for text in ax.texts] == [str(int(total)) for total in counts.sum(axis=1)]
+    assert ax.get_title() == "dataset balance  (N = 60 tracks)"
     # row order does not matter
     shuffled = tracks.sample(frac=1.0, random_state=3)
     p2 = plots.plot_class_balance(shuffled, tmp_path / "shuffled.png", title="dataset balance")
@@ -410,9 +562,13 @@ def test_class_balance_rejects_chunk_level_rows(tmp_path, tracks):
         plots.plot_class_balance(chunks, tmp_path / "x.png", title="t")
 
 
-def test_class_balance_missing_labels(tmp_path):
+def test_class_balance_missing_labels(tmp_path, drawn):
     t = pd.DataFrame({"language": ["en", None, "es", "en"], "genre": ["rock", "pop", np.nan, "rock"]})
     assert_png(plots.plot_class_balance(t, tmp_path / "nan.png", title="t"), min_colours=5)
+    (ax,) = plot_axes(drawn[0])
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["pop", "rock", "unknown"]
+    heights = {language: [bar.get_height() for bar in c] for language, c in bars(ax).items()}
+    assert heights == {"en": [0, 2, 0], "es": [0, 0, 1], "unknown": [1, 0, 0]}
 
 
 # --------------------------------------------------------------------------
@@ -435,7 +591,7 @@ def test_abs_corr_matches_numpy_and_handles_constants(rng):
     assert corr.min() >= 0 and corr.max() <= 1
 
 
-def test_latent_correlation_with_constant_column(tmp_path, rng):
+def test_latent_correlation_with_constant_column(tmp_path, rng, drawn):
     z = rng.normal(size=(100, 8)).astype(np.float32)
     z[:, 3] = 0.0
     z[:, 6] = z[:, 1] * 0.5
@@ -444,6 +600,16 @@ def test_latent_correlation_with_constant_column(tmp_path, rng):
             lambda p: plots.plot_latent_correlation(z, p, title="latent |r|"), tmp_path
         )
     assert_png(out)
+    (ax,) = plot_axes(drawn[0])
+    shown = np.asarray(ax.images[0].get_array())
+    expected = np.abs(np.corrcoef(np.delete(z, 3, axis=1), rowvar=False))
+    np.testing.assert_allclose(np.delete(np.delete(shown, 3, 0), 3, 1), expected, atol=1e-6)
+    assert np.all(shown[3] == 0) and np.all(shown[:, 3] == 0)  # the constant dimension
+    texts = np.array([text.get_text() for text in ax.texts]).reshape(8, 8)
+    assert texts[1, 6] == texts[6, 1] == "1.00" and texts[3, 3] == "0.00"
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["z0", "z1", "z2", "z3*", "z4", "z5", "z6", "z7"]
+    mean_off = shown[~np.eye(8, dtype=bool)].mean()
+    assert ax.get_title() == f"latent |r|\nmean off-diagonal |r| = {mean_off:.3f}; 1 constant dim(s) marked *"
 
 
 def test_latent_correlation_edge_cases(tmp_path, rng):
@@ -458,8 +624,17 @@ def test_latent_correlation_edge_cases(tmp_path, rng):
         plots.plot_latent_correlation(np.array([[np.nan, 1.0]] * 5), tmp_path / "x.png", title="t")
 
 
-def test_metric_bars_draw_the_chance_line(tmp_path, metric_table):
+def test_metric_bars_draw_the_chance_line(tmp_path, metric_table, drawn):
     with_null = metric_table.assign(null_p95=0.5)
     plain = plots.plot_metric_bars(metric_table, tmp_path / "plain.png", title="t")
     chance = plots.plot_metric_bars(with_null, tmp_path / "chance.png", title="t")
     assert plain.read_bytes() != chance.read_bytes()  # the dotted chance lines are drawn
+    (without,), (ax,) = plot_axes(drawn[0]), plot_axes(drawn[1])
+    assert dotted(without) == []
+    # one dotted segment at 0.5 across each of the six bars, as wide as its bar, in the legend once
+    segments = [segment for lines in dotted(ax) for segment in lines.get_segments()]
+    assert len(segments) == 6 and all(np.all(segment[:, 1] == 0.5) for segment in segments)
+    edges = sorted((bar.get_x(), bar.get_x() + bar.get_width()) for c in bars(ax).values() for bar in c)
+    np.testing.assert_allclose(sorted((segment[0, 0], segment[1, 0]) for segment in segments), edges)
+    assert [text.get_text() for text in ax.get_legend().get_texts()].count("chance (null 95th pct.)") == 1
+    assert ax.get_title().endswith("(dotted: chance)")

@@ -12,6 +12,7 @@ from conftest import load_script
 README_LINES = 200  # a newcomer reads it in five minutes; everything else is in docs/
 
 
+@pytest.mark.slow
 def test_readme_results_are_generated_from_metrics(repo):
     proc = subprocess.run([sys.executable, str(repo / "scripts" / "readme_results.py"), "--check"],
                           capture_output=True, text=True)
@@ -21,6 +22,7 @@ def test_readme_results_are_generated_from_metrics(repo):
 @pytest.mark.parametrize(("rel", "row"), [("README.md", "| `conv_bvae` (the audio latent alone) |"),
                                           ("docs/results.md", "| `conv_bvae` | 15 |"),
                                           ("docs/benchmarks.md", "| `cluster` |")])
+@pytest.mark.slow
 def test_the_check_fails_on_a_hand_edit(repo, tmp_path, rel, row):
     # the script works on its own folder's files: run a copy on a copy with one table row edited
     (tmp_path / "scripts").mkdir()

@@ -21,13 +21,10 @@ TINY = dict(scale=0.1, min_seconds=4.0, max_seconds=6.0, sample_rate=SR, progres
 
 
 @pytest.fixture(scope="module")
-def corpora(tmp_path_factory):
+def corpora(synthetic_corpus):
     """Two corpora with seed 0 (for determinism) and one with seed 1."""
-    out = {}
-    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
-        root = tmp_path_factory.mktemp(name)
-        out[name] = (root, generate_corpus(root, seed=seed, **TINY))
-    return out
+    return {name: synthetic_corpus("hblm", replica=replica, seed=seed, **TINY)
+            for name, replica, seed in (("a", 0, 0), ("b", 1, 0), ("c", 0, 1))}
 
 
 # ---------------------------------------------------------------- designs

@@ -3,25 +3,19 @@ import warnings
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import relative_files
 
 from musiclust.datasets.synthetic import GTZAN_GENRES, generate_gtzan_corpus, synthesize_gtzan_track
 
 SR = 22050
-SMALL = dict(tracks_per_genre=2, seconds=3.0, sample_rate=SR, progress=False)
+SMALL = dict(tracks_per_genre=2, seconds=3.0, sample_rate=SR)
 
 
 @pytest.fixture(scope="module")
-def corpora(tmp_path_factory):
+def corpora(synthetic_corpus):
     """Two corpora with seed 0 (determinism) and one with seed 1."""
-    out = {}
-    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
-        root = tmp_path_factory.mktemp(name)
-        out[name] = (root, generate_gtzan_corpus(root, seed=seed, **SMALL))
-    return out
-
-
-def _files(root):
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    return {name: synthetic_corpus("gtzan", replica=replica, seed=seed, **SMALL)
+            for name, replica, seed in (("a", 0, 0), ("b", 1, 0), ("c", 0, 1))}
 
 
 def test_the_gtzan_reader_sees_ten_genre_folders_in_order(corpora):
@@ -37,7 +31,7 @@ def test_the_gtzan_reader_sees_ten_genre_folders_in_order(corpora):
 def test_layout_and_counts(corpora):
     root, frame = corpora["a"]
     expected = [f"genres_original/{g}/{g}.{i:05d}.wav" for g in GTZAN_GENRES for i in range(2)]
-    assert _files(root) == expected
+    assert relative_files(root) == expected
     assert list(frame["path"]) == expected
     assert list(frame["track_id"]) == [f"{g}.{i:05d}" for g in GTZAN_GENRES for i in range(2)]
     assert frame["genre"].value_counts().to_dict() == {g: 2 for g in GTZAN_GENRES}

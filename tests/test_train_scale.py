@@ -179,6 +179,7 @@ def _ddp_worker(out_dir: str) -> None:
                 "state": model.state_dict(), "refused": refused}, Path(out_dir) / f"rank{launched.rank}.pt")
 
 
+@pytest.mark.slow
 def test_two_process_ddp_matches_one_process(tmp_path, offline_env):
     single_model = _dense_ae()
     single = train(single_model, _images(DDP_ROWS), epochs=DDP_EPOCHS, batch_size=DDP_BATCH, lr=1e-3, seed=DDP_SEED,
@@ -219,6 +220,7 @@ def _train_stage(folder: Path, env: dict, processes: int) -> subprocess.Complete
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_train_stage_with_two_processes_matches_one(tmp_path, offline_env):
     env = {**offline_env, "OMP_NUM_THREADS": "1"}
     one, two = (_train_stage(tmp_path / f"p{n}", env, n) for n in (1, 2))
@@ -239,6 +241,7 @@ def test_processes_setting_is_checked():
         build(ComputeParams, {"processes": 0}, "compute")
 
 
+@pytest.mark.slow
 def test_gpu_check_quick_runs_with_torch_and_numpy_only(tmp_path):
     # Stand-ins that fail to import, as on a machine where only torch and numpy are installed.
     for name in ("pandas", "tqdm", "sklearn"):
@@ -267,6 +270,7 @@ def test_gpu_check_quick_runs_with_torch_and_numpy_only(tmp_path):
     assert report["joint_encode_samples_per_s"] == {} and "joint_data" not in report
 
 
+@pytest.mark.slow
 def test_gpu_check_quick_trains_and_encodes_the_joint_model():
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, str(REPO / "scripts" / "gpu_check.py"), "--quick"], env=env,
