@@ -6,8 +6,8 @@
 The conv part needs nothing but torch and numpy: it imports the training loop
 (``musiclust.train``) and the model (``musiclust.models.conv_bvae``), not
 the model registry, which reads pandas; without tqdm a silent stand-in
-takes its place. The joint part imports ``musiclust.joint``, which reads
-pandas and scikit-learn (through the registry); where they are missing its
+takes its place. The joint part imports ``musiclust.models.joint``, which reads
+pandas (not the registry); where it is missing its
 variants are reported as skipped, with the reason.
 
 On seeded mel-like chunks (2,048 of 1x128x128 in [0, 1]) it trains the conv
@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import importlib.machinery
 import importlib.util
 import json
@@ -65,7 +66,7 @@ import numpy as np
 import torch
 
 if TYPE_CHECKING:  # imported where used: it reads pandas
-    from musiclust.joint import JointRows
+    from musiclust.models.joint import JointRows
 
 # The lyric stand-ins: the width of the pipeline's embeddings (params.yaml lyrics.model,
 # all-MiniLM-L6-v2), chunks per track, and the share of tracks that have lyrics.
@@ -139,7 +140,7 @@ def lyric_like_embeddings(tracks: int, dim: int, seed: int,
     Returns ``(track ids (M,) int64, embeddings (M, dim) float32 of unit norm)``: M is
     ``share * tracks`` rounded down, at least 1 and, from 2 tracks on, at most ``tracks - 1``, so
     that some tracks have no lyrics; the ids, of ``range(tracks)``, are in shuffled order, as
-    :func:`musiclust.joint.chunk_lyrics` must look each chunk's track up.
+    :func:`musiclust.models.joint.chunk_lyrics` must look each chunk's track up.
     """
     rng = np.random.default_rng(seed)
     with_lyrics = max(1, min(tracks - 1, int(share * tracks)))
@@ -150,19 +151,14 @@ def lyric_like_embeddings(tracks: int, dim: int, seed: int,
 
 
 def _import_joint() -> types.ModuleType:
-    """``musiclust.joint``, with the model registry it imports in place of the empty package that
-    :func:`_import_without_extras` may have left."""
-    registry = sys.modules.get("musiclust.models")
-    if registry is not None and getattr(registry, "__file__", None) is None:
-        del sys.modules["musiclust.models"]  # the model files already loaded stay, and the registry reuses them
-    import musiclust.joint
-
-    return musiclust.joint
+    """``musiclust.models.joint``: the joint model file alone, not the registry of every kind
+    (``musiclust.models`` may be the empty package of :func:`_import_without_extras`)."""
+    return importlib.import_module("musiclust.models.joint")
 
 
 def joint_stand_in(mels: np.ndarray, seed: int) -> JointRows:
     """``mels``, ``CHUNKS_PER_TRACK`` consecutive chunks to a track, paired by
-    :func:`musiclust.joint.joint_rows` with their tracks' lyric stand-ins → ``JointRows``."""
+    :func:`musiclust.models.joint.joint_rows` with their tracks' lyric stand-ins → ``JointRows``."""
     joint = _import_joint()
     chunk_track_ids = np.arange(len(mels)) // CHUNKS_PER_TRACK
     lyric_track_ids, lyrics = lyric_like_embeddings(int(chunk_track_ids[-1]) + 1, LYRIC_DIM, seed)
@@ -171,7 +167,7 @@ def joint_stand_in(mels: np.ndarray, seed: int) -> JointRows:
 
 def _first_rows(rows: JointRows, n: int) -> JointRows:
     """The first ``n`` chunks of ``JointRows`` with their lyrics, as ``JointRows``."""
-    from musiclust.joint import JointRows
+    from musiclust.models.joint import JointRows
 
     return JointRows(rows.mels[:n], rows.lyric_index[:n], rows.lyrics)
 
@@ -185,7 +181,7 @@ def conv_bvae(*, image_size: int, batch_size: int) -> torch.nn.Module:
 
 def joint_bvae(rows: JointRows, *, batch_size: int) -> torch.nn.Module:
     """A fresh joint beta-VAE (``JointBVAEConfig`` defaults) sized for ``rows``."""
-    from musiclust.joint import JointBetaVAE, JointBVAEConfig
+    from musiclust.models.joint import JointBetaVAE, JointBVAEConfig
 
     return JointBetaVAE(JointBVAEConfig(batch_size=batch_size), **JointBetaVAE.input_shape(rows.mels, rows.lyrics))
 
@@ -229,7 +225,7 @@ def time_training(build: Callable[[], torch.nn.Module], data: np.ndarray | Joint
     ``(numbers, trained model)``; one untimed epoch on ``warmup_data`` first, if given.
     ``distributed``: through ``musiclust.distributed.train_distributed`` in a process group of
     this one process (see :func:`one_process_group`)."""
-    from musiclust.train import KLSchedule, seed_everything, train
+    from musiclust.train import seed_everything, train
 
     run = train
     if distributed:
@@ -242,7 +238,7 @@ def time_training(build: Callable[[], torch.nn.Module], data: np.ndarray | Joint
     seed_everything(seed)  # as the pipeline's fit() does, deterministic algorithms included
     model = build()  # after seeding: the initial weights follow the seed
     options = dict(batch_size=batch_size, lr=1e-3, seed=seed, device=device, progress=False,
-                   kl=KLSchedule.of(model.config), precision=precision, compile=compile)
+                   kl=model.config.kl_schedule(), precision=precision, compile=compile)
     numbers: dict = {"epochs": epochs, "precision": precision, "compile": compile, "distributed": distributed}
     if warmup_data is not None:
         start = time.perf_counter()
@@ -275,8 +271,8 @@ def time_encoding(model: torch.nn.Module, chunks: np.ndarray, device: torch.devi
 @torch.no_grad()
 def time_joint_encoding(model: torch.nn.Module, rows: JointRows, device: torch.device, batch_size: int = 256) -> float:
     """Chunks per second encoded to joint posterior means (lyrics where a chunk has them) by
-    ``musiclust.joint.encode_joint``."""
-    from musiclust.joint import encode_joint
+    ``musiclust.models.joint.encode_joint``."""
+    from musiclust.models.joint import encode_joint
 
     encode_joint(model, _first_rows(rows, batch_size), batch_size=batch_size, device=device, progress=False)
     start = time.perf_counter()
@@ -351,7 +347,7 @@ def conv_check(report: dict, chunks: np.ndarray, *, cuda: bool, epochs: int, bat
 
 def joint_check(report: dict, chunks: np.ndarray, *, cuda: bool, epochs: int, batch_size: int, seed: int) -> None:
     """The joint beta-VAE's variants, encoding speeds and ratios into ``report`` (see the module
-    docstring); without the packages ``musiclust.joint`` reads, its variants are marked skipped."""
+    docstring); without the packages ``musiclust.models.joint`` reads, its variants are marked skipped."""
     report.update(joint_encode_samples_per_s={}, joint_cuda_over_cpu_samples_per_s={})
     names = ["joint_cpu_fp32", *(("joint_cuda_fp32", "joint_cuda_bf16", "joint_cuda_fp32_one_epoch") if cuda else ())]
     try:

@@ -103,7 +103,6 @@ def test_scaling_params_run_one_corpus_of_3_s_tracks_with_one_epoch_and_one_seed
     # The stages' own validation accepts it.
     from musiclust.cluster import ClusterParams
     from musiclust.datasets import DatasetParams
-    from musiclust.joint import JOINT_KINDS
     from musiclust.models import KINDS
     from musiclust.report import ReportParams
     from stages.params import build_model, load_dataset, load_models, load_run, load_section, read_params
@@ -115,7 +114,7 @@ def test_scaling_params_run_one_corpus_of_3_s_tracks_with_one_epoch_and_one_seed
     for section in ("models", "stats_models"):
         assert all(config.seeds == [0] for _, config in load_models(KINDS, path, section).values())
     for name, entry in read_params(path)["joint_models"].items():
-        assert build_model(name, entry, JOINT_KINDS, "joint_models")[1].epochs == 1
+        assert build_model(name, entry, KINDS, "joint_models")[1].epochs == 1
     assert load_section("cluster", ClusterParams, path).max_quadratic_rows == 100
     assert load_section("report", ReportParams, path).tsne_max_points == 100
     settings = benchmark.scaling_settings(out)
