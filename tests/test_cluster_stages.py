@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,6 +117,7 @@ def _run(root: Path, module: str, args: list[str]) -> subprocess.CompletedProces
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
     _write_inputs(tmp_path)
     common = ["--tracks", "tracks.parquet", "--latents", "latents/m.parquet", "--mels", "mels.npy",
@@ -146,6 +148,7 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
 
 @pytest.mark.parametrize("module, more", [("stages.cluster", []), ("stages.evaluate", [
     "--status", "s", "--metrics", "m", "--scores", "s"])])
+@pytest.mark.slow
 def test_a_bad_setting_stops_the_stage_naming_the_key(tmp_path, module, more):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"cluster": {"algorithms": ["kmeans", "optics"]},
                                                           "evaluate": {}}))
@@ -153,3 +156,57 @@ def test_a_bad_setting_stops_the_stage_naming_the_key(tmp_path, module, more):
                                    "--clipstats", "c", "--lyrics", "l", "--assignments", "a", *more])
     assert done.returncode == 1, done.stderr
     assert "params: cluster.algorithms[1]: 'optics' is not one of" in done.stderr
+
+
+@pytest.mark.pipeline
+def test_dvc_re_runs_evaluate_alone_after_a_scoring_change(tmp_path, offline_env):
+    """dvc.yaml's own cluster and evaluate stages, run by DVC in a small repository: after
+    ``evaluate.null_draws`` changes only evaluate is stale; after a cluster setting, cluster."""
+    root = tmp_path / "repo"
+    for package in ("stages", "musiclust"):
+        shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    stages = {name: _stage(name) for name in ("cluster", "evaluate")}
+    (root / "dvc.yaml").write_text(yaml.safe_dump(
+        {"stages": {name: {"foreach": "${run}", "do": stage} for name, stage in stages.items()}}, sort_keys=False))
+    real = _params()
+    params = {"run": ["toy"], "datasets": {"toy": {}},
+              "cluster": {**real["cluster"], "algorithms": ["kmeans", "gmm"], "kmeans_seeds": [0],
+                          "kmeans_n_init": 2},
+              "evaluate": {**real["evaluate"], "null_draws": 100}}
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    scratch = tmp_path / "inputs"
+    scratch.mkdir()
+    files = _write_inputs(scratch)
+    features, raw, latents = root / "data/features/toy", root / "data/raw/toy", root / "data/latents/toy"
+    for folder in (features, raw, latents):
+        folder.mkdir(parents=True)
+    shutil.copy(files["tracks.parquet"], raw)
+    for name in ("status.parquet", "chunks.parquet", "mels.npy"):
+        shutil.copy(files[name], features)
+    tracks = pd.read_parquet(files["tracks.parquet"])
+    rng = np.random.default_rng(1)
+    write_vectors(tracks[["track_id"]], rng.normal(size=(12, 5)), "stats", features / "clipstats.parquet")
+    write_vectors(tracks[["track_id"]], rng.normal(size=(12, 6)), "embedding", features / "lyrics.parquet")
+    words = shlex.split(stages["cluster"]["cmd"])
+    for path in (value for flag, value in zip(words, words[1:]) if flag == "--latents"):
+        shutil.copy(scratch / "latents" / "m.parquet", root / path.replace("${item}", "toy"))
+    shell = {"cwd": root, "env": offline_env, "capture_output": True, "text": True}
+    for cmd in (["git", "init", "-q"], [sys.executable, "-m", "dvc", "init", "-q"], ["git", "add", "-A"],
+                ["git", "commit", "-qm", "inputs"], [sys.executable, "-m", "dvc", "repro", "-q"]):
+        done = subprocess.run(cmd, **shell)
+        assert done.returncode == 0, f"{cmd}: {done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    gmm = json.loads((root / "metrics/toy/gmm.json").read_text())
+    assert gmm["track"]["conv_bvae"]["genre"]["nmi"] == 1.0 and gmm["track"]["conv_bvae"]["genre"]["runs"] == 2
+
+    def stale(change: tuple[str, str, object]) -> set[str]:
+        section, key, value = change
+        edited = {**params, section: {**params[section], key: value}}
+        (root / "params.yaml").write_text(yaml.safe_dump(edited, sort_keys=False))
+        done = subprocess.run([sys.executable, "-m", "dvc", "status", "--json"], **shell)
+        assert done.returncode == 0, done.stderr
+        return set(json.loads(done.stdout or "{}"))
+
+    assert stale(("evaluate", "null_draws", 101)) == {"evaluate@toy"}
+    assert stale(("evaluate", "null_seed", 3)) == {"evaluate@toy"}
+    assert stale(("cluster", "kmeans_n_init", 3)) == {"cluster@toy"}
+    assert stale(("cluster", "max_quadratic_rows", 4000)) == {"cluster@toy", "evaluate@toy"}
