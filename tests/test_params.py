@@ -7,6 +7,7 @@ from musiclust.audio import MelConfig
 from musiclust.cluster import ClusterParams
 from musiclust.compute import ComputeParams, Parallelism
 from musiclust.datasets import DatasetParams
+from musiclust.evaluate import EvaluateParams
 from musiclust.models import KINDS, EncodeParams
 from musiclust.report import ReportParams
 from musiclust.text import LyricsParams
@@ -24,7 +25,7 @@ from stages.params import (
 )
 
 SECTIONS = {"spectrograms": MelConfig, "compute": ComputeParams, "encode": EncodeParams,
-            "cluster": ClusterParams, "report": ReportParams}
+            "cluster": ClusterParams, "evaluate": EvaluateParams, "report": ReportParams}
 
 
 
