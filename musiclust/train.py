@@ -113,7 +113,7 @@ class _RowBatches(Dataset):
     ``(images (len(rows), H, W) float32, size)``, ``size`` being the whole batch's across ranks.
 
     ``data`` may also be a table of several aligned arrays (anything whose ``data[rows]`` is a
-    tuple of arrays, such as :class:`musiclust.joint.JointRows`); a batch is then a tuple of tensors.
+    tuple of arrays, such as :class:`musiclust.models.joint.JointRows`); a batch is then a tuple of tensors.
     """
 
     def __init__(self, data: np.ndarray):

@@ -443,7 +443,7 @@ def _joint_gpu_lines(gpu: dict) -> list[str]:
     data = gpu["joint_data"]
     joint = {name: numbers for name, numbers in gpu["train"].items() if name.startswith("joint_")}
     rows = _gpu_rows(joint, "joint_cpu_fp32")
-    return [f"The joint beta-VAE (`musiclust.joint`) on the same chunks, {data['chunks_per_track']} to a track, "
+    return [f"The joint beta-VAE (`musiclust.models.joint`) on the same chunks, {data['chunks_per_track']} to a track, "
             f"{data['tracks_with_lyrics']:,} of its {data['tracks']:,} tracks ({data['chunks_with_lyrics']:,} "
             f"chunks) with a seeded unit-norm {data['lyric_dim']}-dimensional lyric embedding and the others audio "
             "only, so that batches mix both. One epoch from the same seed ends at a loss "

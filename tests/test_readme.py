@@ -104,7 +104,7 @@ def test_the_gpu_section_shows_the_joint_model_where_the_gpu_check_has_it(repo, 
     }
     text = "\n".join(readme_results.gpu_section())
     # The conv part as before, none of the joint rows in its table; then the joint model's own.
-    assert text.startswith(conv_only + "\nThe joint beta-VAE (`musiclust.joint`)")
+    assert text.startswith(conv_only + "\nThe joint beta-VAE (`musiclust.models.joint`)")
     assert ("192 of its 256 tracks (1,536 chunks) with a seeded unit-norm 384-dimensional lyric embedding" in text
             and "loss 1.0100 times the CPU's; `encode_joint` runs at 20,250 chunks/s on the GPU against 1,500 on "
             "the CPU:" in text)
