@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans, SpectralClustering
 from sklearn.metrics import pairwise_distances
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .arrays import seeded_rows
@@ -108,10 +109,19 @@ def gmm(x: np.ndarray, k: int, *, seed: int, covariance: str = "diag", n_init: i
 
 def spectral(x: np.ndarray, k: int, *, seed: int, n_neighbors: int = 15) -> np.ndarray:
     """Spectral clustering of the symmetrised ``n_neighbors``-nearest-neighbour graph (no kernel
-    width to tune: it adapts to the local density), its embedding labelled by seeded k-means."""
-    model = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=min(n_neighbors, len(x) - 1),
-                               random_state=seed, assign_labels="kmeans")
-    return model.fit_predict(x).astype(np.int32)
+    width to tune: it adapts to the local density), its embedding labelled by seeded k-means.
+
+    Identical rows (a song's lyric embedding repeated on each of its chunks) are one node of the
+    graph and share its label: as separate nodes they tie the neighbour lists and make the graph's
+    eigenspace degenerate, so that the labels would follow the last bits of the arithmetic."""
+    distinct, node = np.unique(x, axis=0, return_inverse=True)
+    if len(distinct) <= k:  # no k clusters to find: each distinct row is its own
+        return node.ravel().astype(np.int32)
+    model = SpectralClustering(n_clusters=k, affinity="nearest_neighbors",
+                               n_neighbors=min(n_neighbors, len(distinct) - 1), random_state=seed,
+                               assign_labels="kmeans")
+    with threadpool_limits(1):  # the same labels whatever threads the caller allows
+        return model.fit_predict(distinct)[node.ravel()].astype(np.int32)
 
 
 def hdbscan(distances: np.ndarray, *, min_cluster_fraction: float) -> np.ndarray:

@@ -75,6 +75,25 @@ def test_gmm_spectral_and_hdbscan_find_well_separated_blobs():
     np.testing.assert_array_equal(gmm(x, 3, seed=4), gmm(x, 3, seed=4))
 
 
+def test_spectral_labels_do_not_follow_the_thread_count():
+    """Repeated rows (one lyric embedding on each chunk of a song) make the neighbour graph's
+    eigenspace degenerate; the labels must still be the same whatever threads the caller allows."""
+    from threadpoolctl import threadpool_limits
+
+    from musiclust.cluster import spectral
+
+    x = np.repeat(np.random.default_rng(0).standard_normal((100, 384)).astype(np.float32), 10, axis=0)
+    with threadpool_limits(1):
+        one = spectral(x, 5, seed=1)
+    with threadpool_limits(2):
+        two = spectral(x, 5, seed=1)
+    np.testing.assert_array_equal(one, two)
+    # identical rows are one node of the graph: one label each song
+    assert all(len(set(one[i * 10:(i + 1) * 10])) == 1 for i in range(100))
+    few = spectral(x[:30], 5, seed=0)  # 3 distinct rows, fewer than k: each its own cluster
+    assert [len(set(few[i * 10:(i + 1) * 10])) for i in range(3)] == [1, 1, 1] and len(set(few)) == 3
+
+
 def test_an_algorithm_needing_no_k_ignores_k():
     x, _ = _blobs()
     keys = pd.DataFrame({"track_id": [f"t{i:03d}" for i in range(len(x))], "chunk": -1})
