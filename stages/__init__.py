@@ -34,7 +34,7 @@ def run(main: Callable[[], None]) -> None:
 
 
 def stage_args(description: str, *paths: str, options: tuple[str, ...] = (),
-               optional: tuple[str, ...] = ()) -> argparse.Namespace:
+               optional: tuple[str, ...] = (), repeated: tuple[str, ...] = ()) -> argparse.Namespace:
     """Parse ``--<name> PATH`` for each of ``paths`` and ``--<name> VALUE`` for each of ``options``
     (all required) and ``--<name> PATH`` for each of ``optional`` (default None); set up logging."""
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
@@ -45,4 +45,6 @@ def stage_args(description: str, *paths: str, options: tuple[str, ...] = (),
         parser.add_argument(f"--{name}", type=Path, required=True)
     for name in optional:
         parser.add_argument(f"--{name}", type=Path, default=None)
+    for name in repeated:  # given once or more: the list of paths
+        parser.add_argument(f"--{name}", type=Path, action="append", required=True)
     return parser.parse_args()

@@ -9,15 +9,14 @@ from musiclust.io import write_parquet
 from musiclust.metrics import targets_of
 from musiclust.representations import read_corpus
 
-from . import run
-from ._scoring import scoring_args
+from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("cluster")
 
 
 def main() -> None:
-    args = scoring_args(__doc__, "tracks", "mels", "chunks", "clipstats", "lyrics", "assignments")
+    args = stage_args(__doc__, "tracks", "mels", "chunks", "clipstats", "lyrics", "assignments", repeated=("latents",))
     params = load_section("cluster", ClusterParams)
     corpus = read_corpus(tracks=args.tracks, latents=args.latents, mels=args.mels, chunks=args.chunks,
                          clipstats=args.clipstats, lyrics=args.lyrics, raw_max_chunks=params.max_quadratic_rows,

@@ -24,7 +24,8 @@ def main() -> None:
     compute = load_section("compute", ComputeParams)
     seed_everything(0, compute.threads)
     kind, models = load_models(args.model)
-    encoded = encode_seeds(kind, models, read_inputs(**input_files(args)), device=resolve_device(compute.device))
+    inputs = read_inputs(**input_files(args))
+    encoded = encode_seeds(kind, models, inputs, device=resolve_device(compute.device))
     for view, (rows, vectors) in encoded.items():
         out = getattr(args, f"out_{view}") if view else args.out
         if out is None:
@@ -34,7 +35,7 @@ def main() -> None:
     if args.reconstructions is not None:
         seed, model = next(iter(models.items()))
         count = load_section("encode", EncodeParams).reconstructions
-        write_vectors(*reconstruction_table(model, read_inputs(mels=args.mels).mels, count, seed),
+        write_vectors(*reconstruction_table(model, inputs.mels, count, seed),
                       "reconstruction", args.reconstructions)
 
 

@@ -12,16 +12,15 @@ from musiclust.evaluate import EvaluateParams, evaluate
 from musiclust.io import write_csv, write_json
 from musiclust.representations import read_corpus
 
-from . import run
-from ._scoring import scoring_args
+from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("evaluate")
 
 
 def main() -> None:
-    args = scoring_args(__doc__, "tracks", "status", "mels", "chunks", "clipstats", "lyrics", "assignments",
-                        "metrics", "scores")
+    args = stage_args(__doc__, "tracks", "status", "mels", "chunks", "clipstats", "lyrics", "assignments",
+                      "metrics", "scores", repeated=("latents",))
     params, sampling = load_section("evaluate", EvaluateParams), load_section("cluster", ClusterParams)
     corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents, mels=args.mels,
                          chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics,
