@@ -20,6 +20,7 @@ import torch
 import torchaudio
 
 from .config import InputError
+from .linalg import one_torch_thread
 from .mel_config import MelConfig  # noqa: F401 (the recipe's settings, torch-free for the report)
 
 
@@ -167,7 +168,7 @@ def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> 
     x = torch.as_tensor(np.asarray(chunks, dtype=np.float32))
     if x.ndim != 2:
         raise ValueError(f"chunks must have shape (B, samples), got {tuple(x.shape)}")
-    with torch.no_grad():
+    with torch.no_grad(), one_torch_thread():  # one thread: the same bits on any core count
         power = _mel_transform(cfg.sample_rate, cfg.n_fft, cfg.hop_length, cfg.n_mels)(x).double()  # (B, n_mels, T)
         amin = 1e-10
         db = 10.0 * torch.log10(power.clamp_min(amin))

@@ -12,8 +12,7 @@ from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans, SpectralClustering
-from sklearn.metrics import pairwise_distances
+from sklearn.cluster import DBSCAN, HDBSCAN, AgglomerativeClustering, KMeans
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
@@ -109,7 +108,10 @@ def gmm(x: np.ndarray, k: int, *, seed: int, covariance: str = "diag", n_init: i
 
 def spectral(x: np.ndarray, k: int, *, seed: int, n_neighbors: int = 15) -> np.ndarray:
     """Spectral clustering of the symmetrised ``n_neighbors``-nearest-neighbour graph (no kernel
-    width to tune: it adapts to the local density), its embedding labelled by seeded k-means.
+    width to tune: it adapts to the local density), its embedding labelled by seeded k-means:
+    scikit-learn's ``SpectralClustering(affinity="nearest_neighbors")``, with the graph's
+    eigenvectors from a dense eigendecomposition in torch (:func:`spectral_embedding`) instead of
+    ARPACK, whose iterations round differently under each BLAS kernel a CPU selects.
 
     Identical rows (a song's lyric embedding repeated on each of its chunks) are one node of the
     graph and share its label: as separate nodes they tie the neighbour lists and make the graph's
@@ -117,11 +119,50 @@ def spectral(x: np.ndarray, k: int, *, seed: int, n_neighbors: int = 15) -> np.n
     distinct, node = np.unique(x, axis=0, return_inverse=True)
     if len(distinct) <= k:  # no k clusters to find: each distinct row is its own
         return node.ravel().astype(np.int32)
-    model = SpectralClustering(n_clusters=k, affinity="nearest_neighbors",
-                               n_neighbors=min(n_neighbors, len(distinct) - 1), random_state=seed,
-                               assign_labels="kmeans")
+    maps = spectral_embedding(distinct, min(n_neighbors, len(distinct) - 1), k)
     with threadpool_limits(1):  # the same labels whatever threads the caller allows
-        return model.fit_predict(distinct)[node.ravel()].astype(np.int32)
+        return kmeans(maps, k, seed=seed)[node.ravel()]
+
+
+_EMBEDDINGS: dict = {}
+DENSE_EIGEN_ROWS = 2000  # up to this many nodes a dense eigendecomposition (about a second), beyond LOBPCG
+
+
+def spectral_embedding(x: np.ndarray, n_neighbors: int, k: int) -> np.ndarray:
+    """The ``k`` eigenvectors of the smallest eigenvalues of the normalised Laplacian of the
+    symmetrised k-nearest-neighbour graph of the rows of ``x`` (itself included, as scikit-learn's),
+    divided by the square root of the degree, signs fixed: scikit-learn's spectral embedding. In
+    float64 on one torch thread, so the same bits under any BLAS kernel: a dense eigendecomposition
+    up to :data:`DENSE_EIGEN_ROWS` nodes, beyond it ``torch.lobpcg`` from a fixed start. Kept for
+    the last few inputs, as the clustering of one representation asks again for each k and seed."""
+    import hashlib
+
+    import torch
+    from scipy.sparse.csgraph import laplacian
+    from sklearn.neighbors import kneighbors_graph
+
+    from .linalg import one_torch_thread, sign_fixed
+
+    dense = len(x) <= DENSE_EIGEN_ROWS
+    key = (hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest(), x.shape, x.dtype.str, n_neighbors,
+           None if dense else k)
+    if key not in _EMBEDDINGS:
+        graph = kneighbors_graph(x, n_neighbors=n_neighbors, include_self=True)
+        lap, degree = laplacian(0.5 * (graph + graph.T), normed=True, return_diag=True)
+        with torch.no_grad(), one_torch_thread():
+            if dense:
+                _, vectors = torch.linalg.eigh(torch.from_numpy(lap.toarray().astype(np.float64)))
+            else:
+                lap = lap.tocoo()
+                sparse = torch.sparse_coo_tensor(np.vstack([lap.row, lap.col]), lap.data.astype(np.float64),
+                                                 lap.shape, check_invariants=True).coalesce()
+                start = torch.from_numpy(np.random.default_rng(0).standard_normal((len(x), k + 5)))
+                _, vectors = torch.lobpcg(sparse, k=k + 5, X=start, largest=False, niter=1000, tol=1e-8)
+            maps = sign_fixed(vectors.T / torch.from_numpy(np.asarray(degree, dtype=np.float64))).T
+        while len(_EMBEDDINGS) >= 4:
+            _EMBEDDINGS.pop(next(iter(_EMBEDDINGS)))
+        _EMBEDDINGS[key] = maps.numpy()
+    return _EMBEDDINGS[key][:, :k]
 
 
 def hdbscan(distances: np.ndarray, *, min_cluster_fraction: float) -> np.ndarray:
@@ -132,8 +173,11 @@ def hdbscan(distances: np.ndarray, *, min_cluster_fraction: float) -> np.ndarray
 
 
 def distances(x: np.ndarray) -> np.ndarray:
-    """Euclidean distance matrix (N, N), computed once and shared by DBSCAN, HDBSCAN and the silhouette."""
-    return pairwise_distances(x.astype(np.float64), metric="euclidean")
+    """Euclidean distance matrix (N, N), computed once and shared by DBSCAN, HDBSCAN and the
+    silhouette; the same bits under any BLAS kernel (:func:`musiclust.linalg.euclidean_distances`)."""
+    from .linalg import euclidean_distances
+
+    return euclidean_distances(x)
 
 
 Fit = Callable[..., np.ndarray]  # fit(features, *, k, seed, params, distances) -> labels (N,) int32, -1 noise

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.decomposition import PCA
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+from .linalg import project, randomized_pca
 
 #: Equal-width bins per code dimension for MIG (disentanglement_lib's usual setting).
 BINS = 20
@@ -101,7 +102,7 @@ def _check_test_fraction(test_fraction: float) -> float:
 def _cap_dims(x: np.ndarray, max_dims: int | None, seed: int) -> np.ndarray:
     """The first ``max_dims`` principal components of ``x`` when it is wider than that.
 
-    Seeded randomized PCA (``svd_solver="randomized"``), so deterministic for a seed;
+    Seeded randomized PCA (:func:`musiclust.linalg.randomized_pca`), so deterministic for a seed;
     at most ``min(max_dims, N - 1)`` components (centred rows span no more). ``x`` itself when ``max_dims`` is None or
     ``D <= max_dims``.
     """
@@ -113,8 +114,8 @@ def _cap_dims(x: np.ndarray, max_dims: int | None, seed: int) -> np.ndarray:
     if n_dims <= max_dims:
         return x
     n_components = min(int(max_dims), n_rows - 1)  # centred rows span at most N - 1 dims
-    pca = PCA(n_components=n_components, svd_solver="randomized", random_state=seed)
-    return pca.fit_transform(x)
+    pca = randomized_pca(x, n_components, seed)
+    return project(x, pca.mean, pca.components)
 
 
 def _split(y: np.ndarray, seed: int, test_fraction: float, name: str) -> tuple[np.ndarray, np.ndarray]:

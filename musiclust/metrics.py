@@ -81,6 +81,8 @@ def internal_scores(features: np.ndarray, labels: np.ndarray, distances: np.ndar
         sample of this many (its cost is quadratic); Calinski-Harabasz and Davies-Bouldin
         are linear and see every row.
     """
+    from .linalg import euclidean_distances  # torch: imported here, the report reads this module without it
+
     keep = labels != -1
     n_clusters = len(np.unique(labels[keep]))
     if n_clusters < 2 or n_clusters >= keep.sum():
@@ -88,15 +90,33 @@ def internal_scores(features: np.ndarray, labels: np.ndarray, distances: np.ndar
     x, lab = features[keep], labels[keep]
     if distances is not None:
         sil = skm.silhouette_score(distances[np.ix_(keep, keep)], lab, metric="precomputed")
-    elif silhouette_rows is not None and len(x) > silhouette_rows:
-        sil = skm.silhouette_score(x, lab, sample_size=silhouette_rows, random_state=0)
     else:
-        sil = skm.silhouette_score(x, lab)
+        # scikit-learn's sample for sample_size=silhouette_rows, random_state=0; distances without BLAS
+        rows = np.random.RandomState(0).permutation(len(x))[:silhouette_rows] \
+            if silhouette_rows is not None and len(x) > silhouette_rows else slice(None)
+        sil = skm.silhouette_score(euclidean_distances(x[rows]), lab[rows], metric="precomputed")
     return {
         "silhouette": float(sil),
         "calinski_harabasz": float(skm.calinski_harabasz_score(x, lab)),
-        "davies_bouldin": float(skm.davies_bouldin_score(x, lab)),
+        "davies_bouldin": davies_bouldin(x, lab),
     }
+
+
+def davies_bouldin(x: np.ndarray, labels: np.ndarray) -> float:
+    """``sklearn.metrics.davies_bouldin_score``, its distances computed without BLAS
+    (:func:`musiclust.linalg.euclidean_distances`), so the same bits under any BLAS kernel."""
+    from .linalg import euclidean_distances
+
+    x = np.asarray(x, dtype=np.float64)
+    names = np.unique(labels)
+    centroids = np.stack([x[labels == name].mean(axis=0) for name in names])
+    spread = np.array([euclidean_distances(x[labels == name], centroids[i : i + 1]).mean()
+                       for i, name in enumerate(names)])
+    between = euclidean_distances(centroids)
+    if np.allclose(spread, 0) or np.allclose(between, 0):
+        return 0.0
+    between[between == 0] = np.inf
+    return float(np.mean(np.max((spread[:, None] + spread[None, :]) / between, axis=1)))
 
 
 def mean_ci95(values) -> tuple[float, float]:

@@ -148,9 +148,9 @@ def isometric_compact(x: np.ndarray) -> np.ndarray:
     n, d = x.shape
     if d <= n:
         return x
-    centred = x.astype(np.float64) - x.mean(axis=0, dtype=np.float64)
-    u, s, _ = np.linalg.svd(centred, full_matrices=False)
-    return (u * s).astype(np.float32)
+    from .linalg import principal_coordinates  # torch: imported here, the report reads this module without it
+
+    return principal_coordinates(x)
 
 
 def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], lyric_ids: pd.Series | None,

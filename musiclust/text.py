@@ -104,8 +104,11 @@ def embed_texts(model, texts: Sequence[str], *, batch_size: int = 32, progress: 
     """
     if len(texts) == 0:
         return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
-    out = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
-                       convert_to_numpy=True, normalize_embeddings=False)
+    from .linalg import one_torch_thread  # torch, which the sentence model has loaded already
+
+    with one_torch_thread():  # the same bits on any core count
+        out = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
+                           convert_to_numpy=True, normalize_embeddings=False)
     return np.asarray(out, dtype=np.float32)
 
 

@@ -1,15 +1,16 @@
 """Check that a `dvc repro` in this checkout brought back the committed results.
 
-    python scripts/check_reproduction.py                       # after `dvc repro`; `make check` runs both
-    python scripts/check_reproduction.py --profile other_cpu   # on a machine with another CPU
+    python scripts/check_reproduction.py                    # after `dvc repro`; `make check` runs both
+    python scripts/check_reproduction.py --profile cross_machine   # force a profile of tolerances.yaml
 
 (a) `dvc status` must be clean and `dvc.lock` equal to the one committed at HEAD (the same
-code, params and output hashes: on the machine that made it, outputs come back byte for byte);
-(b) every metric under metrics/ must equal the one committed at HEAD within `tolerances.yaml`
-(integers exactly, other numbers within an absolute tolerance), with no metric missing or
-added; (c) `dvc metrics diff --md HEAD` is printed. Exits 1 naming every difference. The
-`other_cpu` profile of tolerances.yaml relaxes (a) to the same stages and commands and (b) to
-ranges, for machines whose arithmetic differs from the one that committed the results.
+code, params and output hashes); (b) every metric under metrics/ must equal the one committed at
+HEAD within `tolerances.yaml`, with no metric missing or added; (c) `dvc metrics diff --md HEAD`
+is printed. Exits 1 naming every difference. The profile is chosen from the run-environment
+records (metrics/<dataset>/environment.json, committed and reproduced) and the training device:
+`same_arithmetic` (exact) when nothing in them can change a byte, else `cross_machine` (each
+score within its committed 95% interval, counts exact, the same stages and commands); the
+script says which it chose and why.
 """
 
 from __future__ import annotations
@@ -46,32 +47,63 @@ def current_metrics(root: Path) -> dict[str, dict]:
             for p in sorted((root / "metrics").rglob("*.json"))}
 
 
-BOUNDED = {"nmi", "ari", "accuracy", "purity", "silhouette", "noise_fraction", "mig", "sap", "dci_disentanglement",
-           "dci_completeness", "dci_informativeness", "explained_variance", "model_nmi", "model_ari",
-           "baseline_nmi", "baseline_ari"}
+RECORD = "environment.json"  # a run-environment record: read to choose the profile, not compared as a metric
 
 
-def _metric_name(key: tuple) -> str:
-    name = str(key[-1])
-    for suffix in ("_ci95", "_null_mean", "_null_p95"):
-        name = name.removesuffix(suffix)
-    return name
+def split_records(metrics: dict[str, dict]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(metrics, run-environment records), each by path."""
+    records = {f: v for f, v in metrics.items() if Path(f).name == RECORD}
+    return {f: v for f, v in metrics.items() if f not in records}, records
 
 
-def allowed_difference(file: str, key: tuple, old, new, tolerances: dict) -> float:
-    """The largest difference tolerated between a committed and a reproduced number."""
-    if "counts" in tolerances:  # same machine
-        exact = isinstance(old, int) and isinstance(new, int)
-        return tolerances["counts"] if exact else tolerances["scores"]
+def choose_profile(committed: dict[str, dict], current: dict[str, dict], device: str) -> tuple[str, list[str]]:
+    """``same_arithmetic`` when no record gives a reason for other bytes, else ``cross_machine``;
+    with the reasons, one line each, naming the record."""
+    from musiclust.environment import same_arithmetic
+
+    reasons = [f"{f}: not committed" for f in sorted(set(current) - set(committed))]
+    reasons += [f"{f}: not reproduced" for f in sorted(set(committed) - set(current))]
+    for name in sorted(set(committed) & set(current)):
+        accelerators = current[name].get("torch", {}).get("accelerators", [])
+        training = device if device != "auto" else ("cuda" if any(a != "mps" for a in accelerators)
+                                                    else "mps" if accelerators else "cpu")
+        reasons += [f"{name}: {why}" for why in same_arithmetic(committed[name], current[name], training)]
+    if not committed and not current:
+        reasons.append("no run-environment record")
+    return ("cross_machine" if reasons else "same_arithmetic"), reasons
+
+
+def record_differences(committed: dict[str, dict], current: dict[str, dict]) -> list[str]:
+    """What the records say differs (kernels, threads, CPU, ...): the explanation to read."""
+    lines = []
+    for name in sorted(set(committed) & set(current)):
+        old, new = dict(leaves(committed[name])), dict(leaves(current[name]))
+        lines += [f"{name}: {'.'.join(map(str, key))}: {old.get(key)!r} -> {new.get(key)!r}"
+                  for key in sorted(set(old) | set(new), key=str) if old.get(key) != new.get(key)]
+    return lines
+
+
+ROUNDING = 1e-6  # scores are written rounded to 6 decimals
+
+
+def allowed_difference(file: str, key: tuple, old, new, tolerances: dict, siblings: dict) -> float | None:
+    """The largest difference tolerated between a committed and a reproduced number; None: not
+    compared (a number without an interval, on another arithmetic). ``siblings``: the committed
+    leaves beside it, where its interval ``<name>_ci95`` is."""
+    if isinstance(old, int) and isinstance(new, int):
+        return tolerances["counts"]
     if Path(file).name in tolerances.get("exact_files", []):
         return 0
-    if _metric_name(key) in BOUNDED:
-        return tolerances["bounded"]
-    return tolerances["relative"] * abs(old)
+    if tolerances["scores"] != "interval":
+        return tolerances["scores"]
+    interval = siblings.get(key[:-1] + (f"{key[-1]}_ci95",))
+    return None if not isinstance(interval, (int, float)) else float(interval) + ROUNDING
 
 
-def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: dict) -> list[str]:
-    """Every difference beyond tolerance, one line each, naming the file and the metric."""
+def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: dict,
+            skipped: list | None = None) -> list[str]:
+    """Every difference beyond tolerance, one line each, naming the file and the metric; the
+    numbers not compared are appended to ``skipped``."""
     problems = [f"{f}: missing after dvc repro" for f in sorted(set(committed) - set(current))]
     problems += [f"{f}: not committed" for f in sorted(set(current) - set(committed))]
     for name in sorted(set(committed) & set(current)):
@@ -81,35 +113,58 @@ def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: di
             if key not in new or key not in old:
                 problems.append(f"{where}: {'missing' if key not in new else 'new'}")
             elif isinstance(old[key], bool) or not isinstance(old[key], (int, float)):
-                if old[key] != new[key] and "counts" in tolerances:  # names may differ on another CPU
+                if old[key] != new[key] and tolerances["scores"] != "interval":  # names may differ elsewhere
                     problems.append(f"{where}: {old[key]!r} -> {new[key]!r}")
             else:
-                allowed = allowed_difference(name, key, old[key], new[key], tolerances)
-                if abs(new[key] - old[key]) > allowed:
+                allowed = allowed_difference(name, key, old[key], new[key], tolerances, old)
+                if allowed is None:
+                    if skipped is not None:
+                        skipped.append(where)
+                elif abs(new[key] - old[key]) > allowed:
                     problems.append(f"{where}: {old[key]} -> {new[key]} (tolerance {allowed:g})")
     return problems
 
 
 def lock_differences(committed: dict, current: dict, mode: str = "exact") -> list[str]:
     """The stages whose dvc.lock entries differ: everything (``exact``: commands, dependency and
-    output hashes) or only the stage list and commands (``stages``)."""
+    output hashes, the run-environment records' hashes excepted) or only the stage list and
+    commands (``stages``)."""
     old, new = committed.get("stages", {}), current.get("stages", {})
 
     def entry(stages: dict, name: str):
         value = stages.get(name)
-        return value if mode == "exact" or value is None else value.get("cmd")
+        if value is None or mode != "exact":
+            return None if value is None else value.get("cmd")
+        outs = [out for out in value.get("outs", []) if Path(out.get("path", "")).name != RECORD]
+        return {**value, "outs": outs}
 
     return [f"dvc.lock: stage {name} {'missing' if name not in new else 'new' if name not in old else 'differs'}"
             for name in sorted(set(old) | set(new)) if entry(old, name) != entry(new, name)]
 
 
+def training_device(root: Path) -> str:
+    params = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8")) or {}
+    return str((params.get("compute") or {}).get("device", "auto")).split(":")[0]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="same_machine", help="a profile of tolerances.yaml")
+    parser.add_argument("--profile", default="auto", help="a profile of tolerances.yaml, or auto (the default): "
+                                                          "chosen from the run-environment records")
     profiles = yaml.safe_load((ROOT / "tolerances.yaml").read_text(encoding="utf-8"))
     profile = parser.parse_args().profile
-    if profile not in profiles:
-        raise SystemExit(f"tolerances.yaml has no profile {profile!r} (have: {', '.join(profiles)})")
+    if profile != "auto" and profile not in profiles:
+        raise SystemExit(f"tolerances.yaml has no profile {profile!r} (have: auto, {', '.join(profiles)})")
+    committed, committed_records = split_records(committed_metrics(ROOT))
+    current, current_records = split_records(current_metrics(ROOT))
+    chosen, reasons = choose_profile(committed_records, current_records, training_device(ROOT))
+    if profile == "auto":
+        profile = chosen
+    print(f"profile {profile}: " + ("the same arithmetic as the committed run (any kernel choice gives the "
+                                    "same bytes): exact comparison" if not reasons else
+                                    "the committed run's arithmetic differs: " + "; ".join(reasons)))
+    for line in record_differences(committed_records, current_records):
+        print(f"  record differs: {line}")
     tolerances = profiles[profile]
     status = subprocess.run([sys.executable, "-m", "dvc", "status", "--json"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.strip()
@@ -118,11 +173,14 @@ def main() -> int:
                                     check=True).stdout
     problems += lock_differences(yaml.safe_load(committed_lock),
                                  yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8")), tolerances["lock"])
-    problems += compare(committed_metrics(ROOT), current_metrics(ROOT), tolerances)
+    skipped: list[str] = []
+    problems += compare(committed, current, tolerances, skipped)
     diff = subprocess.run([sys.executable, "-m", "dvc", "metrics", "diff", "--md", "HEAD"], cwd=ROOT,
                           capture_output=True, text=True).stdout
     rows = [line for line in diff.strip().splitlines() if line.startswith("|")][2:]  # below the header
     print(diff.strip() if rows else "dvc metrics diff HEAD: no change in the headline metrics")
+    if skipped:
+        print(f"{len(skipped)} numbers without an interval not compared (losses, intervals, chance levels)")
     for line in problems:
         print(f"NOT REPRODUCED {line}", file=sys.stderr)
     print(f"reproduction check ({profile}): {'FAILED, ' + str(len(problems)) + ' problem(s)' if problems else 'ok'}")

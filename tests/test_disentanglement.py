@@ -233,7 +233,7 @@ def test_label_types_and_factor_forms(factors):
 
 @pytest.mark.slow
 def test_wide_code_is_capped():
-    from sklearn.decomposition import PCA
+    from musiclust.linalg import project, randomized_pca
 
     small = make_factors(n_per=10)  # 80 rows
     n = len(small["genre"])
@@ -244,7 +244,8 @@ def test_wide_code_is_capped():
     assert importance.shape == (16, 2)
     assert accuracy[0] > 0.9  # language survives in the leading components
     # The cap is the seeded randomized PCA: same numbers as passing the components directly.
-    pcs = PCA(n_components=16, svd_solver="randomized", random_state=SEED).fit_transform(wide)
+    pca = randomized_pca(wide, 16, SEED)
+    pcs = project(wide, pca.mean, pca.components)
     assert dm.mig(wide, small, max_dims=16, seed=SEED) == dm.mig(pcs, small, max_dims=None)
     # Default cap 256 on a 300-wide code of 80 rows: at most N - 1 = 79 components.
     code = wide[:, :300]

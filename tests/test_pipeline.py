@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET = "tiny"          # HBLM-100 layout, with lyrics
@@ -103,9 +104,37 @@ def reproduce(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, GT
     return dest
 
 
+# Two kernel selections this CPU can run: OpenBLAS's (NumPy's and SciPy's BLAS), NumPy's own
+# loops, torch's own (ATen) and oneDNN's. The first run is told to take the AVX2 kernels everywhere, as a machine
+# whose best kernels are AVX2 would; the second OpenBLAS's SkylakeX (else Sandybridge) kernel and
+# torch's and oneDNN's own choice (AVX-512 on this CPU), which the package caps at AVX2
+# (musiclust.environment.PINNED).
+KERNEL_SETTINGS = ("OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY", "DNNL_MAX_CPU_ISA", "ONEDNN_MAX_CPU_ISA",
+                   "NPY_DISABLE_CPU_FEATURES")
+
+
+def _avx512() -> bool:
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    return bool(__cpu_features__.get("AVX512_SKX"))
+
+
+KERNELS_A = {"OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2", "DNNL_MAX_CPU_ISA": "AVX2",
+             "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}  # NumPy's AVX-512 loops off
+KERNELS_B = {"OPENBLAS_CORETYPE": "SkylakeX" if _avx512() else "Sandybridge"}
+
+
+def with_kernels(shell: Shell, kernels: dict) -> Shell:
+    return Shell({**{k: v for k, v in shell.env.items() if k not in KERNEL_SETTINGS}, **kernels})
+
+
 @pytest.fixture(scope="session")
 def tiny_repo(tmp_path_factory, shell) -> Path:
-    return reproduce(shell, tmp_path_factory.mktemp("run_a"))
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    if not (__cpu_features__.get("AVX2") and __cpu_features__.get("FMA3")):
+        pytest.skip("the pipeline tests run the AVX2 kernels: this CPU has no AVX2 and FMA")
+    return reproduce(with_kernels(shell, KERNELS_A), tmp_path_factory.mktemp("run_a"))
 
 
 def _digest(path: Path) -> str:
@@ -300,18 +329,53 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     assert lines[1].startswith("workspace") and any(line.startswith("└──") for line in lines[2:]), table
 
 
-def test_same_params_give_the_same_bytes(tiny_repo, tmp_path, shell):
-    other = reproduce(shell, tmp_path / "run_b", datasets=(DATASET,))
+def _lock_without_records(repo: Path) -> dict:
+    stages = yaml.safe_load((repo / "dvc.lock").read_text())["stages"]
+    for entry in stages.values():
+        entry["outs"] = [out for out in entry.get("outs", []) if not out["path"].endswith("environment.json")]
+    return stages
+
+
+def test_same_params_give_the_same_bytes_under_other_kernels(tiny_repo, tmp_path, shell):
+    other = reproduce(with_kernels(shell, KERNELS_B), tmp_path / "run_b", datasets=(DATASET,))
     rel = [f"data/features/{DATASET}/mels.npy", f"data/features/{DATASET}/chunks.parquet",
-           f"data/features/{DATASET}/lyrics.parquet", f"models/{DATASET}/conv_bvae",
-           f"data/latents/{DATASET}/conv_bvae.parquet", f"data/latents/{DATASET}/pca.parquet",
-           f"data/clusters/{DATASET}/assignments.parquet", f"metrics/{DATASET}",
-           f"plots/{DATASET}/report.md", f"data/raw/{DATASET}"]
+           f"data/features/{DATASET}/clipstats.parquet", f"data/features/{DATASET}/lyrics.parquet",
+           f"models/{DATASET}/conv_bvae", f"models/{DATASET}/pca", f"data/latents/{DATASET}/conv_bvae.parquet",
+           f"data/latents/{DATASET}/pca.parquet", f"data/latents/{DATASET}/dense_vae.parquet",
+           f"data/clusters/{DATASET}/assignments.parquet", f"plots/{DATASET}/report.md", f"plots/{DATASET}/figures",
+           f"data/raw/{DATASET}"]
     for r in rel:
         assert _digest(tiny_repo / r) == _digest(other / r), r
-    lock_a = yaml.safe_load((tiny_repo / "dvc.lock").read_text())["stages"]
-    lock_b = yaml.safe_load((other / "dvc.lock").read_text())["stages"]
-    assert lock_b and all(lock_a[name] == entry for name, entry in lock_b.items())
+    lock_a, lock_b = _lock_without_records(tiny_repo), _lock_without_records(other)
+    assert lock_b and all(lock_a[name] == entry for name, entry in lock_b.items())  # every output, every stage
+    # the records say which kernels ran, and the reproduction check compares such runs exactly
+    record_a, record_b = (json.loads((repo / "metrics" / DATASET / "environment.json").read_text())
+                          for repo in (tiny_repo, other))
+    kernels = [{pool["loaded_by"]: pool.get("kernel") for pool in r["thread_pools"] if pool["api"] == "blas"}
+               for r in (record_a, record_b)]
+    assert kernels == [{"numpy": "Haswell", "scipy": "Haswell"},
+                       {"numpy": KERNELS_B["OPENBLAS_CORETYPE"], "scipy": KERNELS_B["OPENBLAS_CORETYPE"]}]
+    assert record_a["settings"]["DNNL_MAX_CPU_ISA"] == "AVX2" and record_a["pinned"] == {}
+    assert "DNNL_MAX_CPU_ISA" not in record_b["settings"]
+    assert record_b["pinned"] == {"DNNL_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+    check = load_script("check_reproduction")
+    records = [{"metrics/tiny/environment.json": r} for r in (record_a, record_b)]
+    assert check.choose_profile(*records, "cpu") == ("same_arithmetic", [])
+
+
+def test_another_arithmetic_is_checked_against_the_committed_intervals(tiny_repo, tmp_path, shell):
+    """torch's kernels without AVX2 (a CPU without it) give other bytes: the reproduction check
+    reads why in the records, compares each score with its committed interval, and passes."""
+    repo = tmp_path / "elsewhere"
+    shutil.copytree(tiny_repo, repo, symlinks=True)
+    elsewhere = with_kernels(shell, {"ATEN_CPU_CAPABILITY": "default"})
+    elsewhere.run([sys.executable, "-m", "dvc", "repro", "--force", "--glob", f"*@{DATASET}", f"*@{DATASET}-*"], repo)
+    assert _digest(repo / f"data/features/{DATASET}/lyrics.parquet") != \
+        _digest(tiny_repo / f"data/features/{DATASET}/lyrics.parquet")  # other bits indeed
+    check = elsewhere.run([sys.executable, "scripts/check_reproduction.py"], repo, check=False)
+    assert "profile cross_machine" in check.stdout and "torch's AVX2 kernels -> DEFAULT" in check.stdout, check.stdout
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
+    assert "reproduction check (cross_machine): ok" in check.stdout
 
 
 def _ran(output: str) -> set[str]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.decomposition import PCA
-
 from ..arrays import seeded_rows
 from ..config import check, check_seeds
+from ..linalg import project, randomized_pca
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,8 @@ def flatten(images: np.ndarray) -> np.ndarray:
 
 
 def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Fit PCA on images (N, H, W), without projecting them.
+    """Fit PCA on images (N, H, W), without projecting them: :func:`musiclust.linalg.randomized_pca`,
+    whose bits do not depend on the CPU's BLAS kernel.
 
     With more than ``config.max_fit_chunks`` images the fit sees a seeded sample of that many
     (:func:`musiclust.arrays.seeded_rows`), read from a memory map without copying the rest: memory stays bounded
@@ -48,14 +48,13 @@ def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str,
     if config.n_components > min(flat.shape):
         raise ValueError(f"n_components = {config.n_components} is more than the data allow: "
                          f"{flat.shape[0]} rows of {flat.shape[1]} pixels")
-    k = config.n_components
-    pca = PCA(n_components=k, svd_solver="randomized", random_state=seed).fit(flat)
+    pca = randomized_pca(flat, config.n_components, seed)
     total = float(flat.var(axis=0, dtype=np.float64).sum())
-    kept = float((pca.singular_values_.astype(np.float64) ** 2).sum() / len(flat))
-    state = {"mean": pca.mean_.astype(np.float32), "components": pca.components_.astype(np.float32)}
+    kept = float((pca.singular_values ** 2).sum() / len(flat))
+    state = {"mean": pca.mean, "components": pca.components}
     return state, {"reconstruction": total - kept, "explained_variance": kept / total, "fit_chunks": len(flat)}
 
 
 def pca_transform(images: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
     """Project images (N, H, W) → (N, k)."""
-    return (flatten(images) - mean) @ components.T
+    return project(flatten(images), mean, components)
