@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -84,28 +85,49 @@ def record_differences(committed: dict[str, dict], current: dict[str, dict]) -> 
 
 
 ROUNDING = 1e-6  # scores are written rounded to 6 decimals
+LEVEL_SIZE = {"chunk": "chunks", "track": "tracks_used", "track_vote": "tracks_used"}  # data.json's count
 
 
-def allowed_difference(file: str, key: tuple, old, new, tolerances: dict, siblings: dict) -> float | None:
-    """The largest difference tolerated between a committed and a reproduced number; None: not
-    compared (a number without an interval, on another arithmetic). ``siblings``: the committed
-    leaves beside it, where its interval ``<name>_ci95`` is."""
+def exact_tolerance(file: str, old, new, tolerances: dict) -> float | None:
+    """The tolerance of a number compared on its own: integers and the exact files, and every
+    number under a numeric ``scores`` tolerance; None: the number is judged as a score."""
     if isinstance(old, int) and isinstance(new, int):
         return tolerances["counts"]
     if Path(file).name in tolerances.get("exact_files", []):
         return 0
-    if tolerances["scores"] != "interval":
-        return tolerances["scores"]
-    interval = siblings.get(key[:-1] + (f"{key[-1]}_ci95",))
-    return None if not isinstance(interval, (int, float)) else float(interval) + ROUNDING
+    return None if tolerances["scores"] == "interval" else tolerances["scores"]
+
+
+def items_scored(file: str, key: tuple, committed: dict[str, dict]) -> float:
+    """How many items (chunks or tracks) a score at ``key`` of ``file`` counts: one item changing
+    cluster moves a score by about 1/N of its size, the resolution of any comparison."""
+    data = committed.get(str(Path(file).parent / "data.json"), {})
+    level = next((LEVEL_SIZE[k] for k in key if k in LEVEL_SIZE), "tracks_used")
+    return float(data.get(level) or data.get("tracks_used") or float("inf"))
+
+
+def interval_tolerances(scores: list[tuple], alpha: float) -> list[float]:
+    """For ``(old, half_width, items)`` of each compared score: the largest difference that a
+    reproduction on other arithmetic may show before it is a change, family-wise at ``alpha``.
+    The committed 95% half-width is ~1.96 standard errors of its mean (fewer runs make it wider,
+    so this is lenient); a mean of as many runs on other arithmetic differs from it by at most
+    z * sqrt(2) standard errors, z Bonferroni-corrected for every score compared; the standard
+    error is at least one item's share of the score (a zero-width interval of runs that agreed)."""
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - alpha / (2 * max(len(scores), 1))))
+    return [z * math.sqrt(2) * max(half / 1.96, max(1.0, abs(old)) / items) + ROUNDING
+            for old, half, items in scores]
 
 
 def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: dict,
             skipped: list | None = None) -> list[str]:
     """Every difference beyond tolerance, one line each, naming the file and the metric; the
-    numbers not compared are appended to ``skipped``."""
+    numbers not compared are appended to ``skipped``. Under the ``interval`` profile each score
+    (a number with a ``<name>_ci95`` beside it) is judged by :func:`interval_tolerances`."""
     problems = [f"{f}: missing after dvc repro" for f in sorted(set(committed) - set(current))]
     problems += [f"{f}: not committed" for f in sorted(set(current) - set(committed))]
+    scores = []  # (where, old, new, half-width, items)
     for name in sorted(set(committed) & set(current)):
         old, new = dict(leaves(committed[name])), dict(leaves(current[name]))
         for key in sorted(set(old) | set(new)):
@@ -116,13 +138,19 @@ def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: di
                 if old[key] != new[key] and tolerances["scores"] != "interval":  # names may differ elsewhere
                     problems.append(f"{where}: {old[key]!r} -> {new[key]!r}")
             else:
-                allowed = allowed_difference(name, key, old[key], new[key], tolerances, old)
-                if allowed is None:
-                    if skipped is not None:
-                        skipped.append(where)
-                elif abs(new[key] - old[key]) > allowed:
-                    problems.append(f"{where}: {old[key]} -> {new[key]} (tolerance {allowed:g})")
-    return problems
+                allowed = exact_tolerance(name, old[key], new[key], tolerances)
+                half = old.get(key[:-1] + (f"{key[-1]}_ci95",))
+                if allowed is not None:
+                    if abs(new[key] - old[key]) > allowed:
+                        problems.append(f"{where}: {old[key]} -> {new[key]} (tolerance {allowed:g})")
+                elif isinstance(half, (int, float)) and not isinstance(half, bool):
+                    scores.append((where, old[key], new[key], float(half), items_scored(name, key, committed)))
+                elif skipped is not None:
+                    skipped.append(where)
+    allowed = interval_tolerances([(o, h, n) for _, o, _, h, n in scores], tolerances.get("family_alpha", 0.05))
+    problems += [f"{where}: {o} -> {n} (tolerance {a:g})"
+                 for (where, o, n, _, _), a in zip(scores, allowed) if abs(n - o) > a]
+    return sorted(problems)
 
 
 def lock_differences(committed: dict, current: dict, mode: str = "exact") -> list[str]:

@@ -36,14 +36,14 @@ def test_the_cross_machine_profile_fails_on_a_planted_shift_of_one_score(repo):
     check = load_script("check_reproduction")
     cross = yaml.safe_load((repo / "tolerances.yaml").read_text())["cross_machine"]
     committed = {"metrics/a/kmeans.json": {"track": {"m": {
-                     "genre": {"nmi": 0.5, "nmi_ci95": 0.03, "nmi_null_mean": 0.1},
+                     "genre": {"nmi": 0.5, "nmi_ci95": 0.02, "nmi_null_mean": 0.1},
                      "language": {"ari": 0.8, "ari_ci95": 0.0}}}},
                  "metrics/a/train/m.json": {"seed_0": {"epochs": 15, "final_kl": 4.3}},
                  "metrics/a/data.json": {"tracks_used": 100, "chunks": 1000}}
     # another machine: scores inside their intervals, other numbers anywhere, counts equal
     elsewhere = {"metrics/a/kmeans.json": {"track": {"m": {
                      "genre": {"nmi": 0.52, "nmi_ci95": 0.06, "nmi_null_mean": 0.3},
-                     "language": {"ari": 0.8000004, "ari_ci95": 0.01}}}},
+                     "language": {"ari": 0.81, "ari_ci95": 0.01}}}},
                  "metrics/a/train/m.json": {"seed_0": {"epochs": 15, "final_kl": 6.8}},
                  "metrics/a/data.json": {"tracks_used": 100, "chunks": 1000}}
     skipped = []
@@ -54,8 +54,15 @@ def test_the_cross_machine_profile_fails_on_a_planted_shift_of_one_score(repo):
                                "metrics/a/train/m.json: seed_0.final_kl"]
     planted = json.loads(json.dumps(committed))
     planted["metrics/a/kmeans.json"]["track"]["m"]["genre"]["nmi"] += 0.05
+    # two scores compared: z = 2.24 (Bonferroni at 0.05); genre: the interval's standard error
+    # 0.02 / 1.96 = 0.0102; language: a zero-width interval, one track in 100 = 0.01
+    z = 2.2414
     assert check.compare(committed, planted, cross) == [
-        "metrics/a/kmeans.json: track.m.genre.nmi: 0.5 -> 0.55 (tolerance 0.030001)"]
+        f"metrics/a/kmeans.json: track.m.genre.nmi: 0.5 -> 0.55 (tolerance {z * 2 ** 0.5 * 0.02 / 1.96 + 1e-6:.6g})"]
+    planted["metrics/a/kmeans.json"]["track"]["m"]["genre"]["nmi"] = 0.5
+    planted["metrics/a/kmeans.json"]["track"]["m"]["language"]["ari"] = 0.75
+    assert check.compare(committed, planted, cross) == [
+        f"metrics/a/kmeans.json: track.m.language.ari: 0.8 -> 0.75 (tolerance {z * 2 ** 0.5 * 0.01 + 1e-6:.6g})"]
     planted = json.loads(json.dumps(committed))
     planted["metrics/a/train/m.json"]["seed_0"]["epochs"] = 14
     planted["metrics/a/data.json"]["chunks"] = 990
