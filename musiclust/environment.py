@@ -16,12 +16,16 @@ KERNEL_SETTINGS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREAD
                    "ATEN_CPU_CAPABILITY", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES",
                    "MUSICLUST_WORKERS", "MUSICLUST_SCHEDULER", "MUSICLUST_LOADER_WORKERS")
 
-# oneDNN (torch's convolutions) and torch's own vectorised code (the sentence model's softmax,
-# normalisation and activations) round differently with their AVX-512 kernels than with their
-# AVX2 ones; capped at AVX2, every CPU with AVX2 runs the same kernels. Both are read when torch
-# first needs a kernel, so setting them on import of this package is in time unless the process
-# has already computed with torch. torch's cap is set only on a CPU that has AVX2 and FMA.
-PINNED = {"DNNL_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+# torch's own vectorised code (the sentence model's softmax, normalisation and activations)
+# rounds differently with its AVX-512 kernels than with its AVX2 ones, at no measured difference
+# in speed: capped at AVX2, every CPU with AVX2 runs the same. oneDNN (torch's convolutions)
+# rounds differently with its AVX2 and AVX-512 kernels too, but its AVX2 ones train the conv
+# models 1.5x slower on a CPU with AVX-512 (benchmarks/benchmark.json): capped at AVX512_CORE,
+# every CPU with AVX-512 runs the same kernels (its bf16, VNNI and AMX variants give the same fp32
+# bits or are not used), and every CPU with AVX2 only its AVX2 ones. Both are read when torch first
+# needs a kernel, so setting them on import of this package is in time unless the process has
+# already computed with torch. torch's cap is set only on a CPU that has AVX2 and FMA.
+PINNED = {"DNNL_MAX_CPU_ISA": "AVX512_CORE", "ATEN_CPU_CAPABILITY": "avx2"}
 _ALIASES = {"DNNL_MAX_CPU_ISA": ("ONEDNN_MAX_CPU_ISA",)}
 _NEEDS = {"ATEN_CPU_CAPABILITY": ("AVX2", "FMA3")}
 _SET_BY_ENVIRONMENT = {name: os.environ[name] for name in KERNEL_SETTINGS if name in os.environ}
@@ -62,6 +66,26 @@ def _cpuinfo(field: str) -> str:
     except OSError:
         pass
     return platform.processor() or "unknown" if field == "model name" else "unknown"
+
+
+_ONEDNN_LEVELS = ("SSE41", "AVX", "AVX2", "AVX512_CORE")
+
+
+def _onednn_isa(settings: dict, flags: set[str]) -> str:
+    """The kernel family oneDNN runs fp32 convolutions with: the CPU's best (AVX512_CORE: AVX-512
+    F, CD, BW, DQ, VL) under the cap of the environment or of :data:`PINNED`."""
+    best = next((level for level, needs in (("AVX512_CORE", {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"}),
+                                            ("AVX2", {"avx2", "fma"}), ("AVX", {"avx"}), ("SSE41", {"sse4_1"}))
+                 if needs <= flags), "SSE41")
+    cap = str(settings.get("ONEDNN_MAX_CPU_ISA") or settings.get("DNNL_MAX_CPU_ISA")
+              or PINNED["DNNL_MAX_CPU_ISA"]).upper()
+    cap = next((level for level in reversed(_ONEDNN_LEVELS) if cap.startswith(level)), "AVX512_CORE") \
+        if cap != "ALL" else "AVX512_CORE"
+    return _ONEDNN_LEVELS[min(_ONEDNN_LEVELS.index(best), _ONEDNN_LEVELS.index(cap))]
+
+
+def _cpu_flags() -> set[str]:
+    return set(_cpuinfo("flags").split())
 
 
 def _version(name: str) -> str | None:
@@ -111,6 +135,7 @@ def run_environment() -> dict:
         "libraries": {name: _version(name) for name in LIBRARIES},
         "thread_pools": pools,
         "torch": torch,
+        "onednn_isa": _onednn_isa(_SET_BY_ENVIRONMENT, _cpu_flags()),
         "settings": dict(sorted(_SET_BY_ENVIRONMENT.items())),   # set by the machine's environment
         "pinned": {name: os.environ[name] for name in PINNED if name not in _SET_BY_ENVIRONMENT
                    and name in os.environ},                        # set by this project, where unset
@@ -126,10 +151,10 @@ def _loaded_by(filepath: str) -> str:
 def same_arithmetic(committed: dict, current: dict, training_device: str = "cpu") -> list[str]:
     """Why two records' runs may give different bytes, one reason each; empty when the project's
     outputs are the same bytes by design: the same architecture with AVX2 and FMA (whichever
-    kernel OpenBLAS picks, and torch and oneDNN capped at AVX2: a pipeline test proves those
-    choices do not change a byte), the same CPU vendor (MKL, torch's BLAS, picks its code by
-    vendor and fixes a branch only on Intel's), the same library versions, torch and oneDNN at
-    the same kernels, and training on the CPU."""
+    kernel OpenBLAS picks and whichever loops NumPy runs, torch capped at AVX2: a pipeline test
+    proves those choices do not change a byte), oneDNN's same kernel family (AVX-512 on both CPUs,
+    or AVX2 on both), the same CPU vendor (MKL, torch's BLAS, picks its code by vendor and fixes a
+    branch only on Intel's), the same library versions, and training on the CPU."""
     reasons = []
     for record, name in ((committed, "committed"), (current, "reproducing")):
         missing = {"AVX2", "FMA3"} - set(record.get("cpu_features", []))
@@ -138,10 +163,9 @@ def same_arithmetic(committed: dict, current: dict, training_device: str = "cpu"
     for key, what in (("machine", "architecture"), ("cpu_vendor", "CPU vendor")):
         if committed.get(key) != current.get(key):
             reasons.append(f"{what} {committed.get(key)} -> {current.get(key)}")
-    caps = [str(r.get("settings", {}).get("ONEDNN_MAX_CPU_ISA") or r.get("settings", {}).get("DNNL_MAX_CPU_ISA")
-                or PINNED["DNNL_MAX_CPU_ISA"]).upper() for r in (committed, current)]
-    if caps[0] != caps[1]:
-        reasons.append(f"oneDNN capped at {caps[0]} -> {caps[1]}")
+    isas = [r.get("onednn_isa") for r in (committed, current)]
+    if isas[0] != isas[1]:
+        reasons.append(f"oneDNN's {isas[0]} kernels -> {isas[1]}")
     kernels = [str(r.get("torch", {}).get("cpu_capability")) for r in (committed, current)]
     if kernels[0] != kernels[1]:
         reasons.append(f"torch's {kernels[0]} kernels -> {kernels[1]}")

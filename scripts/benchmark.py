@@ -5,6 +5,7 @@
     python scripts/benchmark.py --out benchmarks/benchmark.json --only features  # one section again, the rest kept
     python scripts/benchmark.py --out benchmarks/benchmark.json --only scaling --scale-tracks 100,1000,5000
     python scripts/benchmark.py --out benchmarks/benchmark.json --only cluster_change
+    python scripts/benchmark.py --out benchmarks/benchmark.json --only kernel_caps    # what the AVX2 cap costs
 
 1. log-mel: the study's per-chunk librosa loop vs the batched torch transform
    (same numbers to 1e-4), on the same chunks;
@@ -288,6 +289,50 @@ def bench_conv(n_chunks: int) -> dict:
     out["idle_speedup_2_over_1"] = out["idle_1_threads_s"] / out["idle_2_threads_s"]
     out["busy_speedup_2_over_1"] = out["busy_1_threads_s"] / out["busy_2_threads_s"]
     out["loop_speed_over_bare"] = out["bare_loop_2_threads_s"] / out["idle_2_threads_s"]
+    return out
+
+
+_KERNEL_PROBE = """
+import json, sys, time
+import numpy as np
+import torch
+import musiclust
+from musiclust.models.conv_bvae import ConvBetaVAE
+from musiclust.text import embed_texts, load_sentence_model
+from musiclust.train import train
+chunks, texts = int(sys.argv[1]), int(sys.argv[2])
+torch.set_num_threads(2)
+data = np.random.default_rng(0).random((chunks, 128, 128), dtype=np.float32)
+torch.manual_seed(0)
+t0 = time.perf_counter()
+train(ConvBetaVAE(), data, epochs=1, batch_size=32, lr=1e-3, seed=0, device=torch.device("cpu"), progress=False)
+epoch = time.perf_counter() - t0
+model = load_sentence_model("sentence-transformers/all-MiniLM-L6-v2")
+lyrics = [" ".join(["the rain falls on the river and the night is long"] * (5 + i % 20)) for i in range(texts)]
+embed_texts(model, lyrics[:4], progress=False)
+t0 = time.perf_counter()
+embed_texts(model, lyrics, progress=False)
+print(json.dumps({"epoch_s": epoch, "lyrics_s": time.perf_counter() - t0,
+                  "capability": torch.backends.cpu.get_cpu_capability()}))
+"""
+
+
+def bench_kernel_caps(n_chunks: int, n_texts: int = 200) -> dict:
+    """What capping torch and oneDNN at their AVX2 kernels (the package's default, for the same bytes
+    on any CPU with AVX2) costs: one conv beta-VAE training epoch (2 threads) and the lyric
+    embedding of ``n_texts`` texts, capped and with the CPU's best kernels, each in a fresh process."""
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    best = {"DNNL_MAX_CPU_ISA": "ALL", "ATEN_CPU_CAPABILITY": "avx512" if __cpu_features__.get("AVX512_SKX")
+            else "avx2"}
+    out = {"chunks": n_chunks, "texts": n_texts}
+    for name, env in (("capped", {"DNNL_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}), ("best", best)):
+        proc = subprocess.run([sys.executable, "-c", _KERNEL_PROBE, str(n_chunks), str(n_texts)],
+                              env={**_pipeline_env(), **env}, capture_output=True, text=True, check=True)
+        for key, value in json.loads(proc.stdout.strip().splitlines()[-1]).items():
+            out[f"{name}_{key}"] = value
+    out["epoch_capped_over_best"] = out["capped_epoch_s"] / out["best_epoch_s"]
+    out["lyrics_capped_over_best"] = out["capped_lyrics_s"] / out["best_lyrics_s"]
     return out
 
 
@@ -724,14 +769,16 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "gpu": torch.cuda.is_available()}
 
 
-SECTIONS = ("mel", "memory", "conv_bvae", "features", "pipeline", "cluster_change", "scaling")
-DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features")  # the pipeline runs take minutes: only when asked
+SECTIONS = ("mel", "memory", "conv_bvae", "features", "kernel_caps", "pipeline", "cluster_change", "scaling")
+# the pipeline runs take minutes: only when asked
+DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features", "kernel_caps")
 
 
 def _runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
     """Each section's measurement with this run's sizes (looked up when called, so a test can replace one)."""
     return {"mel": lambda: bench_mel(args.chunks), "memory": lambda: bench_memory(args.tracks),
             "conv_bvae": lambda: bench_conv(args.epoch_chunks), "features": lambda: bench_features(args.feature_tracks),
+            "kernel_caps": lambda: bench_kernel_caps(args.epoch_chunks),
             "pipeline": bench_pipeline, "cluster_change": bench_cluster_change,
             "scaling": lambda: bench_scaling(args.scale_tracks)}
 

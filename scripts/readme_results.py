@@ -333,6 +333,16 @@ def benchmark_section() -> list[str]:
              f"{feat['ours_1_worker_s']:.1f} s / {feat['ours_2_workers_s']:.1f} s = "
              f"**{feat['speedup_2_workers_over_1']:.2f}x**"],
         ]
+    if "kernel_caps" in bench:
+        caps = bench["kernel_caps"]
+        rows += [
+            [f"torch and oneDNN capped at AVX2 (the same bytes on any CPU with AVX2) / the CPU's best "
+             f"({caps['best_capability']}): one {caps['chunks']:,}-chunk conv beta-VAE epoch, 2 threads",
+             f"{caps['capped_epoch_s']:.1f} s / {caps['best_epoch_s']:.1f} s = **{caps['epoch_capped_over_best']:.2f}x**"],
+            [f"the same: the lyric embedding of {caps['texts']} texts",
+             f"{caps['capped_lyrics_s']:.1f} s / {caps['best_lyrics_s']:.1f} s = "
+             f"**{caps['lyrics_capped_over_best']:.2f}x**"],
+        ]
     if "pipeline" in bench:
         pipeline = bench["pipeline"]
         same = {True: "the committed results came back", False: "the committed results did NOT come back"}

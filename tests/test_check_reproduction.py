@@ -74,7 +74,7 @@ def test_the_cross_machine_profile_fails_on_a_planted_shift_of_one_score(repo):
 def _record(**changes) -> dict:
     record = {"machine": "x86_64", "cpu": "A", "cpu_vendor": "AuthenticAMD", "cores": 2,
               "cpu_features": ["AVX", "FMA3", "AVX2", "AVX512F"], "libraries": {"numpy": "2.4.6", "torch": "2.11.0"},
-              "torch": {"cpu_capability": "AVX2", "accelerators": []},
+              "torch": {"cpu_capability": "AVX2", "accelerators": []}, "onednn_isa": "AVX512_CORE",
               "thread_pools": [{"library": "openblas", "kernel": "Haswell", "threads": 2}]}
     return {**record, **changes}
 
@@ -105,11 +105,9 @@ def test_the_profile_is_chosen_from_the_records(repo):
     intel = {"metrics/a/environment.json": _record(cpu_vendor="GenuineIntel")}
     assert check.choose_profile(committed, intel, "cpu")[1] == [
         "metrics/a/environment.json: CPU vendor AuthenticAMD -> GenuineIntel"]
-    capped = {"metrics/a/environment.json": _record(settings={"ONEDNN_MAX_CPU_ISA": "avx512_core"})}
-    assert check.choose_profile(committed, capped, "cpu")[1] == [
-        "metrics/a/environment.json: oneDNN capped at AVX2 -> AVX512_CORE"]
-    pinned_by_hand = {"metrics/a/environment.json": _record(settings={"DNNL_MAX_CPU_ISA": "AVX2"})}
-    assert check.choose_profile(committed, pinned_by_hand, "cpu") == ("same_arithmetic", [])
+    avx2_only = {"metrics/a/environment.json": _record(onednn_isa="AVX2")}  # no AVX-512, or a cap set by hand
+    assert check.choose_profile(committed, avx2_only, "cpu")[1] == [
+        "metrics/a/environment.json: oneDNN's AVX512_CORE kernels -> AVX2"]
 
 
 def test_lock_differences_name_the_stages(repo):
