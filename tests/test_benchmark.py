@@ -42,7 +42,8 @@ def test_only_replaces_its_section_and_keeps_the_others(benchmark, tmp_path, mon
     def not_asked(*args):
         raise AssertionError("a section not named by --only ran")
 
-    for name in ("bench_mel", "bench_memory", "bench_conv", "bench_pipeline", "bench_cluster_change", "bench_scaling"):
+    for name in ("bench_mel", "bench_memory", "bench_conv", "bench_kernel_caps", "bench_pipeline", "bench_cluster_change",
+                 "bench_scaling"):
         monkeypatch.setattr(benchmark, name, not_asked)
     monkeypatch.setattr(benchmark, "bench_features", lambda tracks: {"tracks": tracks})
     monkeypatch.setattr(benchmark, "machine", lambda: {"cpu": "new"})
