@@ -1,12 +1,12 @@
 """Disentanglement scores (MIG, DCI, SAP) of a latent code against discrete factors.
 
-A pure library module: arrays in, numbers out. The definitions follow
+A pure library module: arrays in, numbers out. The scores are those of
 google-research/disentanglement_lib (``evaluation/metrics/mig.py``, ``dci.py``,
 ``sap_score.py`` and ``utils.py``), adapted to one fixed dataset of observed codes:
 there is no ground-truth simulator to sample fresh codes from, so the codes are the
 posterior means of real tracks and the factors are their labels (language, genre,
-...). Where disentanglement_lib draws separate train and test batches, the rows are
-split here once per factor with a seeded stratified split.
+...). ``tests/reference/disentanglement_lib_metrics.py`` holds the library's functions
+verbatim, and a test checks that both give the same numbers on the same rows.
 
 Scores
 ------
@@ -19,19 +19,55 @@ Scores
 * SAP, the separated attribute predictability (Kumar et al. 2018, "Variational
   Inference of Disentangled Latent Concepts from Unlabeled Observations", ICLR):
   :func:`sap`.
-* All five numbers at once, with factors given by name: :func:`disentanglement_scores`.
+* All five numbers at once, with factors given by name: :func:`disentanglement_scores`;
+  the same five for codes of pure noise of the same shape (a floor to read them
+  against): :func:`random_code_floor`.
 
-Shapes: ``codes`` is ``(N, D)`` (rows are items, columns code dimensions); factors
-are ``(N,)`` label arrays (strings or ints), given as a mapping ``name -> labels``, a
-single ``(N,)`` array or an ``(N, K)`` array (one column per factor). Labels are
-encoded to integers ``0..C-1`` in sorted order inside.
+As disentanglement_lib, to the last bit on the same rows
+---------------------------------------------------------
+* MIG: 20 equal-width histogram bins per dimension (``_histogram_discretize`` with
+  the ``num_bins = 20`` of the library's configs), ``sklearn.metrics.mutual_info_score``,
+  gap between the two most informative dimensions over the factor's entropy
+  (``mig._compute_mig``), on all rows.
+* DCI: ``GradientBoostingClassifier()`` with its default 100 rounds per factor,
+  importance ``|feature_importances_|``, informativeness the test accuracy
+  ("informativeness_test"), disentanglement and completeness with
+  ``scipy.stats.entropy(R + 1e-11)`` (``dci.compute_importance_gbt``,
+  ``disentanglement``, ``completeness``).
+* SAP: per code dimension and factor ``LinearSVC(C=0.01, class_weight="balanced")``
+  on that one dimension, test accuracy, mean gap between the top two
+  (``sap_score.compute_score_matrix``, ``compute_avg_diff_top_two``).
 
-Wide codes: a code wider than ``max_dims`` (default :data:`MAX_DIMS` = 256, e.g. a
-raw-pixel "code" of 16,384 dims) is first replaced by its first ``max_dims``
-principal components, computed with a seeded randomized PCA
-(``sklearn.decomposition.PCA(svd_solver="randomized", random_state=seed)``), so the
-result is deterministic for a given seed. All three scores then describe the
-principal axes, not the raw dims. ``max_dims=None`` switches the cap off.
+What differs, and why
+---------------------
+* Train and test rows: the library samples a fresh training batch and a fresh test
+  batch (one pair shared by all factors). Here one observed dataset is split per
+  factor, seeded and stratified by that factor, so that every class appears on both
+  sides. With ``groups`` (e.g. the track of each chunk) the split keeps each group
+  on one side, so that a code cannot score by recognising songs it was fitted on
+  (``disentanglement_inputs._split``).
+* Seeds: the boosted trees get ``random_state=seed`` (the library leaves them
+  unseeded; the seed only breaks ties between equally good splits), and so does
+  ``LinearSVC`` (no effect: one feature, liblinear's primal solver is deterministic).
+  Same inputs and seed, same numbers.
+* Degenerate cases the library leaves undefined: with a single factor (or, for
+  completeness, a single dimension) the library's entropy in base 1 is 0/0; here a
+  dimension (factor) with any importance scores 1 and one with none 0. Both DCI
+  scores are clipped to [0, 1], which only removes float rounding around an
+  all-zero importance matrix.
+* Wide codes: a code wider than ``max_dims`` (default :data:`MAX_DIMS` = 2048, e.g. a
+  raw-pixel "code" of 16,384 dims) is first replaced by its first ``max_dims``
+  principal components, computed with a seeded randomized PCA, so that 16,384-wide
+  boosted trees and 16,384 classifiers per factor are not needed; the scores then
+  describe the principal axes, not the raw dims. Every narrower code keeps its own
+  axes. ``max_dims=None`` switches the cap off.
+* Inputs are checked (finite codes, at least 2 classes per factor) and labels of any
+  sortable type are encoded to ``0..C-1``.
+
+Shapes: ``codes`` is ``(N, D)`` (rows are items, columns code dimensions; the
+library's arrays are the transpose); factors are ``(N,)`` label arrays (strings or
+ints), given as a mapping ``name -> labels``, a single ``(N,)`` array or an
+``(N, K)`` array (one column per factor).
 
 Example
 -------
@@ -46,7 +82,7 @@ Example
 >>> scores = disentanglement_scores(codes, {"language": language, "genre": genre}, seed=0)
 >>> sorted(scores)
 ['dci_completeness', 'dci_disentanglement', 'dci_informativeness', 'mig', 'sap']
->>> bool(scores["mig"] > 0.8 and scores["dci_disentanglement"] > 0.8 and scores["sap"] > 0.5)
+>>> bool(scores["mig"] > 0.8 and scores["dci_disentanglement"] > 0.8 and scores["sap"] > 0.3)
 True
 """
 
@@ -57,9 +93,10 @@ from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import stats
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.metrics import mutual_info_score
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.svm import LinearSVC
 
 from .disentanglement_inputs import (  # noqa: F401  (BINS ... SCORE_KEYS are this module's API too)
     BINS,
@@ -70,9 +107,10 @@ from .disentanglement_inputs import (  # noqa: F401  (BINS ... SCORE_KEYS are th
     Factors,
     _cap_dims,
     _check_codes,
+    _check_importance,
     _check_seed,
-    _check_test_fraction,
     _encode_factors,
+    _prepare,
     _split,
 )
 
@@ -164,7 +202,7 @@ def mig(codes: ArrayLike, factors: Factors, *, bins: int = BINS, max_dims: int |
     factors : mapping name -> (N,) labels, (N,) array or (N, K) array
         Discrete labels (strings or ints), at least 2 classes per factor.
     bins : int, default 20
-    max_dims : int or None, default 256
+    max_dims : int or None, default 2048
         Codes wider than this are replaced by their first ``max_dims`` principal
         components (seeded randomized PCA) before discretising; None: no cap.
     seed : int, default 0
@@ -187,32 +225,17 @@ def mig(codes: ArrayLike, factors: Factors, *, bins: int = BINS, max_dims: int |
 # ----------------------------------------------------------------------------- DCI
 
 
-def _normalised_entropy(weights: np.ndarray) -> np.ndarray:
-    """Entropy of each row of non-negative ``weights`` (n, m), in log base ``m``.
+def _one_minus_entropy(weights: np.ndarray, base: int) -> np.ndarray:
+    """``1 - H(column)`` in log base ``base`` for each column of non-negative ``weights``.
 
-    Rows are normalised to sum 1 first. An all-zero row gets entropy 1 (maximally
-    uninformative). With ``m == 1`` a non-zero row has entropy 0 (a single outcome).
+    disentanglement_lib's ``1. - scipy.stats.entropy(weights + 1e-11, base=base)``
+    (each column normalised to sum 1 after adding 1e-11, so an all-zero column is
+    uniform: 0). In base 1 (a single outcome) the library divides 0 by log 1; here a
+    column with any weight scores 1 and an all-zero one 0.
     """
-    totals = weights.sum(axis=1)
-    out = np.ones(weights.shape[0])
-    live = totals > 0
-    if weights.shape[1] == 1:
-        out[live] = 0.0
-        return out
-    p = weights[live] / totals[live, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * np.log(p), 0.0)
-    out[live] = np.clip(-terms.sum(axis=1) / np.log(weights.shape[1]), 0.0, 1.0)
-    return out
-
-
-def _check_importance(importance: ArrayLike) -> np.ndarray:
-    r = np.asarray(importance, dtype=np.float64)
-    if r.ndim != 2 or 0 in r.shape:
-        raise ValueError(f"importance must be a non-empty 2-D (D, K) array, got shape {r.shape}")
-    if not np.all(np.isfinite(r)) or np.any(r < 0):
-        raise ValueError("importance must be finite and non-negative")
-    return r
+    if base == 1:
+        return (weights.sum(axis=0) > 0).astype(np.float64)
+    return 1.0 - stats.entropy(weights + 1e-11, base=base)
 
 
 def disentanglement_from_importance(importance: ArrayLike) -> float:
@@ -223,15 +246,13 @@ def disentanglement_from_importance(importance: ArrayLike) -> float:
     .. math::
 
         D = \\sum_d \\rho_d \\, (1 - H_K(P_{d\\cdot})), \\quad
-        P_{dk} = R_{dk} / \\sum_{k'} R_{dk'}, \\quad
+        P_{dk} = \\frac{R_{dk} + \\epsilon}{\\sum_{k'} (R_{dk'} + \\epsilon)}, \\quad
         \\rho_d = \\sum_k R_{dk} / \\sum_{d'k} R_{d'k}
 
-    with ``H_K`` the entropy in log base ``K`` (number of factors).
-
-    Zero handling (disentanglement_lib adds 1e-11 to every entry instead): an
-    all-zero row (a dimension no factor uses) is given entropy 1, i.e. per-dimension
-    score 0, and in any case weight ``rho_d = 0``, so it does not count; an all-zero
-    matrix gives 0. With a single factor (K = 1) every used dimension scores 1.
+    with ``H_K`` the entropy in log base ``K`` (number of factors) and
+    ``epsilon = 1e-11``. A dimension no factor uses (all-zero row) has weight
+    ``rho_d = 0``; an all-zero matrix gives 0 (the library's uniform weights over
+    rows of entropy 1). With a single factor (K = 1) every used dimension scores 1.
 
     Parameters
     ----------
@@ -242,11 +263,11 @@ def disentanglement_from_importance(importance: ArrayLike) -> float:
     float in [0, 1]
     """
     r = _check_importance(importance)
-    total = r.sum()
-    if total == 0:
-        return 0.0
-    rho = r.sum(axis=1) / total
-    return float(np.sum(rho * (1.0 - _normalised_entropy(r))))
+    per_code = _one_minus_entropy(r.T, r.shape[1])
+    if r.sum() == 0.0:
+        r = np.ones_like(r)
+    code_importance = r.sum(axis=1) / r.sum()
+    return float(np.clip(np.sum(per_code * code_importance), 0.0, 1.0))
 
 
 def completeness_from_importance(importance: ArrayLike) -> float:
@@ -257,12 +278,13 @@ def completeness_from_importance(importance: ArrayLike) -> float:
     .. math::
 
         C = \\sum_k \\rho_k \\, (1 - H_D(\\tilde P_{\\cdot k})), \\quad
-        \\tilde P_{dk} = R_{dk} / \\sum_{d'} R_{d'k}, \\quad
+        \\tilde P_{dk} = \\frac{R_{dk} + \\epsilon}{\\sum_{d'} (R_{d'k} + \\epsilon)}, \\quad
         \\rho_k = \\sum_d R_{dk} / \\sum_{dk'} R_{dk'}
 
-    with ``H_D`` the entropy in log base ``D`` (number of code dimensions). An
-    all-zero column (a factor no dimension predicts) gets entropy 1 and weight 0; an
-    all-zero matrix gives 0. With a single dimension (D = 1) a used factor scores 1.
+    with ``H_D`` the entropy in log base ``D`` (number of code dimensions) and
+    ``epsilon = 1e-11``. A factor no dimension predicts (all-zero column) has weight
+    0; an all-zero matrix gives 0. With a single dimension (D = 1) a used factor
+    scores 1.
 
     Parameters
     ----------
@@ -273,21 +295,24 @@ def completeness_from_importance(importance: ArrayLike) -> float:
     float in [0, 1]
     """
     r = _check_importance(importance)
-    return disentanglement_from_importance(r.T)
+    per_factor = _one_minus_entropy(r, r.shape[0])
+    if r.sum() == 0.0:
+        r = np.ones_like(r)
+    factor_importance = r.sum(axis=0) / r.sum()
+    return float(np.clip(np.sum(per_factor * factor_importance), 0.0, 1.0))
 
 
 def dci_importance(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float = TEST_FRACTION,
-                   n_estimators: int = N_ESTIMATORS, max_dims: int | None = MAX_DIMS
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   n_estimators: int = N_ESTIMATORS, max_dims: int | None = MAX_DIMS,
+                   groups: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Gradient-boosted-tree importance matrix and test accuracy per factor.
 
-    For each factor ``k``: a seeded stratified train/test split of the rows (see
-    :func:`dci`), ``GradientBoostingClassifier(n_estimators=n_estimators,
-    random_state=seed)`` (other settings sklearn's defaults: depth 3, learning rate
-    0.1) fitted on the training rows, ``R[:, k] = |feature_importances_|`` (each column
-    sums to 1, or is all zero when no tree could split, e.g. a constant code), and the
-    accuracy on the test rows. disentanglement_lib's ``dci.compute_importance_gbt``
-    uses sklearn's default 100 rounds; 50 keep the cost low at little loss.
+    For each factor ``k``, as disentanglement_lib's ``dci.compute_importance_gbt``:
+    ``GradientBoostingClassifier(n_estimators=n_estimators, random_state=seed)``
+    (otherwise sklearn's defaults: 100 rounds, depth 3, learning rate 0.1) fitted on
+    the training rows of the factor's split (see :func:`dci`),
+    ``R[:, k] = |feature_importances_|`` (each column sums to 1, or is all zero when
+    no tree could split, e.g. a constant code), and the accuracy on its test rows.
 
     Parameters
     ----------
@@ -295,24 +320,22 @@ def dci_importance(codes: ArrayLike, factors: Factors, *, seed: int, test_fracti
     factors : mapping name -> (N,) labels, (N,) array or (N, K) array
     seed : int
     test_fraction : float in (0, 1), default 0.3
-    n_estimators : int, default 50
-    max_dims : int or None, default 256
+    n_estimators : int, default 100
+    max_dims : int or None, default 2048
         Cap on the width (first principal components, seeded randomized PCA).
+    groups : array, shape (N,), optional
+        Group id of each row (e.g. its track): no group on both sides of a split.
 
     Returns
     -------
     importance : np.ndarray, shape (D', K), D' = min(max_dims, N - 1) when capped
     accuracy : np.ndarray, shape (K,)
     """
-    seed = _check_seed(seed)
-    test_fraction = _check_test_fraction(test_fraction)
-    x = _check_codes(codes)
-    names, y = _encode_factors(factors, x.shape[0])
-    x = _cap_dims(x, max_dims, seed)
+    x, names, y, group_ids, seed, test_fraction = _prepare(codes, factors, seed, test_fraction, max_dims, groups)
     importance = np.zeros((x.shape[1], y.shape[1]))
     accuracy = np.zeros(y.shape[1])
     for k, name in enumerate(names):
-        train, test = _split(y[:, k], seed, test_fraction, name)
+        train, test = _split(y[:, k], seed, test_fraction, name, group_ids)
         model = GradientBoostingClassifier(n_estimators=n_estimators, random_state=seed)
         model.fit(x[train], y[train, k])
         importance[:, k] = np.abs(model.feature_importances_)
@@ -321,7 +344,8 @@ def dci_importance(codes: ArrayLike, factors: Factors, *, seed: int, test_fracti
 
 
 def dci(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float = TEST_FRACTION,
-        n_estimators: int = N_ESTIMATORS, max_dims: int | None = MAX_DIMS) -> dict[str, float]:
+        n_estimators: int = N_ESTIMATORS, max_dims: int | None = MAX_DIMS,
+        groups: ArrayLike | None = None) -> dict[str, float]:
     """DCI disentanglement, completeness and informativeness of a code.
 
     Eastwood & Williams 2018, as disentanglement_lib's ``dci._compute_dci`` with
@@ -336,9 +360,11 @@ def dci(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
       (disentanglement_lib's "informativeness_test"; chance level is the share of the
       majority class, not 0).
 
-    The split: per factor, ``StratifiedShuffleSplit(test_size=test_fraction,
+    The split, per factor: ``StratifiedShuffleSplit(test_size=test_fraction,
     random_state=seed)`` stratified by that factor (a plain seeded shuffle split when
-    a class has fewer than 2 rows or the parts are too small to hold every class).
+    a class has fewer than 2 rows or the parts are too small to hold every class);
+    with ``groups``, the first fold of a seeded ``StratifiedGroupKFold`` so that no
+    group is on both sides (``disentanglement_inputs._split`` says which and why).
 
     Parameters
     ----------
@@ -348,11 +374,14 @@ def dci(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
     seed : int
         Seeds the split, the boosted trees and the PCA cap; same seed, same numbers.
     test_fraction : float in (0, 1), default 0.3
-    n_estimators : int, default 50
-        Boosting rounds (sklearn's and disentanglement_lib's default is 100).
-    max_dims : int or None, default 256
+        Held-out share of the rows (with ``groups``: about ``1 / round(1 / test_fraction)``).
+    n_estimators : int, default 100
+        Boosting rounds (sklearn's and disentanglement_lib's default).
+    max_dims : int or None, default 2048
         Codes wider than this are replaced by their first ``max_dims`` principal
         components (seeded randomized PCA); None: no cap.
+    groups : array, shape (N,), optional
+        Group id of each row (e.g. the track of each chunk).
 
     Returns
     -------
@@ -360,7 +389,7 @@ def dci(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
     ``"informativeness"``, each in [0, 1].
     """
     importance, accuracy = dci_importance(codes, factors, seed=seed, test_fraction=test_fraction,
-                                          n_estimators=n_estimators, max_dims=max_dims)
+                                          n_estimators=n_estimators, max_dims=max_dims, groups=groups)
     return {
         "disentanglement": disentanglement_from_importance(importance),
         "completeness": completeness_from_importance(importance),
@@ -372,18 +401,17 @@ def dci(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
 
 
 def sap_score_matrix(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float = TEST_FRACTION,
-                     max_dims: int | None = MAX_DIMS) -> np.ndarray:
+                     max_dims: int | None = MAX_DIMS, groups: ArrayLike | None = None) -> np.ndarray:
     """Test accuracy of predicting each factor from each single code dimension.
 
-    ``S[d, k]``: a one-dimensional threshold classifier on dimension ``d`` alone,
-    ``DecisionTreeClassifier(max_leaf_nodes=C_k, class_weight="balanced",
-    random_state=seed)`` (up to ``C_k - 1`` thresholds for a factor with ``C_k``
-    classes), fitted on the training rows of the factor's seeded stratified split
-    (the same split as :func:`dci`) and scored by accuracy on its test rows.
-    disentanglement_lib's discrete SAP uses ``LinearSVC(C=0.01,
-    class_weight="balanced")`` per dimension; a linear one-vs-rest classifier on one
-    dimension cannot isolate a class lying between two others, and it depends on the
-    scale of the dimension, whereas the interval classifier does neither.
+    ``S[d, k]``, as disentanglement_lib's ``sap_score.compute_score_matrix`` for
+    discrete factors: ``LinearSVC(C=0.01, class_weight="balanced")`` on dimension
+    ``d`` alone, fitted on the training rows of factor ``k``'s split (the same split
+    as :func:`dci`) and scored by accuracy on its test rows. Two properties of this
+    definition are kept: a one-vs-rest linear classifier on one dimension rarely
+    isolates a class lying between two others, and with ``C = 0.01`` the fit depends
+    on the scale of the dimension (a dimension of small spread may predict a single
+    class, i.e. score about chance).
 
     Parameters
     ----------
@@ -391,30 +419,26 @@ def sap_score_matrix(codes: ArrayLike, factors: Factors, *, seed: int, test_frac
     factors : mapping name -> (N,) labels, (N,) array or (N, K) array
     seed : int
     test_fraction : float in (0, 1), default 0.3
-    max_dims : int or None, default 256
+    max_dims : int or None, default 2048
+    groups : array, shape (N,), optional
 
     Returns
     -------
     np.ndarray, shape (D', K), D' = min(max_dims, N - 1) when capped
     """
-    seed = _check_seed(seed)
-    test_fraction = _check_test_fraction(test_fraction)
-    x = _check_codes(codes)
-    names, y = _encode_factors(factors, x.shape[0])
-    x = _cap_dims(x, max_dims, seed)
+    x, names, y, group_ids, seed, test_fraction = _prepare(codes, factors, seed, test_fraction, max_dims, groups)
     scores = np.zeros((x.shape[1], y.shape[1]))
     for k, name in enumerate(names):
-        train, test = _split(y[:, k], seed, test_fraction, name)
-        n_classes = int(y[:, k].max()) + 1
+        train, test = _split(y[:, k], seed, test_fraction, name, group_ids)
         for d in range(x.shape[1]):
-            model = DecisionTreeClassifier(max_leaf_nodes=n_classes, class_weight="balanced", random_state=seed)
+            model = LinearSVC(C=0.01, class_weight="balanced", random_state=seed)
             model.fit(x[train, d:d + 1], y[train, k])
             scores[d, k] = np.mean(model.predict(x[test, d:d + 1]) == y[test, k])
     return scores
 
 
 def sap(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float = TEST_FRACTION,
-        max_dims: int | None = MAX_DIMS) -> float:
+        max_dims: int | None = MAX_DIMS, groups: ArrayLike | None = None) -> float:
     """Separated attribute predictability (SAP) of a code against discrete factors.
 
     Kumar et al. 2018 (Section 3), as disentanglement_lib's ``sap_score._compute_sap``
@@ -430,8 +454,9 @@ def sap(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
     constant code (every dimension gives the same prediction); small for noise.
     Accuracies do not start at 0: the second-best dimension scores at least about
     chance, so for a balanced factor with ``C`` classes the gap, and hence SAP, stays
-    below about ``1 - 1/C`` (0.5 for a binary factor, 0.75 for four classes) even for
-    a perfectly disentangled code.
+    below about ``1 - 1/C`` (0.5 for a binary factor) even for a perfectly
+    disentangled code, and lower still for a factor whose middle classes a linear
+    classifier on one dimension cannot isolate.
 
     Parameters
     ----------
@@ -439,19 +464,21 @@ def sap(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
     factors : mapping name -> (N,) labels, (N,) array or (N, K) array
         Discrete labels, at least 2 classes per factor.
     seed : int
-        Seeds the split, the classifiers and the PCA cap.
+        Seeds the split and the PCA cap (the classifiers are deterministic).
     test_fraction : float in (0, 1), default 0.3
-    max_dims : int or None, default 256
+    max_dims : int or None, default 2048
         Codes wider than this are replaced by their first ``max_dims`` principal
         components (seeded randomized PCA); None: no cap.
+    groups : array, shape (N,), optional
+        Group id of each row: no group on both sides of a split.
 
     Returns
     -------
     float in [0, 1]
     """
     _check_codes(codes, min_dims=2)
-    scores = np.sort(sap_score_matrix(codes, factors, seed=seed, test_fraction=test_fraction, max_dims=max_dims),
-                     axis=0)
+    scores = np.sort(sap_score_matrix(codes, factors, seed=seed, test_fraction=test_fraction, max_dims=max_dims,
+                                      groups=groups), axis=0)
     return float(np.mean(scores[-1] - scores[-2]))
 
 
@@ -460,7 +487,7 @@ def sap(codes: ArrayLike, factors: Factors, *, seed: int, test_fraction: float =
 
 def disentanglement_scores(codes: ArrayLike, labels: Mapping[str, ArrayLike], *, seed: int, bins: int = BINS,
                            test_fraction: float = TEST_FRACTION, n_estimators: int = N_ESTIMATORS,
-                           max_dims: int | None = MAX_DIMS) -> dict[str, float]:
+                           max_dims: int | None = MAX_DIMS, groups: ArrayLike | None = None) -> dict[str, float]:
     """MIG, DCI and SAP of a code against named discrete factors.
 
     Parameters
@@ -476,14 +503,20 @@ def disentanglement_scores(codes: ArrayLike, labels: Mapping[str, ArrayLike], *,
     bins : int, default 20
         Equal-width bins per dimension for MIG.
     test_fraction : float, default 0.3
-        Held-out share of the rows (stratified by each factor) for DCI and SAP.
-    n_estimators : int, default 50
-        Boosting rounds of DCI's gradient-boosted trees (sklearn default: 100).
-    max_dims : int or None, default 256
+        Held-out share of the rows (stratified by each factor) for DCI and SAP; with
+        ``groups``, one fold of ``round(1 / test_fraction)`` (a third for 0.3).
+    n_estimators : int, default 100
+        Boosting rounds of DCI's gradient-boosted trees.
+    max_dims : int or None, default 2048
         Width cap: a code with more than ``max_dims`` dimensions (e.g. a raw-pixel
         code of 16,384) is replaced, once, by its first ``max_dims`` principal
         components from a seeded randomized PCA, and all five scores are computed
         on those components rather than the raw dimensions. None: no cap.
+    groups : array, shape (N,), optional
+        Group id of each row, e.g. the track id of each chunk: DCI's and SAP's
+        train/test splits then keep each group on one side, so a code cannot score
+        by recognising the songs it was fitted on. MIG uses no split and ignores it.
+        None: rows are split one by one (stratified).
 
     Returns
     -------
@@ -497,19 +530,66 @@ def disentanglement_scores(codes: ArrayLike, labels: Mapping[str, ArrayLike], *,
     ------
     ValueError
         Codes not a finite (N, D) array with D >= 2, a factor of the wrong length,
-        a factor with fewer than 2 classes (named in the message), no factors.
+        a factor with fewer than 2 classes (named in the message), no factors,
+        groups not an (N,) array of at least 2 ids.
     """
     if not isinstance(labels, Mapping):
         raise ValueError("labels must be a mapping of factor name -> (N,) labels")
-    seed = _check_seed(seed)
-    x = _check_codes(codes, min_dims=2)
-    _encode_factors(labels, x.shape[0])
-    x = _cap_dims(x, max_dims, seed)
-    d = dci(x, labels, seed=seed, test_fraction=test_fraction, n_estimators=n_estimators, max_dims=None)
+    x, _, _, _, seed, test_fraction = _prepare(codes, labels, seed, test_fraction, max_dims, groups, min_dims=2)
+    split = {"seed": seed, "test_fraction": test_fraction, "max_dims": None, "groups": groups}
+    d = dci(x, labels, n_estimators=n_estimators, **split)
     return {
         "mig": mig(x, labels, bins=bins, max_dims=None, seed=seed),
         "dci_disentanglement": d["disentanglement"],
         "dci_completeness": d["completeness"],
         "dci_informativeness": d["informativeness"],
-        "sap": sap(x, labels, seed=seed, test_fraction=test_fraction, max_dims=None),
+        "sap": sap(x, labels, **split),
     }
+
+
+def random_code_floor(n_rows: int, n_dims: int, labels: Mapping[str, ArrayLike], *, seed: int,
+                      groups: ArrayLike | None = None, draws: int = 5, bins: int = BINS,
+                      test_fraction: float = TEST_FRACTION, n_estimators: int = N_ESTIMATORS,
+                      max_dims: int | None = MAX_DIMS) -> dict[str, dict[str, float]]:
+    """The five scores of codes of pure noise: the floor a real code's scores stand on.
+
+    Draws ``draws`` codes of shape ``(n_rows, n_dims)`` with i.i.d. standard normal
+    entries (``np.random.default_rng(seed)``, one code after the other, so the first
+    five draws are the same whatever ``draws`` is) and scores each exactly as
+    :func:`disentanglement_scores` scores a real code: the same factors, groups,
+    split seed, bins, boosting rounds and width cap. None of the scores is 0 for
+    noise (the plug-in mutual information is biased upwards, trees and classifiers
+    fit chance patterns), and how far above 0 depends on N, D and the classes: a real
+    code's score means something where it clears this floor's ``p95``.
+
+    Parameters
+    ----------
+    n_rows, n_dims : int, n_rows >= 2, n_dims >= 2
+        The shape of the real code (N must match the labels).
+    labels : mapping name -> array of shape (N,)
+    seed : int
+        Seeds the noise codes and, as for a real code, the splits, classifiers and cap.
+    groups : array, shape (N,), optional
+    draws : int >= 1, default 5
+    bins, test_fraction, n_estimators, max_dims
+        As :func:`disentanglement_scores`.
+
+    Returns
+    -------
+    dict[str, dict[str, float]]
+        For each key of :data:`SCORE_KEYS`, ``{"mean": ..., "p95": ...}``: the mean over
+        the draws and their 95th percentile (``np.percentile``, linear interpolation;
+        with 5 draws it lies between the largest and second largest value).
+    """
+    seed = _check_seed(seed)
+    for what, value, least in (("n_rows", n_rows, 2), ("n_dims", n_dims, 2), ("draws", draws, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ValueError(f"{what} must be an int >= {least}, got {value!r}")
+    rng = np.random.default_rng(seed)
+    scored = [disentanglement_scores(rng.standard_normal((n_rows, n_dims)), labels, seed=seed, bins=bins,
+                                     test_fraction=test_fraction, n_estimators=n_estimators, max_dims=max_dims,
+                                     groups=groups)
+              for _ in range(draws)]
+    return {key: {"mean": float(np.mean([s[key] for s in scored])),
+                  "p95": float(np.percentile([s[key] for s in scored], 95))}
+            for key in SCORE_KEYS}

@@ -3,24 +3,28 @@ and the checks, encodings and seeded splits of their inputs (codes and factors).
 
 ``codes`` is ``(N, D)``; factors are ``(N,)`` label arrays, given as a mapping ``name -> labels``,
 a single ``(N,)`` array or an ``(N, K)`` array; labels are encoded to ``0..C-1`` in sorted order.
+``groups``, where given, is an ``(N,)`` id per row (e.g. the track of each chunk) that the
+train/test splits keep whole (:func:`_split`).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedGroupKFold, StratifiedShuffleSplit
 
 from .linalg import project, randomized_pca
 
 #: Equal-width bins per code dimension for MIG (disentanglement_lib's usual setting).
 BINS = 20
-#: Codes wider than this are replaced by their first MAX_DIMS principal components.
-MAX_DIMS = 256
-#: Boosting rounds of DCI's GradientBoostingClassifier (sklearn's default is 100).
-N_ESTIMATORS = 50
+#: Codes wider than this are replaced by their first MAX_DIMS principal components; narrower codes
+#: (every learned code, up to 2048 dims) keep their own axes.
+MAX_DIMS = 2048
+#: Boosting rounds of DCI's GradientBoostingClassifier (sklearn's and disentanglement_lib's default).
+N_ESTIMATORS = 100
 #: Share of the rows held out to measure test accuracy (DCI informativeness, SAP).
 TEST_FRACTION = 0.3
 #: Keys of :func:`disentanglement_scores`.
@@ -118,18 +122,83 @@ def _cap_dims(x: np.ndarray, max_dims: int | None, seed: int) -> np.ndarray:
     return project(x, pca.mean, pca.components)
 
 
-def _split(y: np.ndarray, seed: int, test_fraction: float, name: str) -> tuple[np.ndarray, np.ndarray]:
+def _check_groups(groups: ArrayLike | None, n_rows: int) -> np.ndarray | None:
+    """``groups`` as ``(N,)`` integer ids ``0..G-1`` (sorted order), None for None, or a ValueError."""
+    if groups is None:
+        return None
+    values = np.asarray(groups)
+    if values.ndim != 1 or len(values) != n_rows:
+        raise ValueError(f"groups must be an (N,) array with N = {n_rows} (one id per row), got shape {values.shape}")
+    if values.dtype.kind == "f" and np.any(np.isnan(values)):
+        raise ValueError("groups has missing (NaN) ids")
+    try:
+        ids, inverse = np.unique(values, return_inverse=True)
+    except TypeError as err:
+        raise ValueError(f"groups has ids that cannot be sorted (mixed types or None?): {err}") from None
+    if len(ids) < 2:
+        raise ValueError(f"groups must hold at least 2 distinct ids to split by group, got {len(ids)}")
+    return inverse.reshape(-1).astype(np.int64)
+
+
+def _split(y: np.ndarray, seed: int, test_fraction: float, name: str, groups: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded train/test row indices, stratified by ``y`` where sklearn allows it.
 
+    Without ``groups``: ``StratifiedShuffleSplit(test_size=test_fraction, random_state=seed)``.
     Stratification needs every class to have at least 2 rows and both parts to hold
-    at least one row per class; otherwise a plain seeded shuffle split is used.
+    at least one row per class; otherwise a plain seeded ``ShuffleSplit``.
+
+    With ``groups`` (an ``(N,)`` id per row, e.g. the track of each chunk), no group is on
+    both sides: the test part is the first fold of ``StratifiedGroupKFold(n_splits=n,
+    shuffle=True, random_state=seed)`` with ``n = max(2, round(1 / test_fraction))`` (3
+    folds, about a third of the rows, for the default 0.3). It keeps whole groups
+    together while keeping each part's class shares close to the whole's, so test
+    accuracy stays comparable to the ungrouped split and chance stays the majority
+    share. ``GroupShuffleSplit(test_size=test_fraction, random_state=seed)``, which
+    draws whole groups at random without looking at the classes (and sizes the test
+    part as a share of groups, not of rows), is the fallback only where the folds are
+    impossible: fewer groups than folds, or every class smaller than the fold count.
     """
-    try:
-        splitter = StratifiedShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
-        train, test = next(splitter.split(np.zeros((len(y), 1)), y))
-    except ValueError:
-        splitter = ShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
-        train, test = next(splitter.split(np.zeros((len(y), 1))))
-    if len(np.unique(y[train])) < 2:
+    zeros = np.zeros((len(y), 1))
+    if groups is None:
+        try:
+            splitter = StratifiedShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
+            train, test = next(splitter.split(zeros, y))
+        except ValueError:
+            splitter = ShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
+            train, test = next(splitter.split(zeros))
+    else:
+        try:
+            folds = StratifiedGroupKFold(n_splits=max(2, round(1 / test_fraction)), shuffle=True, random_state=seed)
+            with warnings.catch_warnings():  # a class smaller than the fold count: the 2-class check below decides
+                warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+                train, test = next(folds.split(zeros, y, groups))
+        except ValueError:
+            splitter = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
+            train, test = next(splitter.split(zeros, y, groups))
+    if len(np.unique(y[train])) < 2 or len(test) == 0:
         raise ValueError(f"factor {name!r}: too few rows for a train/test split with 2 classes in the training part")
     return train, test
+
+
+def _check_importance(importance: ArrayLike) -> np.ndarray:
+    """A DCI importance matrix as a finite, non-negative float64 ``(D, K)`` array, or a ValueError."""
+    r = np.asarray(importance, dtype=np.float64)
+    if r.ndim != 2 or 0 in r.shape:
+        raise ValueError(f"importance must be a non-empty 2-D (D, K) array, got shape {r.shape}")
+    if not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ValueError("importance must be finite and non-negative")
+    return r
+
+
+def _prepare(codes: ArrayLike, factors: Factors, seed: int, test_fraction: float, max_dims: int | None,
+             groups: ArrayLike | None, *, min_dims: int = 1
+             ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray | None, int, float]:
+    """Checked inputs of a split-based score: the codes (capped at ``max_dims``), the factor names, the
+    ``(N, K)`` encoded factors, the encoded groups (or None), the seed and the test fraction."""
+    seed = _check_seed(seed)
+    test_fraction = _check_test_fraction(test_fraction)
+    x = _check_codes(codes, min_dims=min_dims)
+    names, y = _encode_factors(factors, x.shape[0])
+    group_ids = _check_groups(groups, x.shape[0])
+    return _cap_dims(x, max_dims, seed), names, y, group_ids, seed, test_fraction

@@ -1,60 +1,107 @@
 """Score every clustering of a corpus (:func:`musiclust.cluster.cluster_corpus`'s assignments):
-external and internal scores, permutation nulls, label floors and disentanglement.
+external and internal scores with song-level chance levels and intervals over training seeds,
+the runs behind them, the claims a report makes as tests, linear probes and disentanglement.
 
 Each representation is built once and its distance matrix computed once, for the silhouette.
+A model whose training seeds give identical latents (PCA's randomized SVD is seeded by the
+data, not the seed) counts once: its copies are neither clustered twice in the scores nor
+counted as replicates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .chance import label_floors
+from .claims import Comparison, tested_claims
 from .cluster import ALGORITHMS, distances, grouped
 from .config import InputError, check, check_seed
-from .disentanglement import disentanglement_scores
-from .metrics import SCORE_COLUMNS, data_summary, latent_summary, nest, score_representation, spread, targets_of
+from .disentanglement import disentanglement_scores, random_code_floor
+from .metrics import (
+    RUN_COLUMNS,
+    SCORE_COLUMNS,
+    ChanceParams,
+    data_summary,
+    latent_summary,
+    nest,
+    score_representation,
+    spread,
+    targets_of,
+    with_q_values,
+)
+from .probes import linear_probe
 from .representations import Corpus, Representation, fuse, select_level, split_seeds
 
 
 @dataclass(frozen=True)
 class EvaluateParams:
-    null_draws: int = 200        # shuffles per permutation null (0: no nulls)
-    null_seed: int = 0           # seeds the nulls and the disentanglement scores' splits
+    null_draws: int = 200        # song shuffles per permutation null (0: no nulls, floors or bootstrap)
+    null_max_draws: int = 1000   # where a score's p-value is within 2 Monte-Carlo standard errors of 0.05
+    bootstrap: int = 1000        # song resamples of each score's data-sampling interval
+    null_seed: int = 0           # seeds the nulls, the bootstrap, the probes' folds and the disentanglement splits
+    disentanglement_floor_draws: int = 5  # random N(0, I) codes per size for the disentanglement floor
+    probe_folds: int = 5         # song-grouped folds of the linear probes
+    comparisons: list[list[str]] = field(default_factory=list)  # [a, b, target]: "a above b", tested
+    comparison_algorithm: str = "kmeans"
+    comparison_level: str = "track"
+    comparison_metric: str = "nmi"
+    equivalence_margin: float = 0.02  # "level with" needs an equivalence test at this margin
 
     def validate(self, key: str) -> None:
         check(self.null_draws == 0 or self.null_draws >= 100, f"{key}.null_draws",
               "must be 0 (no nulls) or >= 100 for a 95th percentile worth reading")
+        check(self.null_max_draws >= self.null_draws, f"{key}.null_max_draws", "must be >= null_draws")
+        check(self.bootstrap >= 100, f"{key}.bootstrap", "must be >= 100 for a 95% interval worth reading")
         check_seed(self.null_seed, f"{key}.null_seed")
+        check(self.disentanglement_floor_draws >= 1, f"{key}.disentanglement_floor_draws", "must be >= 1")
+        check(self.probe_folds >= 2, f"{key}.probe_folds", "must be >= 2")
+        for i, item in enumerate(self.comparisons):
+            check(len(item) == 3, f"{key}.comparisons[{i}]", f"expected [a, b, target], got {item!r}")
+        check(self.comparison_algorithm in ALGORITHMS, f"{key}.comparison_algorithm",
+              f"{self.comparison_algorithm!r} is not one of {list(ALGORITHMS)}")
+        check(self.comparison_level in ("chunk", "track", "track_vote"), f"{key}.comparison_level",
+              "must be chunk, track or track_vote")
+        check(0 < self.equivalence_margin < 1, f"{key}.equivalence_margin", "must lie in (0, 1)")
+
+    @property
+    def chance(self) -> ChanceParams:
+        return ChanceParams(self.null_draws, self.null_max_draws, self.bootstrap, self.null_seed)
 
 
 @dataclass
 class Evaluation:
     scores: pd.DataFrame        # metrics.SCORE_COLUMNS, the long table behind every figure
+    runs: pd.DataFrame          # metrics.RUN_COLUMNS, every run's every score
     metrics: dict               # {file stem: JSON object}: one per algorithm of the registry, latents, data, ...
 
 
 def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, *, silhouette_rows: int,
-             progress: bool = True) -> Evaluation:
+             n_jobs: int = 1, progress: bool = True) -> Evaluation:
     """Every clustering in ``assignments`` (``cluster.ASSIGNMENT_COLUMNS``) scored against every
-    label (language, genre, language x genre) whose class count is its k, with permutation nulls;
-    label floors; MIG, DCI and SAP of every code.
+    label (language, genre, language x genre) whose class count is its k, with song-level
+    permutation nulls, label floors that keep k, song-bootstrap intervals and q-values; the runs
+    table; the comparisons of ``params.comparisons`` as tests; linear probes; MIG, DCI and SAP
+    of every code beside random codes of the same size.
 
     A quadratic algorithm's assignments cover the rows of its sample only: those rows are scored,
     with their own distance matrix. ``silhouette_rows`` bounds the silhouette of a clustering of
     every row (``cluster.max_quadratic_rows``). Every algorithm of the registry gets a metrics
-    object (empty where it did not run), so the files are the same whatever ran.
+    object (empty where it did not run), so the files are the same whatever ran. The probes and the
+    disentanglement scorings run in ``n_jobs`` processes (the same numbers for any count).
     """
     targets = targets_of(corpus.tracks)
     reps = corpus.representations()
     _check_covered(assignments, reps)
     by_rep = dict(tuple(assignments.groupby(["representation", "level", "train_seed"], sort=False)))
-    records = []
+    records, run_records = [], []
     sampled: dict[str, dict[str, int]] = {}  # level -> representation -> rows the quadratic algorithms saw
-    for members in tqdm(grouped(reps), desc="score", unit="representation", disable=not progress):
+    replicates: dict[str, int] = {}
+    for group in tqdm(grouped(reps), desc="score", unit="representation", disable=not progress):
+        members = distinct_seeds(group)
+        replicates[group[0].name] = len(members)
         scored = []
         for rep in members:
             runs = by_rep.get((rep.name, rep.level, rep.train_seed), assignments.iloc[:0])
@@ -62,20 +109,100 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
             scored.append((rep, runs, distances((sample or rep).features), sample))
             if sample is not None:
                 sampled.setdefault(rep.level, {})[rep.name] = len(sample.keys)
-        records += score_representation(scored, targets, null_draws=params.null_draws, null_seed=params.null_seed,
-                                        silhouette_rows=silhouette_rows)
+        more, more_runs = score_representation(scored, targets, chance=params.chance, silhouette_rows=silhouette_rows)
+        records += more
+        run_records += more_runs
         del scored  # one representation's distance matrices at a time
-    scores = pd.DataFrame(records, columns=SCORE_COLUMNS)
+    scores = with_q_values(pd.DataFrame(records, columns=SCORE_COLUMNS))
+    runs = pd.DataFrame(run_records, columns=RUN_COLUMNS)
     nested = nest(scores)
     metrics = {**{name: nested.get(name, {}) for name in ALGORITHMS}, "latents": latent_summary(corpus.latents),
-               "data": {**data_summary(corpus.tracks, corpus.status),
+               "data": {**data_summary(corpus.tracks, corpus.status), "training_seeds": replicates,
                         **({"quadratic_sample": sampled} if sampled else {}),
                         **({"raw_sample": corpus.raw_sample} if corpus.raw_sample else {})}}
     if corpus.raw_sample:  # also beside the raw pixels' summary, which the report reads
         metrics["latents"]["raw"]["sample"] = corpus.raw_sample
-    metrics["floors"] = floors(targets, corpus.status, reps) if "language_genre" in targets else {}
-    metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, progress=progress)
-    return Evaluation(scores, metrics)
+    metrics["claims"] = claims(runs, params)
+    metrics["probes"] = probes(reps, targets, folds=params.probe_folds, seed=params.null_seed, n_jobs=n_jobs,
+                               progress=progress)
+    metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, n_jobs=n_jobs,
+                                                 floor_draws=params.disentanglement_floor_draws, progress=progress)
+    return Evaluation(scores, runs, metrics)
+
+
+def distinct_seeds(group: list[Representation]) -> list[Representation]:
+    """The training seeds of one representation whose features differ from every earlier seed's:
+    identical latents are one replicate, not several."""
+    kept: list[Representation] = []
+    for rep in group:
+        if not any(rep.features.shape == k.features.shape and np.array_equal(rep.features, k.features) for k in kept):
+            kept.append(rep)
+    return kept
+
+
+def claims(runs: pd.DataFrame, params: EvaluateParams) -> dict:
+    """The comparisons of ``params`` that these runs can make, as tests (:mod:`musiclust.claims`)."""
+    settings = {"algorithm": params.comparison_algorithm, "level": params.comparison_level,
+                "metric": params.comparison_metric, "equivalence_margin": params.equivalence_margin,
+                "correction": "Holm over the claims below"}
+    tested = tested_claims(runs, [Comparison(*item) for item in params.comparisons],
+                           algorithm=params.comparison_algorithm, level=params.comparison_level,
+                           metric=params.comparison_metric, margin=params.equivalence_margin)
+    return {"settings": settings, "claims": [_rounded(claim) for claim in tested]}
+
+
+def _rounded(record: dict) -> dict:
+    """Floats to 6 decimals, NaN as None (JSON has no NaN)."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, float):
+            value = None if np.isnan(value) else round(value, 6)
+        out[key] = value
+    return out
+
+
+def probes(reps: list[Representation], targets: dict[str, pd.Series], *, folds: int, seed: int, n_jobs: int = 1,
+           progress: bool = True) -> dict:
+    """Song-grouped linear-probe accuracy of every representation and label (the supervised ceiling
+    beside the clustering scores): ``{level: {name: {target: {accuracy, accuracy_sd, accuracy_ci95,
+    majority, seeds}}}}``, the mean over distinct training seeds."""
+    from joblib import Parallel, delayed
+
+    jobs = []
+    for group in grouped(reps):
+        members = distinct_seeds(group)
+        for target, truth in targets.items():
+            ids = members[0].keys["track_id"].to_numpy()
+            labels = truth.reindex(ids).to_numpy()
+            jobs += [((members[0].level, members[0].name, target),
+                      delayed(_probe)(rep.features, labels, ids, folds=folds, seed=seed)) for rep in members]
+    results = Parallel(n_jobs=n_jobs)(job for _, job in tqdm(jobs, desc="probes", unit="probe", disable=not progress))
+    by_key: dict = {}
+    for (key, _), result in zip(jobs, results):
+        by_key.setdefault(key, []).append(result)
+    out: dict = {}
+    for (level, name, target), results in by_key.items():
+        node_of = out.setdefault(level, {}).setdefault(name, {})
+        skipped = [r for r in results if isinstance(r, str)]
+        if skipped:
+            node_of[target] = {"skipped": skipped[0]}
+            continue
+        accuracy = spread([r["accuracy"] for r in results])
+        node = {"accuracy": accuracy["mean"], "majority": float(np.mean([r["majority"] for r in results])),
+                "balanced_accuracy": float(np.mean([r["balanced_accuracy"] for r in results])),
+                "folds": int(results[0]["folds"]), "seeds": len(results)}
+        if len(results) > 1:
+            node["accuracy_sd"], node["accuracy_ci95"] = accuracy["sd"], accuracy["ci95"]
+        node_of[target] = _rounded(node)
+    return out
+
+
+def _probe(features, labels, groups, *, folds: int, seed: int) -> dict | str:
+    """:func:`linear_probe`, or the reason it cannot run (a class with too few songs)."""
+    try:
+        return linear_probe(features, labels, groups, folds=folds, seed=seed)
+    except ValueError as err:
+        return str(err)
 
 
 def _check_covered(assignments: pd.DataFrame, reps: list[Representation]) -> None:
@@ -109,27 +236,15 @@ def _sample_of(rep: Representation, runs: pd.DataFrame) -> Representation | None
                           rep.train_seed)
 
 
-def floors(targets: dict[str, pd.Series], status: pd.DataFrame, reps) -> dict:
-    """Label-only floors on the crossed target at each level: the score against language x genre
-    of a clustering that is exactly the language, or exactly the genre (chunks weigh as the
-    clusterings weigh them)."""
-    used = status.loc[status["status"] == "ok", "track_id"]
-    keys = {"track": pd.Index(used)}
-    chunk_reps = [r for r in reps if r.level == "chunk"]
-    if chunk_reps:
-        keys["chunk"] = pd.Index(chunk_reps[0].keys["track_id"])
-    return {level: {"language_genre": {name: {m: round(v, 6) for m, v in scores.items()}
-                                       for name, scores in label_floors(targets["language"].reindex(ids),
-                                                                         targets["genre"].reindex(ids)).items()}}
-            for level, ids in keys.items()}
-
-
-def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int, progress: bool = True) -> dict:
-    """MIG, DCI and SAP of every model's latent code (and of the raw pixels and the clip statistics,
-    as baselines; at track level also the lyrics and each code + lyrics) against the labels
-    (language, genre), per level, each the mean over the model's
-    training seeds with its sd and 95% t-interval (``<score>_sd``, ``<score>_ci95``; none for one
-    seed) and ``seeds``: ``{level: {name: {score: value}}}``.
+def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int, floor_draws: int,
+                    n_jobs: int = 1, progress: bool = True) -> dict:
+    """MIG, DCI and SAP of every model's latent code (and of the clip statistics, as a baseline; at
+    track level also the lyrics and each code + lyrics) against the labels
+    (language, genre), per level, each the mean over the model's distinct training seeds with its sd
+    and 95% t-interval (``<score>_sd``, ``<score>_ci95``; none for one seed), ``seeds``, and the
+    floor: the mean and 95th percentile of random N(0, I) codes of the same rows and width
+    (``<score>_floor_mean``, ``<score>_floor_p95``). Train/test splits keep each song on one side.
+    The scorings run in ``n_jobs`` processes; each is seeded, so the numbers do not depend on it.
 
     With a single label, DCI disentanglement says nothing (one factor is always "disentangled")
     and is left out.
@@ -137,57 +252,91 @@ def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int,
     factors = [t for t in ("language", "genre") if t in targets]
     if not factors:
         return {}
-    out: dict = {}
+    by_code: dict[tuple[str, str], list] = {}
     sources = {**corpus.latents, **corpus.clipstats}
-    for name in tqdm(sorted(sources), desc="disentanglement", unit="representation", disable=not progress):
+    # Pixels are not a code: 16,384 axes would be scored through principal components, at a cost
+    # beyond every code's together; the clip statistics are the untrained baseline.
+    sources.pop("raw", None)
+    for name in sorted(sources):
         for level in ("chunk", "track"):
             per_seed = []
             for _, rows, codes in split_seeds(*sources[name]):
                 mask = (rows["level"] == level).to_numpy()
                 if mask.any():
-                    per_seed.append((rows.loc[mask, "track_id"], codes[mask]))
+                    per_seed.append((rows.loc[mask, "track_id"].reset_index(drop=True), codes[mask]))
             if per_seed:
-                out.setdefault(level, {})[name] = _score_seeds(per_seed, targets, factors, seed=seed)
+                by_code[(level, name)] = per_seed
     if corpus.lyrics is not None and len(corpus.lyrics):
-        out.setdefault("track", {}).update(_hybrid_disentanglement(corpus, sources, targets, factors, seed=seed))
-    return out
+        by_code.update({("track", name): per_seed for name, per_seed in _hybrid_codes(corpus, sources).items()})
+    return _score_codes(by_code, targets, factors, seed=seed, floor_draws=floor_draws, n_jobs=n_jobs,
+                        progress=progress)
 
 
-def _hybrid_disentanglement(corpus: Corpus, sources: dict, targets: dict[str, pd.Series], factors: list[str], *,
-                            seed: int) -> dict:
-    """Track-level MIG, DCI and SAP of the lyrics alone and of each code fused with them (the
-    study's post-hoc hybrid: standardised blocks side by side, so every axis is still one
-    model's or one lyric dimension), against which a joint latent is judged. The raw pixels
-    are left out (16,384 axes)."""
-    out = {}
+def _hybrid_codes(corpus: Corpus, sources: dict) -> dict[str, list]:
+    """Track-level codes of the lyrics alone and of each code fused with them (the study's post-hoc
+    hybrid: standardised blocks side by side, so every axis is still one model's or one lyric
+    dimension), against which a joint latent is judged; rows in track order, so the scores'
+    train/test split does not depend on file order."""
     codes = {"lyrics": [(corpus.lyric_ids, corpus.lyrics)]}
-    for name in sorted(set(sources) - {"raw"}):
+    for name in sorted(sources):
         codes[f"{name}+lyrics"] = []
         for _, rows, z in split_seeds(*sources[name]):
             keys, x = select_level(rows, z, "track")
             fused_keys, fused = fuse(keys, x, corpus.lyric_ids, corpus.lyrics)
             codes[f"{name}+lyrics"].append((fused_keys["track_id"], fused))
+    out = {}
     for name, per_seed_codes in codes.items():
-        # Rows in track order: the scores' train/test split must not depend on file order.
-        in_order = []
+        out[name] = []
         for ids, code in per_seed_codes:
             order = np.argsort(np.asarray(ids), kind="stable")
-            in_order.append((pd.Series(np.asarray(ids)[order]), code[order]))
-        out[name] = _score_seeds(in_order, targets, factors, seed=seed)
+            out[name].append((pd.Series(np.asarray(ids)[order]), code[order]))
     return out
 
 
-def _score_seeds(per_seed_codes: list[tuple[pd.Series, np.ndarray]], targets: dict[str, pd.Series],
-                 factors: list[str], *, seed: int) -> dict:
-    """MIG, DCI and SAP of each training seed's ``(track ids, codes)`` against ``factors``,
-    summarised over the seeds (:func:`_summarise`); DCI disentanglement is left out for a single factor."""
-    per_seed = []
-    for ids, codes in per_seed_codes:
-        scores = disentanglement_scores(codes, {t: targets[t].reindex(ids).to_numpy() for t in factors}, seed=seed)
-        if len(factors) == 1:
-            scores.pop("dci_disentanglement")
-        per_seed.append(scores)
-    return _summarise(per_seed)
+def _score_codes(codes: dict[tuple[str, str], list], targets: dict[str, pd.Series], factors: list[str], *,
+                 seed: int, floor_draws: int, n_jobs: int, progress: bool) -> dict:
+    """MIG, DCI and SAP of each distinct training seed's ``(track ids, codes)`` of every
+    ``(level, name)``, summarised over the seeds (:func:`_summarise`), with the random-code floor of
+    the same rows and width (one per rows and width); DCI disentanglement is left out for a single
+    factor."""
+    from joblib import Parallel, delayed
+
+    jobs, seen = [], {}
+    for key, per_seed in codes.items():
+        distinct: list[np.ndarray] = []
+        for ids, code in per_seed:
+            if not any(code.shape == c.shape and np.array_equal(code, c) for c in distinct):
+                distinct.append(code)
+                labels = {t: targets[t].reindex(ids).to_numpy() for t in factors}
+                jobs.append((key, "code", delayed(disentanglement_scores)(code, labels, seed=seed,
+                                                                           groups=np.asarray(ids))))
+        ids, code = per_seed[0]
+        floor_key = (tuple(np.asarray(ids).tolist()), code.shape[1])
+        seen.setdefault(floor_key, []).append(key)
+        if len(seen[floor_key]) == 1:
+            labels = {t: targets[t].reindex(ids).to_numpy() for t in factors}
+            jobs.append((floor_key, "floor", delayed(random_code_floor)(len(ids), code.shape[1], labels, seed=seed,
+                                                                        groups=np.asarray(ids), draws=floor_draws)))
+    results = Parallel(n_jobs=n_jobs)(job for _, _, job in tqdm(jobs, desc="disentanglement", unit="scoring",
+                                                                   disable=not progress))
+    per_code: dict = {}
+    floors: dict = {}
+    for (key, what, _), result in zip(jobs, results):
+        if what == "floor":
+            floors[key] = result
+        else:
+            if len(factors) == 1:
+                result.pop("dci_disentanglement")
+            per_code.setdefault(key, []).append(result)
+    out: dict = {}
+    for floor_key, keys in seen.items():
+        for level, name in keys:
+            node = _summarise(per_code[(level, name)])
+            for score in per_code[(level, name)][0]:
+                node[f"{score}_floor_mean"] = round(float(floors[floor_key][score]["mean"]), 6)
+                node[f"{score}_floor_p95"] = round(float(floors[floor_key][score]["p95"]), 6)
+            out.setdefault(level, {})[name] = node
+    return {level: dict(sorted(names.items())) for level, names in sorted(out.items())}
 
 
 def _summarise(per_seed: list[dict]) -> dict:

@@ -7,6 +7,8 @@ any input table cannot change a result.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -14,7 +16,16 @@ from scipy.optimize import linear_sum_assignment
 from sklearn import metrics as skm
 from sklearn.metrics.cluster import contingency_matrix
 
-from .chance import accuracy_from_contingency, permutation_null, stable_seed
+from .chance import (
+    NULL_METRICS,
+    accuracy_from_contingency,
+    benjamini_hochberg,
+    family_chance,
+    observed_scores,
+    song_bootstrap,
+    song_runs,
+    stable_seed,
+)
 from .cluster import ALGORITHMS
 from .representations import split_seeds
 
@@ -196,21 +207,60 @@ def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
     return merged.sort_values("_row")["cluster"].to_numpy()
 
 
-def _record(records: list, algorithm: str, level: str, name: str, target: str, per_run: list[dict],
+SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "sd", "ci95", "runs", "seeds",
+                 "boot_lo", "boot_hi"]
+#: one row per run and score: every summary of SCORE_COLUMNS can be recomputed from these
+RUN_COLUMNS = ["representation", "algorithm", "level", "target", "k", "train_seed", "cluster_seed", "metric", "value"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One clustering: its training seed, clustering seed, the rows it covers (a Representation),
+    their distance matrix (or None) and the cluster of each row."""
+    train_seed: int
+    cluster_seed: int
+    rows: object
+    distances: np.ndarray | None
+    labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class ChanceParams:
+    draws: int = 0             # shuffles per permutation null (0: no nulls, no bootstrap)
+    max_draws: int = 1000      # where a family p-value is near 0.05
+    bootstrap: int = 1000      # song resamples of the interval of each score
+    seed: int = 0
+
+
+def summarise(train_seeds, values) -> dict[str, float]:
+    """The score of a family of runs: the mean over training seeds of each seed's mean over its
+    clustering seeds, with the sd and 95% t-interval (n - 1 df) over those seed means (NaN for
+    one training seed), the number of runs and of training seeds."""
+    frame = pd.DataFrame({"seed": np.asarray(train_seeds), "value": np.asarray(values, dtype=float)})
+    seed_means = frame.groupby("seed", sort=True)["value"].mean().to_numpy()
+    s = spread(seed_means)
+    return {"mean": s["mean"], "sd": s["sd"], "ci95": s["ci95"], "runs": len(frame), "seeds": len(seed_means)}
+
+
+def _record(records: list, run_records: list, algorithm: str, level: str, name: str, target: str, k: int,
+            runs: list[Run], per_run: list[dict], boot: dict | None = None,
             noisy_labels: list[np.ndarray] | None = None) -> None:
-    """Mean, sd and 95% interval over runs (training seeds x clustering seeds) of every score;
-    an algorithm that chooses its own cluster count (DBSCAN, HDBSCAN: ``noisy_labels`` given)
-    adds its noise fraction and cluster count, per run."""
+    """Summaries over training seeds (:func:`summarise`) of every score, and each run's rows; an
+    algorithm that chooses its own cluster count (DBSCAN, HDBSCAN: ``noisy_labels`` given) adds
+    its noise fraction and cluster count, per run."""
     if noisy_labels is not None:
         for scores, labels in zip(per_run, noisy_labels):
             scores["noise_fraction"] = float((labels == -1).mean())
             scores["n_clusters"] = float(len(np.unique(labels[labels != -1])))
+    boot = boot or {}
     for metric in sorted(set().union(*per_run)):
-        s = spread([run[metric] for run in per_run if metric in run])
-        records.append((algorithm, level, name, target, metric, s["mean"], s["sd"], s["ci95"], s["n"]))
-
-
-SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "sd", "ci95", "runs"]
+        have = [(run, scores[metric]) for run, scores in zip(runs, per_run) if metric in scores]
+        s = summarise([run.train_seed for run, _ in have], [value for _, value in have])
+        lo, hi = boot.get(metric, (np.nan, np.nan))
+        records.append((algorithm, level, name, target, metric, s["mean"], s["sd"], s["ci95"], s["runs"], s["seeds"],
+                        lo, hi))
+        run_records += [(name, algorithm, level, target, k, run.train_seed, run.cluster_seed, metric, value)
+                        for run, value in have]
 
 
 def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
@@ -222,47 +272,76 @@ def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
     return best.drop_duplicates("track_id").set_index("track_id")["cluster"]
 
 
-def _score_target(records: list, runs: list[tuple], algorithm: str, k: int, target: str, truth: pd.Series,
-                  null, silhouette_rows: int | None = None) -> None:
+FLOOR_METRICS = ("nmi", "ari", "ami")
+
+
+def _external(records: list, run_records: list, algorithm: str, level: str, name: str, target: str, k: int,
+              runs: list[Run], songs: np.ndarray, y_true: np.ndarray, chance: ChanceParams,
+              internal: list[dict] | None, strata: dict[str, pd.Series], needs_k: bool) -> None:
+    """External scores of a family against one target, with its song-level null, song bootstrap and,
+    for a crossed target, its label floors (a null shuffled within each label of ``strata``)."""
+    labels = [run.labels for run in runs]
+    family = song_runs(songs, y_true, labels)
+    seed = stable_seed(chance.seed, name, level, algorithm, target, k)
+    observed, _ = observed_scores(family)
+    per_run = [{m: float(observed[m][r]) for m in ("ari", "nmi", "ami", "purity", "accuracy")} for r in range(len(runs))]
+    if internal is not None:
+        per_run = [{**scores, **more} for scores, more in zip(per_run, internal)]
+    if not chance.draws:
+        _record(records, run_records, algorithm, level, name, target, k, runs, per_run,
+                noisy_labels=None if needs_k else labels)
+        return
+    null = family_chance(family, draws=chance.draws, max_draws=chance.max_draws, seed=seed)
+    boot = song_bootstrap(family, resamples=chance.bootstrap, seed=seed)
+    for r, scores in enumerate(per_run):
+        scores.update({f"{m}_p": float(null.per_run[f"{m}_p"][r]) for m in NULL_METRICS})
+    _record(records, run_records, algorithm, level, name, target, k, runs, per_run, boot,
+            noisy_labels=None if needs_k else labels)
+    records += [(algorithm, level, name, target, metric, value, np.nan, np.nan, int(null.family["draws"]),
+                 np.nan, np.nan, np.nan) for metric, value in null.family.items() if metric != "draws"]
+    song_ids = np.unique(songs)
+    for label, of_song in strata.items():
+        floor = family_chance(family, draws=chance.draws, max_draws=chance.max_draws,
+                              seed=stable_seed(seed, "floor", label), strata=of_song.reindex(song_ids).to_numpy())
+        records += [(algorithm, level, name, target, f"{m}_floor_{label}_{part}", floor.family[f"{m}_{key}"], np.nan,
+                     np.nan, int(floor.family["draws"]), np.nan, np.nan, np.nan)
+                    for m in FLOOR_METRICS for part, key in (("mean", "null_mean"), ("p95", "null_p95"), ("p", "p"))]
+
+
+def _score_target(records: list, run_records: list, runs: list[Run], algorithm: str, k: int, target: str,
+                  truth: pd.Series, chance: ChanceParams, strata: dict[str, pd.Series],
+                  silhouette_rows: int | None = None) -> None:
     """Scores of one clustering family (every training seed x clustering seed) against one target,
-    and their null."""
-    rep = runs[0][0]
+    with their chance levels."""
+    rep = runs[0].rows
     y_true = truth_of(rep.keys, truth, f"{target} in {rep.name} ({rep.level})")
-    labels = [lab for _, _, lab in runs]
-    per_run = [score_labels(y_true, lab, r.features, dist, silhouette_rows) for r, dist, lab in runs]
     needs_k = ALGORITHMS[algorithm].needs_k
-    _record(records, algorithm, rep.level, rep.name, target, per_run, None if needs_k else labels)
-    _record_null(records, algorithm, rep.level, rep.name, target, y_true, labels, null, k)
+    internal = [internal_scores(run.rows.features, run.labels, run.distances, silhouette_rows) for run in runs]
+    songs = rep.keys["track_id"].to_numpy()
+    _external(records, run_records, algorithm, rep.level, rep.name, target, k, runs, songs, y_true, chance, internal,
+              strata, needs_k)
     if rep.level == "chunk" and needs_k:  # the song's majority vote over its chunks
-        votes = [majority_vote(rep.keys, lab) for lab in labels]
-        track_truth = truth.reindex(votes[0].index).to_numpy()
-        per_run = [external_scores(track_truth, v.to_numpy()) for v in votes]
-        _record(records, algorithm, "track_vote", rep.name, target, per_run)
-        _record_null(records, algorithm, "track_vote", rep.name, target, track_truth,
-                     [v.to_numpy() for v in votes], null, k)
+        votes = [majority_vote(rep.keys, run.labels) for run in runs]
+        track_ids = votes[0].index.to_numpy()
+        vote_runs = [Run(run.train_seed, run.cluster_seed, None, None, vote.to_numpy()) for run, vote in zip(runs, votes)]
+        _external(records, run_records, algorithm, "track_vote", rep.name, target, k, vote_runs, track_ids,
+                  truth.reindex(track_ids).to_numpy(), chance, None, strata, True)
 
 
-def _record_null(records, algorithm, level, name, target, y_true, labels, null, k) -> None:
-    draws, seed = null
-    if draws:
-        scores = permutation_null(y_true, labels, draws=draws, seed=stable_seed(seed, name, level, algorithm,
-                                                                                target, k))
-        records += [(algorithm, level, name, target, metric, value, np.nan, np.nan, draws)
-                    for metric, value in scores.items()]
-
-
-def score_representation(members: list[tuple], targets: dict[str, pd.Series], *, null_draws: int = 0,
-                         null_seed: int = 0, silhouette_rows: int | None = None) -> list[tuple]:
+def score_representation(members: list[tuple], targets: dict[str, pd.Series], *, chance: ChanceParams = ChanceParams(),
+                         silhouette_rows: int | None = None) -> tuple[list[tuple], list[tuple]]:
     """Score every clustering of one representation (all its training seeds) against every target
     whose class count is its k.
 
-    Every score is the mean over runs (training seeds x clustering seeds) with its sd and 95%
-    t-interval; an algorithm that needs no k (DBSCAN, HDBSCAN) is scored against every target and
-    adds its noise fraction and cluster count; an unlabelled corpus gets internal scores per k.
-    With ``null_draws`` > 0 each score gets its permutation null
-    (:func:`musiclust.chance.permutation_null`: ``<metric>_null_mean`` and ``<metric>_null_p95``,
-    over the same runs), and each chunk-level clustering is also scored
-    per track by majority vote (level ``track_vote``).
+    Every score is the mean over training seeds of each seed's mean over clustering seeds, with the
+    sd and 95% t-interval over those seed means (:func:`summarise`) and, with nulls, the 95% song
+    bootstrap interval (``boot_lo``, ``boot_hi``) of NMI and ARI; an algorithm that needs no k
+    (DBSCAN, HDBSCAN) is scored against every target and adds its noise fraction and cluster
+    count; an unlabelled corpus gets internal scores per k. With ``chance.draws`` > 0 each
+    external score gets its song-level permutation null (:func:`musiclust.chance.family_chance`:
+    ``<metric>_null_mean``, ``<metric>_null_p95`` and ``<metric>_p``), each run its p-value, a
+    crossed target (language x genre) its label floors (``<metric>_floor_<label>_{mean,p95,p}``),
+    and each chunk-level clustering is also scored per track by majority vote (level ``track_vote``).
 
     Parameters
     ----------
@@ -278,6 +357,7 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
     Returns
     -------
     records : rows of the long table (``SCORE_COLUMNS``)
+    run_records : rows of the runs table (``RUN_COLUMNS``)
     """
     members = [(m[0], m[1], m[2], m[3] if len(m) > 3 else None) for m in members]
     first = members[0][0]
@@ -286,42 +366,60 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
             raise ValueError(f"training seeds of {first.name} ({first.level}) do not cover the same rows")
     families = sorted({key for _, runs, _, _ in members for key in runs.groupby(["algorithm", "k"]).groups})
     records: list[tuple] = []
+    run_records: list[tuple] = []
+    strata = {label: targets[label] for label in ("language", "genre")} if "language_genre" in targets else {}
     for algorithm, k in families:
         runs = []
         for rep, assignments, dist, sample in members:
             family = assignments[(assignments["algorithm"] == algorithm) & (assignments["k"] == k)]
-            for _, run in family.groupby("seed", sort=True):
+            for seed, run in family.groupby("seed", sort=True):
                 # The distance matrix belongs to the rows the quadratic algorithms saw.
                 rows, rows_dist = (sample, dist) if sample is not None and len(run) == len(sample.keys) else \
                     (rep, None if sample is not None else dist)
-                runs.append((rows, rows_dist, _aligned(rows.keys, run)))
+                runs.append(Run(rep.train_seed, int(seed), rows, rows_dist, _aligned(rows.keys, run)))
         if not targets:  # unlabelled corpus: internal scores only, per k
-            per_run = [internal_scores(rep.features, lab, dist, silhouette_rows) for rep, dist, lab in runs]
-            _record(records, algorithm, first.level, first.name, f"k{k}" if k else "auto", per_run,
-                    None if ALGORITHMS[algorithm].needs_k else [lab for _, _, lab in runs])
+            per_run = [internal_scores(run.rows.features, run.labels, run.distances, silhouette_rows) for run in runs]
+            _record(records, run_records, algorithm, first.level, first.name, f"k{k}" if k else "auto", int(k), runs,
+                    per_run, noisy_labels=None if ALGORITHMS[algorithm].needs_k else [run.labels for run in runs])
             continue
         for target, truth in targets.items():
             n_classes = truth.reindex(first.keys["track_id"].unique()).nunique()
             if ALGORITHMS[algorithm].needs_k and k != n_classes:
                 continue
-            _score_target(records, runs, algorithm, k, target, truth, (null_draws, null_seed), silhouette_rows)
-    return records
+            _score_target(records, run_records, runs, algorithm, int(k), target, truth, chance,
+                          strata if target == "language_genre" else {}, silhouette_rows)
+    return records, run_records
+
+
+def with_q_values(scores: pd.DataFrame) -> pd.DataFrame:
+    """``<metric>_q`` rows beside every ``<metric>_p``: Benjamini-Hochberg across each table
+    (one algorithm and level: every representation and target)."""
+    p_rows = scores[scores["metric"].str.endswith("_p") & ~scores["metric"].str.contains("_floor_")]
+    if p_rows.empty:
+        return scores
+    q_rows = []
+    for _, table in p_rows.groupby(["algorithm", "level", "metric"], sort=True):
+        q_rows.append(table.assign(metric=table["metric"].str[:-2] + "_q", value=benjamini_hochberg(table["value"])))
+    return pd.concat([scores, *q_rows], ignore_index=True)
 
 
 def nest(table: pd.DataFrame) -> dict:
     """The long score table as ``{algorithm: {level: {representation: {target: {metric: value}}}}}``,
-    rounded to 6 decimals, with ``<metric>_sd`` and ``<metric>_ci95`` beside each score that has
-    them, and ``runs``: how many clusterings the scores are over."""
+    rounded to 6 decimals, with ``<metric>_sd``, ``<metric>_ci95`` (over training seeds) and
+    ``<metric>_boot_lo``/``_boot_hi`` (song bootstrap) beside each score that has them, ``runs``
+    (clusterings) and ``seeds`` (training seeds) the scores are over; chance rows (nulls, p- and
+    q-values, floors) as they are."""
     nested: dict = {}
     for r in table.itertuples(index=False):
         node = nested.setdefault(r.algorithm, {}).setdefault(r.level, {}).setdefault(
             r.representation, {}).setdefault(r.target, {})
         node[r.metric] = round(r.value, 6)
-        for name in ("sd", "ci95"):
+        for name in ("sd", "ci95", "boot_lo", "boot_hi"):
             if not np.isnan(getattr(r, name)):
                 node[f"{r.metric}_{name}"] = round(getattr(r, name), 6)
-        if "_null_" not in r.metric:
+        if not np.isnan(r.seeds):  # a score, not a chance row
             node["runs"] = max(node.get("runs", 0), int(r.runs))
+            node["seeds"] = max(node.get("seeds", 0), int(r.seeds))
     return nested
 
 

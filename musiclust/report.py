@@ -18,6 +18,7 @@ from .config import check, check_seed
 from .io import read_vectors, seed_of
 from .mel_config import MelConfig
 from .metrics import hungarian_ordered_contingency, targets_of
+from .plots.ksweep import plot_k_sweep
 from .representations import fuse, read_lyrics, select_level, split_seeds
 from .text import within_language_cosine
 
@@ -52,20 +53,38 @@ def markdown_text(text) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
 
 
-CHANCE_MARK = "†"  # the score does not clear its permutation null's 95th percentile
+CHANCE_MARK = "†"  # the score is not shown above its song-level permutation null
+ALPHA = 0.05
 
 
-def format_score(value: float, ci: float | None = None, null_p95: float | None = None) -> str:
-    """``0.49 ± 0.08``: the interval is printed whenever there is one, also when it is 0.00;
-    ``†`` marks a score at or below its null's 95th percentile."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x))
+
+
+def format_score(value: float, ci: float | None = None, null_p95: float | None = None, *, q: float | None = None,
+                 boot: tuple[float, float] | None = None) -> str:
+    """``0.49 ± 0.08 [0.41, 0.55]``: the 95% t-interval over training seeds whenever there is one
+    (also when it is 0.00), the song bootstrap's 95% interval in brackets where given; ``†`` where
+    the Benjamini-Hochberg q-value of the score's null is above 0.05 (given ``q``) or, without
+    one, where the score is at or below its null's 95th percentile."""
+    if _missing(value):
         return "–"
     text = f"{value:.2f}"
-    if ci is not None and not np.isnan(ci):
+    if not _missing(ci):
         text += f" ± {ci:.2f}"
-    if null_p95 is not None and not np.isnan(null_p95) and value <= null_p95:
+    if boot is not None and not any(_missing(b) for b in boot):
+        text += f" [{boot[0]:.2f}, {boot[1]:.2f}]"
+    if not _missing(q):
+        if q > ALPHA:
+            text += f" {CHANCE_MARK}"
+    elif not _missing(null_p95) and value <= null_p95:
         text += f" {CHANCE_MARK}"
     return text
+
+
+def score_rows(scores: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a long score table that are scores (not nulls, p- or q-values, floors)."""
+    return scores[scores["seeds"].notna()]
 
 
 def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: list[str],
@@ -83,9 +102,10 @@ def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: 
     reps = [r for r in (representations or sorted(present)) if r in present]
     header = ["representation", "runs"] + [f"{t} {label}" for t in targets for _, label in TABLE_METRICS]
     index = s.set_index(["representation", "target", "metric"])
-    runs = s[~s["metric"].str.contains("_null_")].groupby("representation")["runs"].max()
-    rows = [[f"`{rep}`", str(int(runs[rep]))] + [score_cell(index, (rep, t), metric)
-                                                   for t in targets for metric, _ in TABLE_METRICS]
+    counted = score_rows(s).groupby("representation")[["seeds", "runs"]].max()
+    header.insert(1, "seeds")
+    rows = [[f"`{rep}`", str(int(counted.loc[rep, "seeds"])), str(int(counted.loc[rep, "runs"]))]
+            + [score_cell(index, (rep, t), metric) for t in targets for metric, _ in TABLE_METRICS]
             for rep in reps]
     return markdown_table(header, rows)
 
@@ -95,9 +115,11 @@ def score_cell(index: pd.DataFrame, key: tuple, metric: str) -> str:
     ``metric``, with its interval and its null's 95th percentile; "–" where it is missing."""
     if key + (metric,) not in index.index:
         return "–"
-    row, null = index.loc[key + (metric,)], key + (f"{metric}_null_p95",)
+    row, null, q = index.loc[key + (metric,)], key + (f"{metric}_null_p95",), key + (f"{metric}_q",)
     p95 = float(index.loc[null, "value"]) if null in index.index else None
-    return format_score(float(row["value"]), float(row["ci95"]), p95)
+    return format_score(float(row["value"]), float(row["ci95"]), p95,
+                        q=float(index.loc[q, "value"]) if q in index.index else None,
+                        boot=(float(row["boot_lo"]), float(row["boot_hi"])))
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -140,14 +162,48 @@ DISENTANGLEMENT_SCORES = [("mig", "MIG"), ("dci_disentanglement", "DCI D"), ("dc
                           ("dci_informativeness", "DCI I"), ("sap", "SAP")]
 
 
+def disentanglement_cell(values: dict, score: str) -> str:
+    """``0.05 ± 0.01 (0.04)``: the score over training seeds and, in brackets, the 95th percentile of
+    random codes of the same rows and width; ``†`` where the score does not clear it."""
+    if score not in values:
+        return "–"
+    floor = values.get(f"{score}_floor_p95")
+    text = format_score(values[score], values.get(f"{score}_ci95"), floor)
+    return text if floor is None else f"{text} ({floor:.2f})"
+
+
 def disentanglement_table(scores: dict) -> str:
-    """MIG, DCI and SAP of each code (``{name: {score, score_ci95, seeds}}``, one level of
-    ``disentanglement.json``): mean ± 95% interval over its training seeds."""
-    rows = [[f"`{name}`", str(values.get("seeds", 1))]
-            + [format_score(values[k], values.get(f"{k}_ci95")) if k in values else "–"
-               for k, _ in DISENTANGLEMENT_SCORES]
+    """MIG, DCI and SAP of each code (``{name: {score, score_ci95, score_floor_p95, seeds}}``, one
+    level of ``disentanglement.json``): mean ± 95% interval over its training seeds, with the
+    random-code floor."""
+    rows = [[f"`{name}`", str(values.get("seeds", 1))] + [disentanglement_cell(values, k) for k, _ in DISENTANGLEMENT_SCORES]
             for name, values in sorted(scores.items())]
     return markdown_table(["code", "seeds"] + [label for _, label in DISENTANGLEMENT_SCORES], rows)
+
+
+def claims_lines(claims: dict) -> list[str]:
+    """The comparisons of ``claims.json`` as sentences, one bullet each, and how they were tested."""
+    settings, items = claims.get("settings", {}), claims.get("claims", [])
+    if not items:
+        return []
+    return [f"Each comparison is a test on training-seed means of {settings['algorithm']} "
+            f"{settings['metric'].upper()} ({settings['level']} level): paired where both sides share training "
+            "seeds, Welch otherwise, one-sample against a representation that trains nothing; "
+            f"{settings['correction']}; \"level with\" only where an equivalence test at "
+            f"±{settings['equivalence_margin']:g} says so.", ""] + [f"- {c['sentence']}" for c in items]
+
+
+def probes_table(probes: dict, order: list[str], targets: list[str]) -> str:
+    """Linear-probe accuracy per representation (rows) and label (columns), with the majority-class
+    rate of the same folds in brackets."""
+    def cell(node):
+        if not node or "accuracy" not in node:
+            return "–"
+        return f"{format_score(node['accuracy'], node.get('accuracy_ci95'))} ({node['majority']:.2f})"
+    names = [n for n in order if n in probes] + sorted(set(probes) - set(order))
+    rows = [[f"`{n}`", str(max(v.get("seeds", 1) for v in probes[n].values()))]
+            + [cell(probes[n].get(t)) for t in targets] for n in names]
+    return markdown_table(["representation", "seeds"] + targets, rows)
 
 
 def joint_table(scores: pd.DataFrame, disentanglement: dict, *, joint: str, headline: str,
@@ -158,7 +214,7 @@ def joint_table(scores: pd.DataFrame, disentanglement: dict, *, joint: str, head
     the track level of ``disentanglement.json``)."""
     s = scores[(scores["algorithm"] == "kmeans") & (scores["level"] == "track")]
     index = s.set_index(["representation", "target", "metric"])
-    runs = s[~s["metric"].str.contains("_null_")].groupby("representation")["runs"].max()
+    runs = score_rows(s).groupby("representation")["runs"].max()
     names = [joint, f"{joint}_audio", f"{headline}+lyrics", headline,
              *[name for b in baselines for name in (f"{b}+lyrics", b)], "clipstats", "lyrics"]
     scored = [("mig", "MIG"), ("dci_disentanglement", "DCI D")]
@@ -222,6 +278,9 @@ class ReportInputs:
     latents: Path          # the headline model's latents
     reconstructions: Path  # the headline model's reconstructions of a few chunks (the encode stage's)
     disentanglement: Path  # disentanglement.json
+    claims: Path           # claims.json: the comparisons, tested
+    probes: Path           # probes.json: linear-probe accuracy
+    ksweep: Path           # ksweep.csv: scores of KMeans over a range of k
     latent_summary: Path   # latents.json: dimension and active units of each representation
     joint_latents: Path    # the joint model's latents (every modality a chunk has)
 
@@ -238,6 +297,8 @@ class _Loaded:
     lyric_cosine: dict | None = None  # language -> mean pairwise cosine of its lyric embeddings
     kl_usage: dict | None = None      # model -> KL use per seed (see kl_usage)
     latent_summary: dict | None = None
+    claims: dict | None = None
+    probes: dict | None = None
 
     @cached_property
     def labels(self) -> pd.DataFrame:
@@ -346,6 +407,17 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
                    pd.read_csv(inputs.scores), targets_of(tracks),
                    json.loads(Path(inputs.disentanglement).read_text(encoding="utf-8")))
     data.latent_summary = json.loads(Path(inputs.latent_summary).read_text(encoding="utf-8"))
+    data.claims = json.loads(Path(inputs.claims).read_text(encoding="utf-8"))
+    data.probes = json.loads(Path(inputs.probes).read_text(encoding="utf-8"))
+    sweep = pd.read_csv(inputs.ksweep, keep_default_na=False, na_values=[""])
+    if len(sweep) and data.targets:
+        marks = {t: int(truth.nunique()) for t, truth in data.targets.items()}
+        present = set(sweep["representation"])
+        highlight = [n for n in (f"{headline}+lyrics", headline, "clipstats", "lyrics", params.joint_model)
+                     if n in present]
+        plot_k_sweep(sweep.assign(target=sweep["target"].astype(str)), figures / "k_sweep.png", marks=marks,
+                     highlight=highlight or None,
+                     title="KMeans over k: AMI (solid) and NMI (dashed) against each label, and the silhouette")
     data.kl_usage = {}
     for folder in sorted(p for p in Path(inputs.histories).iterdir() if p.is_dir()):
         frame = read_histories(folder)
@@ -376,7 +448,7 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
         table = metric_bars_table(data.scores, level="track", target=target, order=order)
         if not table.empty:
             plots.plot_metric_bars(table, figures / f"scores_track_{target}.png",
-                                   title=f"KMeans on tracks vs {target} (mean ± 95% CI over training × KMeans seeds)")
+                                   title=f"KMeans on tracks vs {target} (mean ± 95% t-interval over training seeds)")
     return Report(report_markdown(data, order, mel, figures, dataset=dataset, headline=headline,
                                   joint=params.joint_model, joint_baselines=params.joint_baselines), confusion,
                   headline_metrics(data.scores, list(data.targets), headline, dataset))
@@ -477,10 +549,15 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
     if len(skipped):
         lines += ["Skipped tracks:", ""] + [f"- {markdown_text(r.track_id)}: {markdown_text(r.reason)}"
                                             for r in skipped.itertuples()] + [""]
-    over = ("Mean ± 95% t-interval over the `runs` clusterings of each representation: its training seeds × "
-            "the KMeans seeds (the raw pixels, clip statistics and lyrics train nothing: KMeans seeds only); "
-            f"{CHANCE_MARK}: not above the 95th percentile of the permutation null (same cluster sizes, "
-            "labels shuffled).")
+    if data.claims and data.claims.get("claims"):
+        lines += ["## What the scores support", ""] + claims_lines(data.claims) + [""]
+    over = ("Each score is the mean over training seeds of each seed's mean over its KMeans seeds (`runs` "
+            "clusterings in all; a model whose seeds give identical latents, such as PCA, counts once; the raw "
+            "pixels, clip statistics and lyrics train nothing) ± the 95% t-interval over the `seeds` training-seed "
+            "means (none for one), and in brackets the 95% song-bootstrap interval (NMI, ARI: songs resampled, "
+            f"the clusterings fixed). {CHANCE_MARK}: not shown above chance: the song-level permutation null "
+            "(whole songs' labels shuffled, the same shuffle for every run) gives a p-value whose "
+            "Benjamini-Hochberg q-value across the table is above 0.05. Every run is in `runs.parquet`.")
     sections = [("## Track level (mean of chunk latents), KMeans with k = number of classes", "kmeans", "track",
                  over),
                 ("## Track level by majority vote of the chunk clusters, KMeans", "kmeans", "track_vote", over),
@@ -509,11 +586,23 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
                   "training seeds.", "",
                   joint_table(data.scores, data.disentanglement.get("track", {}), joint=joint, headline=headline,
                               targets=names, baselines=joint_baselines), ""]
+    if data.probes:
+        lines += ["## Linear probes: the supervised ceiling",
+                  "Accuracy of a logistic regression reading each label from each representation, cross-validated "
+                  "with every song's rows in one fold (mean over distinct training seeds ± 95% t-interval); in "
+                  "brackets the majority class's rate on the same folds.", ""]
+        for level in ("track", "chunk"):
+            if data.probes.get(level):
+                lines += [f"{level.capitalize()} level:", "", probes_table(data.probes[level], order, names), ""]
     if any(t in data.targets for t in ("language", "genre")) and data.disentanglement:
-        lines += ["## Disentanglement against (language, genre), track level",
-                  "After disentanglement_lib: MIG (20-bin histograms), DCI (gradient-boosted trees, 70/30 split), "
-                  "SAP; mean ± 95% t-interval over each code's training seeds (`seeds`).", "",
-                  disentanglement_table(data.disentanglement.get("track", {})), ""]
+        caption = ("As disentanglement_lib computes them: MIG (20-bin histograms), DCI (gradient-boosted trees, 100 "
+                   "rounds), SAP (linear SVMs); train/test splits keep each song on one side; mean ± 95% t-interval "
+                   "over each code's distinct training seeds (`seeds`); in brackets the 95th percentile of random "
+                   f"N(0, I) codes of the same rows and width, {CHANCE_MARK} where a score does not clear it.")
+        for level in ("track", "chunk"):
+            if data.disentanglement.get(level):
+                lines += [f"## Disentanglement against (language, genre), {level} level", caption, "",
+                          disentanglement_table(data.disentanglement[level]), ""]
     if data.kl_usage:
         table, warnings = kl_table(data.kl_usage, data.latent_summary or {})
         lines += ["## KL per latent dimension and active units",

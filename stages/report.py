@@ -12,7 +12,7 @@ from .params import load_section
 
 log = logging.getLogger("report")
 INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments", "histories", "latents", "reconstructions",
-          "disentanglement", "latent_summary", "joint_latents")
+          "disentanglement", "claims", "probes", "ksweep", "latent_summary", "joint_latents")
 
 
 def main() -> None:

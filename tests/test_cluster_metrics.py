@@ -3,6 +3,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from musiclust.cluster import ClusterParams, cluster_corpus, dbscan, distances, kmeans, ks_for
 from musiclust.config import ConfigError
@@ -123,7 +124,7 @@ def cluster_and_evaluate(corpus: Corpus, params: ClusterParams = PARAMS,
     """The cluster stage's call, then the evaluate stage's, on one corpus in memory."""
     assignments = cluster_corpus(corpus, targets_of(corpus.tracks), params, progress=False)
     result = evaluate(corpus, assignments, evaluation, silhouette_rows=params.max_quadratic_rows, progress=False)
-    return SimpleNamespace(assignments=assignments, scores=result.scores, metrics=result.metrics)
+    return SimpleNamespace(assignments=assignments, scores=result.scores, runs=result.runs, metrics=result.metrics)
 
 
 def _corpus(tracks, keys, z, lyrics) -> Corpus:
@@ -148,8 +149,10 @@ def test_representations_and_scores_find_planted_factors():
     km = nested["kmeans"]["track"]
     assert km["m"]["genre"]["nmi"] == pytest.approx(1.0)   # audio carries genre
     assert km["lyrics"]["language"]["ari"] == pytest.approx(1.0)  # lyrics carry language
-    # two KMeans seeds on the same planted blobs agree: the interval is there and is zero
-    assert km["m"]["genre"]["nmi_ci95"] == 0.0
+    # one training seed: its two KMeans seeds are averaged within it, so there is no interval over
+    # training seeds; the song bootstrap gives the data-sampling interval (a perfect score stays perfect)
+    assert km["m"]["genre"]["seeds"] == 1 and km["m"]["genre"]["runs"] == 2 and "nmi_ci95" not in km["m"]["genre"]
+    assert km["m"]["genre"]["nmi_boot_lo"] == km["m"]["genre"]["nmi_boot_hi"] == pytest.approx(1.0)
     # the chunk-level clusterings of the audio latent are scored on every chunk
     chunk_runs = assignments[(assignments.representation == "m") & (assignments.level == "chunk")
                              & (assignments.algorithm == "kmeans")]
@@ -157,6 +160,10 @@ def test_representations_and_scores_find_planted_factors():
     assert "noise_fraction" in nested["dbscan"]["chunk"]["m"]["genre"]
     assert set(targets_of(tracks)) == {"language", "genre", "language_genre"}
     assert not table["value"].isna().any()
+    # chance: a planted clustering has the smallest p-value its draws allow, and q-values beside it
+    genre = km["m"]["genre"]
+    assert genre["nmi_p"] == pytest.approx(1 / 201, abs=1e-6) and genre["nmi_q"] <= 0.05
+    assert genre["nmi_null_p95"] < 0.5 < genre["nmi"]
 
 
 @pytest.mark.slow
@@ -267,7 +274,13 @@ def test_scores_are_over_training_seeds_times_clustering_seeds():
     assert both["runs"] == 2 * len(PARAMS.kmeans_seeds) and first["runs"] == len(PARAMS.kmeans_seeds)
     # the noise seed drags the mean down and opens the interval that one seed alone did not have
     assert both["nmi"] < first["nmi"] == pytest.approx(1.0)
-    assert both["nmi_ci95"] > 0.1 and both["nmi_sd"] > 0 and first["nmi_ci95"] == 0.0
+    # the interval is over the training seeds' means (n - 1 df), none for one training seed
+    assert both["nmi_ci95"] > 0.1 and both["nmi_sd"] > 0 and "nmi_ci95" not in first
+    assert both["seeds"] == 2 and first["seeds"] == 1
+    seed_means = result.runs.query("algorithm == 'kmeans' and level == 'track' and representation == 'm' and "
+                                   "target == 'genre' and metric == 'nmi'").groupby("train_seed")["value"].mean()
+    assert both["nmi"] == pytest.approx(seed_means.mean(), abs=1e-6)
+    assert both["nmi_ci95"] == pytest.approx(stats.t.ppf(0.975, 1) * seed_means.std(ddof=1) / np.sqrt(2), abs=1e-6)
     # the lyrics are not trained: their scores stay over the KMeans seeds only
     assert result.metrics["kmeans"]["track"]["lyrics"]["language"]["runs"] == len(PARAMS.kmeans_seeds)
     # agglomerative: one clustering per training seed, so an interval over the two
@@ -280,6 +293,22 @@ def test_scores_are_over_training_seeds_times_clustering_seeds():
     assert single.metrics["disentanglement"]["track"]["m"]["seeds"] == 1
     assert "mig_ci95" not in single.metrics["disentanglement"]["track"]["m"]
     assert result.metrics["latents"]["m"]["seeds"] == 2
+
+
+@pytest.mark.slow
+def test_identical_training_seeds_count_once():
+    corpus = _two_seed_corpus()
+    rows, z = corpus.latents["m"]
+    first = (rows["seed"] == 0).to_numpy()
+    copied = z.copy()
+    copied[~first] = z[first]  # seed 1's latents are seed 0's: one replicate, not two
+    corpus.latents["m"] = (rows, copied)
+    result = cluster_and_evaluate(corpus, PARAMS)
+    assert result.metrics["data"]["training_seeds"]["m"] == 1
+    node = result.metrics["kmeans"]["track"]["m"]["genre"]
+    assert node["seeds"] == 1 and node["runs"] == len(PARAMS.kmeans_seeds) and "nmi_ci95" not in node
+    assert set(result.runs.loc[result.runs["representation"] == "m", "train_seed"]) == {0}
+    assert result.metrics["disentanglement"]["track"]["m"]["seeds"] == 1
 
 
 @pytest.mark.slow

@@ -46,7 +46,7 @@ def _covers(entries, key: str) -> bool:
 def test_the_metrics_files_of_evaluate_are_the_registry_s_algorithms():
     outs = _outs(_stage("evaluate"))
     per_algorithm = {Path(o).stem for o in outs if o.startswith("metrics/") and Path(o).stem not in
-                     ("latents", "data", "floors", "disentanglement")}
+                     ("latents", "data", "claims", "probes", "disentanglement", "runs")}
     assert per_algorithm == set(ALGORITHMS)
     assert _outs(_stage("cluster")) == {"data/clusters/${item}/assignments.parquet"}  # assignments only
 
@@ -129,15 +129,22 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
     assert set(assignments["algorithm"]) == set(ALGORITHMS)
     assert set(assignments["representation"]) == {"m", "raw"}
     done = _run(tmp_path, "stages.evaluate", common + ["--status", "status.parquet", "--metrics", "metrics",
-                                                      "--scores", "scores.csv"])
+                                                      "--scores", "scores.csv", "--runs", "metrics/runs.parquet"])
     assert done.returncode == 0, done.stderr
     written = {p.stem for p in (tmp_path / "metrics").glob("*.json")}
-    assert written == set(ALGORITHMS) | {"latents", "data", "floors", "disentanglement"}
+    assert written == set(ALGORITHMS) | {"latents", "data", "claims", "probes", "disentanglement"}
     kmeans = json.loads((tmp_path / "metrics" / "kmeans.json").read_text())
     assert kmeans["track"]["m"]["genre"]["nmi"] == 1.0 and kmeans["track"]["m"]["genre"]["runs"] == 2
     assert json.loads((tmp_path / "metrics" / "gmm.json").read_text())["track"]["m"]["genre"]["nmi"] == 1.0
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert set(scores["algorithm"]) == set(ALGORITHMS)
+    # every run's every score: the table's KMeans NMI is the mean of the runs' over training seeds
+    runs = pd.read_parquet(tmp_path / "metrics" / "runs.parquet")
+    nmi = runs[(runs["algorithm"] == "kmeans") & (runs["level"] == "track") & (runs["representation"] == "m")
+               & (runs["target"] == "genre") & (runs["metric"] == "nmi")]
+    assert sorted(nmi["train_seed"]) == [0, 1]
+    assert nmi.groupby("train_seed")["value"].mean().mean() == pytest.approx(kmeans["track"]["m"]["genre"]["nmi"],
+                                                                              abs=1e-6)
     # a latents file that no argument names stops both stages with one line naming it
     write_vectors(*latents_to_frame(pd.read_parquet(tmp_path / "chunks.parquet"), np.zeros((36, 2))), "z",
                   tmp_path / "latents" / "old_model.parquet")
@@ -147,7 +154,7 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
 
 
 @pytest.mark.parametrize("module, more", [("stages.cluster", []), ("stages.evaluate", [
-    "--status", "s", "--metrics", "m", "--scores", "s"])])
+    "--status", "s", "--metrics", "m", "--scores", "s", "--runs", "r"])])
 @pytest.mark.slow
 def test_a_bad_setting_stops_the_stage_naming_the_key(tmp_path, module, more):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"cluster": {"algorithms": ["kmeans", "optics"]},

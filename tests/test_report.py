@@ -14,6 +14,13 @@ from musiclust.report import (
 )
 
 
+def _rows(*rows) -> pd.DataFrame:
+    """Score-table rows given as (algorithm, level, representation, target, metric, value, sd, ci95,
+    runs): a score counts its training seeds (the lyrics train nothing: one, else 3), a chance row none."""
+    full = [r + ((np.nan,) if "_null_" in r[4] else (1 if r[2] == "lyrics" else 3,)) + (np.nan, np.nan) for r in rows]
+    return pd.DataFrame(full, columns=SCORE_COLUMNS)
+
+
 def _scores():
     rows = []
     for rep, nmi, runs in [("m", 0.5, 15), ("m+lyrics", 0.9, 15), ("lyrics", 0.8, 5)]:
@@ -21,16 +28,16 @@ def _scores():
             rows.append(("kmeans", "track", rep, target, "nmi", nmi, 0.05, 0.04, runs))
             rows.append(("kmeans", "track", rep, target, "ari", nmi - 0.1, np.nan, np.nan, 1))
     rows.append(("kmeans", "chunk", "m", "genre", "nmi", 0.123, 0.0, 0.0, 15))
-    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    return _rows(*rows)
 
 
 def test_results_table_rows_cells_and_order():
     md = results_table(_scores(), algorithm="kmeans", level="track", targets=["language", "genre"],
                        representations=["m+lyrics", "m", "lyrics"])
     lines = md.splitlines()
-    assert lines[0].startswith("| representation | runs | language NMI | language ARI")
-    assert lines[2].startswith("| `m+lyrics` | 15 | 0.90 ± 0.04 | 0.80 |")
-    assert lines[4].startswith("| `lyrics` | 5 |")  # nothing trained: KMeans seeds only
+    assert lines[0].startswith("| representation | seeds | runs | language NMI | language ARI")
+    assert lines[2].startswith("| `m+lyrics` | 3 | 15 | 0.90 ± 0.04 | 0.80 |")
+    assert lines[4].startswith("| `lyrics` | 1 | 5 |")  # nothing trained: one "seed", KMeans seeds only
     assert "0.123" not in md  # the chunk row stays out of the track table
     chunk = results_table(_scores(), algorithm="kmeans", level="chunk", targets=["genre"],
                           representations=["m+lyrics", "m", "lyrics"])
@@ -57,8 +64,7 @@ def test_metric_bars_table_filters_and_orders():
 
 def test_headline_metrics_are_the_fusion_of_the_headline_model():
     scores = _scores()
-    null = pd.DataFrame([("kmeans", "track", "m+lyrics", "language", "nmi_null_p95", 0.07, np.nan, np.nan, 15)],
-                        columns=SCORE_COLUMNS)
+    null = _rows(("kmeans", "track", "m+lyrics", "language", "nmi_null_p95", 0.07, np.nan, np.nan, 15))
     with_null = pd.concat([scores, null], ignore_index=True)
     headline = headline_metrics(with_null, ["language", "genre", "language_genre"], "m", "ds")
     # keyed by dataset first: the keys stay unique across the datasets' files
@@ -88,8 +94,7 @@ def test_markdown_text_makes_corpus_text_inert():
 
 def test_metric_bars_table_carries_each_scores_null():
     scores = _scores()
-    null = pd.DataFrame([("kmeans", "track", "m", "genre", "nmi_null_p95", 0.3, np.nan, np.nan, 200)],
-                        columns=scores.columns)
+    null = _rows(("kmeans", "track", "m", "genre", "nmi_null_p95", 0.3, np.nan, np.nan, 200))
     table = metric_bars_table(pd.concat([scores, null]), level="track", target="genre", order=["m", "m+lyrics"])
     row = table.set_index(["representation", "metric"])
     assert row.loc[("m", "nmi"), "null_p95"] == 0.3
@@ -104,7 +109,7 @@ def test_study_table_sets_the_studys_numbers_beside_ours_with_chance():
             ("kmeans", "chunk", "pca", "language", "nmi_null_p95", 0.003, np.nan, np.nan, 200),
             ("kmeans", "track", "pca", "language", "nmi", 0.9, 0.0, 0.0, 15),  # another level: ignored
             ("kmeans", "track", "clipstats", "language", "nmi", 0.14, 0.0, 0.0, 5)]  # exists per track only
-    md = study_table(pd.DataFrame(rows, columns=SCORE_COLUMNS), "m").splitlines()
+    md = study_table(_rows(*rows), "m").splitlines()
     assert md[0] == "| study's method | study ARI | study NMI | ours | ARI | NMI | chance NMI p95 |"
     assert md[2] == "| hybrid beta-VAE | 1.00 | 1.00 | `m+lyrics` | 0.98 ± 0.01 | 0.97 ± 0.02 | 0.00 |"
     assert md[3] == "| PCA (64) | 0.00 | 0.00 | `pca` | – | 0.00 ± 0.00 † | 0.00 |"  # at chance: marked
