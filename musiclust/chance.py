@@ -22,12 +22,13 @@ scikit-learn defines them, Hungarian accuracy, purity).
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
+
+from .seeding import stable_seed  # noqa: F401  (part of this module's API)
 
 NULL_METRICS = ("nmi", "ari", "ami", "accuracy")
 BOOTSTRAP_METRICS = ("nmi", "ari")
@@ -39,11 +40,6 @@ _EPS = np.finfo(np.float64).eps
 # a null score counts as reaching the observed one within this (the two are the same sums
 # in another order)
 _TIE = 1e-12
-
-
-def stable_seed(*parts) -> int:
-    """A seed that depends only on ``parts`` (not on Python's per-process string hashing)."""
-    return zlib.crc32("/".join(map(str, parts)).encode("utf-8"))
 
 
 def accuracy_from_contingency(table: np.ndarray) -> float:
@@ -242,8 +238,16 @@ def family_chance(runs: SongRuns, *, draws: int, max_draws: int, seed: int, stra
 
 
 def song_bootstrap(runs: SongRuns, *, resamples: int, seed: int) -> dict[str, tuple[float, float]]:
-    """95% percentile interval of the family's mean NMI and ARI over ``resamples`` resamplings of
-    the songs with replacement (the same resample for every run; each song with all its rows)."""
+    """95% normal bootstrap interval of the family's mean NMI and ARI: the estimate ± 1.96 standard
+    deviations of its ``resamples`` resamplings of the songs with replacement (the same resample for
+    every run; each song with all its rows).
+
+    Not a percentile interval: a resample repeats songs, and repeated songs raise NMI by themselves
+    (most with few songs per class), so the resampled scores sit above the estimate, often by more
+    than their spread, and percentile or basic intervals miss it. Their spread is the
+    data-sampling uncertainty the interval reports.
+    """
+    observed = table_scores(runs.observed(), accuracy=False)
     rng = np.random.default_rng(seed)
     n_songs = len(runs.classes)
     onehot = (runs.classes[:, None] == np.arange(runs.n_classes)).astype(np.int64)
@@ -258,8 +262,11 @@ def song_bootstrap(runs: SongRuns, *, resamples: int, seed: int) -> dict[str, tu
         scores = table_scores(tables.reshape(b * r, *shape), accuracy=False)
         for m in BOOTSTRAP_METRICS:
             means[m].append(scores[m].reshape(b, r).mean(axis=1))
-    return {m: (float(np.percentile(np.concatenate(v), 2.5)), float(np.percentile(np.concatenate(v), 97.5)))
-            for m, v in means.items()}
+    out = {}
+    for m, v in means.items():
+        estimate, spread = float(observed[m].mean()), float(np.concatenate(v).std(ddof=1))
+        out[m] = (estimate - 1.96 * spread, estimate + 1.96 * spread)
+    return out
 
 
 def benjamini_hochberg(p_values) -> np.ndarray:

@@ -18,9 +18,9 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .arrays import seeded_rows
-from .chance import stable_seed
 from .config import check, check_seed
 from .representations import Corpus, Representation
+from .seeding import stable_seed
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .chance import (
     stable_seed,
 )
 from .cluster import ALGORITHMS
+from .labels import targets_of  # noqa: F401  (part of this module's API)
 from .representations import split_seeds
 
 KEYS = ["track_id", "chunk"]
@@ -147,22 +148,6 @@ def spread(values) -> dict[str, float]:
     one = len(v) < 2
     return {"mean": mean, "sd": np.nan if one else float(v.std(ddof=1)), "ci95": np.nan if one else half,
             "n": len(v)}
-
-
-def targets_of(tracks: pd.DataFrame) -> dict[str, pd.Series]:
-    """The label columns to score against, indexed by track_id.
-
-    ``language``, ``genre`` and their cross ``language_genre`` where the
-    columns exist and hold at least two distinct values.
-    """
-    t = tracks.set_index("track_id")
-    out = {}
-    for col in ("language", "genre"):
-        if col in t and t[col].notna().all() and t[col].nunique() >= 2:
-            out[col] = t[col].astype(str)
-    if "language" in out and "genre" in out:
-        out["language_genre"] = out["language"] + "/" + out["genre"]
-    return out
 
 
 def score_assignments(keys: pd.DataFrame, features: np.ndarray, assignments: pd.DataFrame,
@@ -293,10 +278,11 @@ def _external(records: list, run_records: list, algorithm: str, level: str, name
         return
     null = family_chance(family, draws=chance.draws, max_draws=chance.max_draws, seed=seed)
     boot = song_bootstrap(family, resamples=chance.bootstrap, seed=seed)
-    for r, scores in enumerate(per_run):
-        scores.update({f"{m}_p": float(null.per_run[f"{m}_p"][r]) for m in NULL_METRICS})
     _record(records, run_records, algorithm, level, name, target, k, runs, per_run, boot,
             noisy_labels=None if needs_k else labels)
+    # each run's own p-value goes to the runs table only: the table's <metric>_p is the family's
+    run_records += [(name, algorithm, level, target, k, run.train_seed, run.cluster_seed, f"{m}_p",
+                     float(null.per_run[f"{m}_p"][r])) for m in NULL_METRICS for r, run in enumerate(runs)]
     records += [(algorithm, level, name, target, metric, value, np.nan, np.nan, int(null.family["draws"]),
                  np.nan, np.nan, np.nan) for metric, value in null.family.items() if metric != "draws"]
     song_ids = np.unique(songs)

@@ -6,7 +6,7 @@ import logging
 
 from musiclust.cluster import ClusterParams, cluster_corpus
 from musiclust.io import write_parquet
-from musiclust.metrics import targets_of
+from musiclust.labels import targets_of
 from musiclust.representations import read_corpus
 
 from . import run, stage_args

@@ -6,7 +6,7 @@ import logging
 
 from musiclust.io import write_csv
 from musiclust.ksweep import KSweepParams, sweep_corpus
-from musiclust.metrics import targets_of
+from musiclust.labels import targets_of
 from musiclust.representations import read_corpus
 
 from . import run, stage_args

@@ -407,3 +407,16 @@ def test_evaluate_records_the_raw_pixels_sample():
     corpus.raw_sample = None
     metrics = cluster_and_evaluate(corpus, PARAMS).metrics
     assert "raw_sample" not in metrics["data"] and "sample" not in metrics["latents"]["raw"]
+
+
+@pytest.mark.slow
+def test_each_score_appears_once_and_each_run_has_its_p_value():
+    result = cluster_and_evaluate(_two_seed_corpus(), PARAMS, EvaluateParams(null_draws=100))
+    keys = ["algorithm", "level", "representation", "target", "metric"]
+    assert not result.scores.duplicated(keys).any()
+    family_p = result.scores.query("algorithm == 'kmeans' and level == 'track' and representation == 'm' and "
+                                   "target == 'genre' and metric == 'nmi_p'")
+    assert len(family_p) == 1 and np.isnan(family_p["seeds"].iloc[0])  # a chance row, not a summary of runs
+    per_run = result.runs.query("algorithm == 'kmeans' and level == 'track' and representation == 'm' and "
+                                "target == 'genre' and metric == 'nmi_p'")
+    assert len(per_run) == 2 * len(PARAMS.kmeans_seeds) and per_run["value"].between(0, 1).all()

@@ -8,6 +8,7 @@ from musiclust.cluster import ClusterParams
 from musiclust.compute import ComputeParams, Parallelism
 from musiclust.datasets import DatasetParams
 from musiclust.evaluate import EvaluateParams
+from musiclust.ksweep import KSweepParams
 from musiclust.models import KINDS, EncodeParams
 from musiclust.report import ReportParams
 from musiclust.text import LyricsParams
@@ -25,7 +26,7 @@ from stages.params import (
 )
 
 SECTIONS = {"spectrograms": MelConfig, "compute": ComputeParams, "encode": EncodeParams,
-            "cluster": ClusterParams, "evaluate": EvaluateParams, "report": ReportParams}
+            "cluster": ClusterParams, "evaluate": EvaluateParams, "ksweep": KSweepParams, "report": ReportParams}
 
 
 

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import load_script
@@ -86,7 +87,8 @@ def copy_source(shell: Shell, dest: Path, datasets: tuple[str, ...] = (DATASET, 
     params["stats_models"]["dense_vae"]["epochs"] = 5
     params["cluster"]["kmeans_seeds"] = [0, 1]
     params["cluster"]["kmeans_n_init"] = 2
-    params["evaluate"]["null_draws"] = 100
+    params["evaluate"].update(null_draws=100, null_max_draws=100, bootstrap=200, disentanglement_floor_draws=2)
+    params["ksweep"]["n_init"] = 2
     params["encode"]["reconstructions"] = 2
     params["report"].update(tsne_perplexity=5.0)
     (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
@@ -232,9 +234,19 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     assert disentanglement["lyrics"]["seeds"] == 1 and "raw+lyrics" not in disentanglement
     joint_train = json.loads((mdir / "train" / "joint_bvae.json").read_text())["seed_0"]
     assert joint_train["kind"] == "joint_bvae" and joint_train["chunks_with_lyrics"] > 0
-    assert disentanglement["raw"]["seeds"] == 1
-    floors = json.loads((mdir / "floors.json").read_text())["track"]["language_genre"]
-    assert set(floors) == {"language_only", "genre_only"} and 0 < floors["language_only"]["nmi"] < 1
+    assert "raw" not in disentanglement  # pixels are not a code
+    assert disentanglement["conv_bvae"]["mig_floor_p95"] > 0  # beside random codes of its size
+    # label floors that keep k: the headline hybrid's clusterings shuffled within language, and within genre
+    hybrid = track["conv_bvae+lyrics"]["language_genre"]
+    assert 0 < hybrid["nmi_floor_language_p95"] < 1 and 0 < hybrid["nmi_floor_language_p"] <= 1
+    assert "nmi_floor_genre_p95" in hybrid and "ami" in hybrid and "nmi_q" in hybrid and "nmi_boot_lo" in hybrid
+    runs = pd.read_parquet(mdir / "runs.parquet")
+    assert {"representation", "train_seed", "cluster_seed", "metric", "value"} <= set(runs.columns)
+    claims = json.loads((mdir / "claims.json").read_text())
+    assert claims["claims"] and {c["verdict"] for c in claims["claims"]} <= {
+        "above", "below", "level with", "no difference detected", "not tested"}
+    probes = json.loads((mdir / "probes.json").read_text())
+    assert 0 <= probes["track"]["conv_bvae"]["genre"]["accuracy"] <= 1
     record = json.loads((mdir / "environment.json").read_text())  # the record of the arithmetic, not a metric
     assert record["libraries"]["torch"] and record["onednn_isa"] and record["thread_pools"]
     for f in sorted(set(mdir.rglob("*.json")) - {mdir / "environment.json"}):
@@ -283,6 +295,7 @@ def test_param_changes_mark_only_the_stages_that_read_them(tiny_repo, shell):
                                                 for m in ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")}),
             (("lyrics", "batch_size"), 8, {f"lyrics@{d}" for d in (DATASET, GTZAN)}),
             (("report", "tsne_seed"), 3, {f"report@{d}" for d in (DATASET, GTZAN)}),
+            (("ksweep", "n_init"), 3, {f"ksweep@{d}" for d in (DATASET, GTZAN)}),
             (("joint_models", "joint_bvae", "lyric_weight"), 2.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
             (("joint_models", "joint_bvae", "kl_capacity"), 5.0, {f"train_joint@{d}-joint_bvae" for d in (DATASET, GTZAN)}),
             (("compute", "processes"), 2, {f"{stage}@{d}-{m}" for d in (DATASET, GTZAN) for stage, m in (
@@ -308,7 +321,8 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     ran = _ran(out)
     expected = set()
     for d in (DATASET, GTZAN):
-        expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"evaluate@{d}", f"report@{d}"}
+        expected |= {f"train@{d}-conv_bvae", f"encode@{d}-conv_bvae", f"cluster@{d}", f"evaluate@{d}", f"ksweep@{d}",
+                     f"report@{d}"}
     assert ran == expected, out
     diff = json.loads(shell.dvc("metrics", "diff", "--json", "-R", "--targets", "metrics", cwd=repo).stdout)
     changed = [(f, k) for f, keys in diff.items() for k in keys if not f.startswith("metrics/headline/")]
@@ -402,7 +416,7 @@ def test_a_code_change_reruns_the_stages_that_run_it_and_what_they_feed(tiny_rep
     assert _stale(shell, repo) == touched
     ran = _ran(shell.dvc("repro", cwd=repo).stdout)
     # the latents change, so clustering, scoring and the report follow; nothing upstream of them runs
-    assert ran == touched | {f"{s}@{d}" for s in ("cluster", "evaluate", "report") for d in (DATASET, GTZAN)}
+    assert ran == touched | {f"{s}@{d}" for s in ("cluster", "evaluate", "ksweep", "report") for d in (DATASET, GTZAN)}
 
 
 def test_a_local_remote_carries_data_and_models_to_a_fresh_checkout(tiny_repo, tmp_path, shell):

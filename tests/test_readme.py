@@ -20,7 +20,7 @@ def test_readme_results_are_generated_from_metrics(repo):
 
 
 @pytest.mark.parametrize(("rel", "row"), [("README.md", "| `conv_bvae` (the audio latent alone) |"),
-                                          ("docs/results.md", "| `conv_bvae` | 15 |"),
+                                          ("docs/results.md", "| `conv_bvae` | 3 | 15 |"),
                                           ("docs/benchmarks.md", "| `cluster` |")])
 @pytest.mark.slow
 def test_the_check_fails_on_a_hand_edit(repo, tmp_path, rel, row):
@@ -69,10 +69,23 @@ def test_the_readme_shows_one_table_and_every_score_with_its_interval_and_chance
     genre = kmeans["conv_bvae"]["genre"]
     assert (f"| `conv_bvae` (the audio latent alone) | {kmeans['conv_bvae']['language']['nmi']:.2f} "
             f"± {kmeans['conv_bvae']['language']['nmi_ci95']:.2f}") in block
-    assert f"{genre['nmi']:.2f} ± {genre['nmi_ci95']:.2f} ({genre['nmi_null_p95']:.2f})" in block
-    # every cell of a representation row is a score with its interval and chance level, or a dash
+    assert (f"{genre['nmi']:.2f} ± {genre['nmi_ci95']:.2f} [{genre['nmi_boot_lo']:.2f}, {genre['nmi_boot_hi']:.2f}]"
+            in block and f"({genre['nmi_null_p95']:.2f})" in block)
+    # every cell of a representation row is a score with its interval(s) and chance level, or a dash: the
+    # t-interval over training seeds for what trains, the song bootstrap's for every score
     cells = [cell.strip() for row in rows for cell in row.strip("|").split("|")[1:]]
-    assert all(cell == "–" or re.fullmatch(r"-?\d\.\d\d ± \d\.\d\d( †)? \(\d\.\d\d\)", cell) for cell in cells), cells
+    number = r"-?\d\.\d\d"
+    pattern = rf"{number}( ± \d\.\d\d)? \[{number}, {number}\]( †)? \(\d\.\d\d\)"
+    assert all(cell == "–" or re.fullmatch(pattern, cell) for cell in cells), cells
+    # the sentences under it are the tested comparisons, nothing read off overlapping bars: a decided one
+    # in full, an undecided one by name; every one in full in docs/results.md
+    results = (repo / "docs" / "results.md").read_text(encoding="utf-8")
+    for ds in ("hblm_synth", "gtzan_synth"):
+        for c in json.loads((repo / "metrics" / ds / "claims.json").read_text(encoding="utf-8"))["claims"]:
+            decided = c["verdict"] in ("above", "below", "level with")
+            assert (c["sentence"] if decided else f"`{c['a']}` vs `{c['b']}`") in block
+            assert f"- {c['sentence']}" in results
+    assert "intervals do not overlap" not in results and "intervals apart" not in results
     assert block in (repo / "README.md").read_text(encoding="utf-8")
 
 

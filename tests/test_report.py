@@ -190,3 +190,37 @@ def test_report_says_when_the_raw_pixels_were_sampled(tmp_path):
                                                                   "of_chunks": 90}}}
     text = R.report_markdown(data, ["m", "m+lyrics", "lyrics"], MelConfig(), tmp_path, dataset="d", headline="m")
     assert "The raw pixels are scored on a seeded sample of 3 of the 9 tracks (30 of 90 chunks" in text
+
+
+def test_a_score_cell_carries_both_intervals_and_the_q_value_mark():
+    from musiclust.report import format_score
+
+    assert format_score(0.5, 0.04, q=0.01, boot=(0.41, 0.58)) == "0.50 ± 0.04 [0.41, 0.58]"
+    assert format_score(0.5, np.nan, q=0.2, boot=(0.41, 0.58)) == "0.50 [0.41, 0.58] †"  # not shown above chance
+    # the q-value decides, not the null's 95th percentile, where there is one
+    assert format_score(0.05, None, 0.06, q=0.01) == "0.05"
+    assert format_score(0.05, None, 0.06) == "0.05 †"
+    assert format_score(np.nan) == "–"
+
+
+def test_disentanglement_cells_stand_beside_random_codes():
+    md = disentanglement_table({"m": {"seeds": 3, "mig": 0.2, "mig_ci95": 0.05, "mig_floor_p95": 0.04},
+                                "n": {"seeds": 1, "mig": 0.03, "mig_floor_p95": 0.04}}).splitlines()
+    assert md[2].startswith("| `m` | 3 | 0.20 ± 0.05 (0.04) |")
+    assert md[3].startswith("| `n` | 1 | 0.03 † (0.04) |")  # at or below random codes of its size
+
+
+def test_claims_and_probes_render_what_the_files_hold():
+    from musiclust.report import claims_lines, probes_table
+
+    claims = {"settings": {"algorithm": "kmeans", "metric": "nmi", "level": "track", "equivalence_margin": 0.02,
+                           "correction": "Holm over the claims below"},
+              "claims": [{"sentence": "`a` is above `b` on genre (NMI 0.50 vs 0.30; ...)."}]}
+    lines = claims_lines(claims)
+    assert lines[-1] == "- `a` is above `b` on genre (NMI 0.50 vs 0.30; ...)." and "±0.02" in lines[0]
+    assert claims_lines({"settings": {}, "claims": []}) == []
+    probes = {"m": {"genre": {"accuracy": 0.8, "accuracy_ci95": 0.05, "majority": 0.25, "seeds": 3}},
+              "lyrics": {"genre": {"skipped": "too few songs"}}}
+    md = probes_table(probes, ["m", "lyrics"], ["genre"]).splitlines()
+    assert md[0] == "| representation | seeds | genre |"
+    assert md[2] == "| `m` | 3 | 0.80 ± 0.05 (0.25) |" and md[3] == "| `lyrics` | 1 | – |"
