@@ -7,8 +7,10 @@ On the study's design lyrics alone nearly tell language x genre (each language h
 genres); on the crossed design they cannot pass the language-only floor, so the design shows
 whether a representation carries genre as well as language. For the joint model, the post-hoc
 hybrids and their parts: track-level KMeans NMI and ARI against language x genre (mean and 95%
-interval over training x KMeans seeds, with the permutation null's 95th percentile) and the
-label-only floors. scripts/readme_results.py shows the file.
+interval over training seeds, the song bootstrap's interval, the song-level null's 95th percentile
+and q-value) with each representation's label floors that keep k (its clusterings shuffled within
+language, and within genre), and the experiment's tested comparisons. scripts/readme_results.py
+shows the file.
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ TARGET = "language_genre"
 def summarise() -> dict:
     rev = experiment_rev(EXPERIMENT, "run it as this script's docstring says")
     kmeans = committed_json(rev, f"metrics/{DATASET}/kmeans.json")["track"]
-    floors = committed_json(rev, f"metrics/{DATASET}/floors.json")["track"][TARGET]
     data = committed_json(rev, f"metrics/{DATASET}/data.json")
-    scores = {rep: {m: kmeans[rep][TARGET][m] for m in ("nmi", "nmi_ci95", "nmi_null_p95", "ari", "ari_ci95",
-                                                         "ari_null_p95", "runs")}
+    claims = committed_json(rev, f"metrics/{DATASET}/claims.json")["claims"]
+    keys = [f"{m}{suffix}" for m in ("nmi", "ari") for suffix in ("", "_ci95", "_boot_lo", "_boot_hi", "_null_p95", "_q")]
+    keys += [f"{m}_floor_{label}_{part}" for m in ("nmi", "ari") for label in ("language", "genre") for part in ("p95", "p")]
+    scores = {rep: {k: kmeans[rep][TARGET][k] for k in keys + ["runs", "seeds"] if k in kmeans[rep][TARGET]}
               for rep in REPRESENTATIONS if rep in kmeans}
     return {"dataset": DATASET, "design": "crossed", "tracks": data["tracks_used"], "target": TARGET,
-            "floors": floors, "track_kmeans": scores}
+            "track_kmeans": scores, "claims": claims}
 
 
 def main() -> int:
