@@ -130,6 +130,10 @@ def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: di
     scores = []  # (where, old, new, half-width, items)
     for name in sorted(set(committed) & set(current)):
         old, new = dict(leaves(committed[name])), dict(leaves(current[name]))
+        if Path(name).name in tolerances.get("not_compared", []):
+            if skipped is not None:
+                skipped += [f"{name}: {'.'.join(map(str, key))}" for key in sorted(old)]
+            continue
         for key in sorted(set(old) | set(new)):
             where = f"{name}: {'.'.join(map(str, key))}"
             if key not in new or key not in old:

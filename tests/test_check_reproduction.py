@@ -69,6 +69,17 @@ def test_the_cross_machine_profile_fails_on_a_planted_shift_of_one_score(repo):
     assert check.compare(committed, planted, cross) == [
         "metrics/a/data.json: chunks: 1000 -> 990 (tolerance 0)",
         "metrics/a/train/m.json: seed_0.epochs: 15 -> 14 (tolerance 0)"]
+    # the linear probes and the tested claims are counted, not compared, however far they move
+    committed["metrics/a/probes.json"] = {"track": {"m": {"genre": {"accuracy": 0.15, "accuracy_ci95": 0.1}}}}
+    elsewhere = {**committed, "metrics/a/probes.json": {"track": {"m": {"genre": {"accuracy": 0.58,
+                                                                                  "accuracy_ci95": 0.1}}}}}
+    skipped = []
+    assert check.compare(committed, elsewhere, cross, skipped) == []
+    assert "metrics/a/probes.json: track.m.genre.accuracy" in skipped
+    # on the same arithmetic they are compared like every other number
+    same = yaml.safe_load((repo / "tolerances.yaml").read_text())["same_arithmetic"]
+    assert check.compare(committed, elsewhere, same) == [
+        "metrics/a/probes.json: track.m.genre.accuracy: 0.15 -> 0.58 (tolerance 1e-06)"]
 
 
 def _record(**changes) -> dict:
