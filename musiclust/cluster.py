@@ -2,6 +2,8 @@
 
 Algorithms see only the features; scores join back through the keys. Every algorithm is one
 entry of :data:`ALGORITHMS`: what runs, which files list it and how it is scored follow from there.
+With held-out songs (:mod:`musiclust.split`) every algorithm is fit on the training songs' rows and
+the other songs' rows are assigned out of sample (:func:`assign_nearest`).
 """
 
 from __future__ import annotations
@@ -227,7 +229,7 @@ ALGORITHMS: dict[str, Algorithm] = {
 
 
 ASSIGNMENT_COLUMNS = ["representation", "level", "algorithm", "k", "train_seed", "seed", "track_id", "chunk",
-                      "cluster"]
+                      "cluster", "split"]
 _INT_COLUMNS = {"k": "int32", "train_seed": "int32", "seed": "int32", "chunk": "int32", "cluster": "int32"}
 
 
@@ -266,10 +268,36 @@ def _distances_of(rows: Representation) -> np.ndarray:
     return distances(rows.features)
 
 
+def centroids(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(cluster ids, their centroids)``: the mean of each cluster's rows (noise, -1, left out)."""
+    ids = np.unique(labels[labels >= 0])
+    if not len(ids):
+        return ids, np.zeros((0, features.shape[1]))
+    return ids, np.stack([features[labels == i].astype(np.float64).mean(axis=0) for i in ids])
+
+
+def assign_nearest(features: np.ndarray, labels: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Rows ``new`` assigned to the clusters of the fitted rows ``features`` (labels ``labels``):
+    each to the cluster whose centroid is nearest. For KMeans this is its ``predict``; it is the
+    inductive rule for the algorithms that have none (agglomerative, spectral, DBSCAN, HDBSCAN),
+    and for a Gaussian mixture it assigns by distance, not likelihood. Without a cluster (all
+    noise) every row is noise (-1). The distances are BLAS-free (the same bits on any CPU)."""
+    from .linalg import euclidean_distances
+
+    ids, centres = centroids(features, labels)
+    if not len(ids) or not len(new):
+        return np.full(len(new), -1, dtype=np.int32)
+    return ids[np.argmin(euclidean_distances(new, centres), axis=1)].astype(np.int32)
+
+
 def cluster_representation(rep: Representation, ks: list[int], params: ClusterParams,
-                           dist: np.ndarray | None = None, quadratic: Representation | None = None) -> pd.DataFrame:
+                           dist: np.ndarray | None = None, quadratic: Representation | None = None,
+                           fit_tracks=None) -> pd.DataFrame:
     """Every algorithm of ``params.algorithms`` on one representation: those needing k for every
-    k in ``ks`` (each seed, for seeded ones), the others once.
+    k in ``ks`` (each seed, for seeded ones), the others once. With ``fit_tracks`` (the training
+    songs) the algorithms see those songs' rows only and the other rows are assigned to their
+    clusters out of sample (:func:`assign_nearest`); ``quadratic`` and ``dist`` are then about the
+    training rows.
 
     Parameters
     ----------
@@ -282,25 +310,45 @@ def cluster_representation(rep: Representation, ks: list[int], params: ClusterPa
     -------
     assignments : DataFrame with columns ``ASSIGNMENT_COLUMNS``; ``train_seed`` is the
         representation's (-1 untrained); ``k`` is 0 and ``seed`` -1 where they do not apply;
-        ``cluster`` -1 is noise (DBSCAN, HDBSCAN).
+        ``cluster`` -1 is noise (DBSCAN, HDBSCAN); ``split`` is "train" for the rows the
+        algorithm was fit on, else the held-out row's split ("validation" or "test").
     """
-    quad = quadratic or rep
+    fitted, held_out = rep, None
+    if fit_tracks is not None:
+        in_fit = np.isin(rep.keys["track_id"].to_numpy(), np.asarray(fit_tracks))
+        fitted, held_out = _rows(rep, np.flatnonzero(in_fit)), _rows(rep, np.flatnonzero(~in_fit))
+    quad = quadratic or fitted
     shared = cache(lambda: _distances_of(quad) if dist is None else dist)
     parts = []
-    for algorithm, k, seed, rows, labels in _runs(rep, ks, params, quad, shared):
-        part = rows.keys.copy()
-        part.insert(0, "representation", rep.name)
-        part.insert(1, "level", rep.level)
-        part.insert(2, "algorithm", algorithm)
-        part.insert(3, "k", k)
-        part.insert(4, "train_seed", rep.train_seed)
-        part.insert(5, "seed", seed)
-        part["cluster"] = labels
+    for algorithm, k, seed, rows, labels in _runs(fitted, ks, params, quad, shared):
+        part = _part(rep, algorithm, k, seed, rows.keys, labels, "train")
         parts.append(part)
+        if held_out is not None and len(held_out.keys):
+            parts.append(_part(rep, algorithm, k, seed, held_out.keys,
+                               assign_nearest(rows.features, labels, held_out.features), None))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="int32" if c in _INT_COLUMNS else object) for c in ASSIGNMENT_COLUMNS})
     out = pd.concat(parts, ignore_index=True)[ASSIGNMENT_COLUMNS]
     return out.astype(_INT_COLUMNS)
+
+
+def _rows(rep: Representation, rows: np.ndarray) -> Representation:
+    return Representation(rep.name, rep.level, rep.keys.iloc[rows].reset_index(drop=True), rep.features[rows],
+                          rep.train_seed)
+
+
+def _part(rep: Representation, algorithm: str, k: int, seed: int, keys: pd.DataFrame, labels: np.ndarray,
+          split: str | None) -> pd.DataFrame:
+    part = keys.copy()
+    part.insert(0, "representation", rep.name)
+    part.insert(1, "level", rep.level)
+    part.insert(2, "algorithm", algorithm)
+    part.insert(3, "k", k)
+    part.insert(4, "train_seed", rep.train_seed)
+    part.insert(5, "seed", seed)
+    part["cluster"] = labels
+    part["split"] = split or "held_out"
+    return part
 
 
 def grouped(reps: list[Representation]) -> list[list[Representation]]:
@@ -321,9 +369,17 @@ def cluster_corpus(corpus: Corpus, targets: dict[str, pd.Series], params: Cluste
     its sample only, which is how the scoring knows which rows it saw.
     """
     ks = ks_for(targets, params.k_without_labels)
+    fit_tracks = corpus.fit_tracks
     parts = []
     for members in tqdm(grouped(corpus.representations()), desc="cluster", unit="representation",
                         disable=not progress):
         for rep in members:
-            parts.append(cluster_representation(rep, ks, params, quadratic=quadratic_part(rep, params)))
-    return pd.concat(parts, ignore_index=True)
+            fitted = rep if fit_tracks is None else \
+                _rows(rep, np.flatnonzero(np.isin(rep.keys["track_id"].to_numpy(), fit_tracks)))
+            parts.append(cluster_representation(rep, ks, params, quadratic=quadratic_part(fitted, params),
+                                                fit_tracks=fit_tracks))
+    out = pd.concat(parts, ignore_index=True)
+    if corpus.split is not None:  # each held-out row's own split
+        held = out["split"] == "held_out"
+        out.loc[held, "split"] = corpus.split.reindex(out.loc[held, "track_id"]).to_numpy()
+    return out

@@ -6,6 +6,11 @@ Each representation is built once and its distance matrix computed once, for the
 A model whose training seeds give identical latents (PCA's randomized SVD is seeded by the
 data, not the seed) counts once: its copies are neither clustered twice in the scores nor
 counted as replicates.
+
+With held-out songs (:mod:`musiclust.split`) the headline scores, their chance levels and the
+tested comparisons are those of the test songs, assigned out of sample; the training songs'
+(in-sample) scores are kept beside them with the same chance levels, and the validation songs'
+as plain scores (they choose settings, and a chance level would add nothing to a choice).
 """
 
 from __future__ import annotations
@@ -73,9 +78,12 @@ class EvaluateParams:
 
 @dataclass
 class Evaluation:
-    scores: pd.DataFrame        # metrics.SCORE_COLUMNS, the long table behind every figure
-    runs: pd.DataFrame          # metrics.RUN_COLUMNS, every run's every score
+    scores: pd.DataFrame        # metrics.SCORE_COLUMNS, the long table behind every figure: the headline split's
+    runs: pd.DataFrame          # "split" + metrics.RUN_COLUMNS, every run's every score on every split
     metrics: dict               # {file stem: JSON object}: one per algorithm of the registry, latents, data, ...
+    other_scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # "split" + SCORE_COLUMNS: the other splits
+
+HEADLINE_SPLIT = "test"
 
 
 def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, *, silhouette_rows: int,
@@ -95,11 +103,68 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
     targets = targets_of(corpus.tracks)
     reps = corpus.representations()
     _check_covered(assignments, reps)
+    if corpus.split is None or "split" not in assignments:
+        splits = {"all": (reps, assignments, params.chance)}
+    else:
+        no_chance = ChanceParams()  # plain scores: no nulls, no bootstrap
+        splits = {name: (_songs_of(reps, corpus.split, name), assignments[assignments["split"] == name], chance)
+                  for name, chance in ((HEADLINE_SPLIT, params.chance), ("train", params.chance),
+                                       ("validation", no_chance))
+                  if (corpus.split == name).any()}
+    tables, run_tables, sampled, replicates = {}, [], {}, {}
+    for name, (split_reps, split_assignments, chance) in splits.items():
+        tables[name], runs, sampled[name], replicates = _score_split(
+            split_reps, split_assignments, targets, chance, silhouette_rows=silhouette_rows,
+            progress=progress, desc=f"score {name}")
+        run_tables.append(runs.assign(split=name)[["split", *RUN_COLUMNS]])
+    headline = HEADLINE_SPLIT if HEADLINE_SPLIT in tables else "all"
+    scores, runs = tables[headline], pd.concat(run_tables, ignore_index=True)
+    other = [table.assign(split=name)[["split", *SCORE_COLUMNS]] for name, table in tables.items() if name != headline]
+    nested = nest(scores)
+    metrics = {**{name: nested.get(name, {}) for name in ALGORITHMS}, "latents": latent_summary(corpus.latents),
+               "data": {**data_summary(corpus.tracks, corpus.status), "training_seeds": replicates,
+                        **({"split": _split_counts(corpus.split), "scored_split": headline}
+                           if corpus.split is not None else {}),
+                        **({"quadratic_sample": sampled[headline]} if sampled[headline] else {}),
+                        **({"raw_sample": corpus.raw_sample} if corpus.raw_sample else {})}}
+    if corpus.raw_sample:  # also beside the raw pixels' summary, which the report reads
+        metrics["latents"]["raw"]["sample"] = corpus.raw_sample
+    metrics["claims"] = claims(runs[runs["split"] == headline].drop(columns="split"), params)
+    if "train" in tables and headline != "all":
+        metrics["claims"]["in_sample"] = claims(runs[runs["split"] == "train"].drop(columns="split"), params)["claims"]
+    metrics["probes"] = probes(reps, targets, folds=params.probe_folds, seed=params.null_seed, n_jobs=n_jobs,
+                               progress=progress)
+    metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, n_jobs=n_jobs,
+                                                 floor_draws=params.disentanglement_floor_draws, progress=progress)
+    return Evaluation(scores, runs, metrics,
+                      pd.concat(other, ignore_index=True) if other else pd.DataFrame(columns=["split", *SCORE_COLUMNS]))
+
+
+def _songs_of(reps: list[Representation], split: pd.Series, name: str) -> list[Representation]:
+    """Each representation's rows of the songs of one split."""
+    out = []
+    for rep in reps:
+        rows = np.flatnonzero((split.reindex(rep.keys["track_id"]) == name).to_numpy())
+        out.append(Representation(rep.name, rep.level, rep.keys.iloc[rows].reset_index(drop=True),
+                                  rep.features[rows], rep.train_seed))
+    return out
+
+
+def _split_counts(split: pd.Series) -> dict[str, int]:
+    return {name: int((split == name).sum()) for name in ("train", "validation", "test")}
+
+
+def _score_split(reps: list[Representation], assignments: pd.DataFrame, targets: dict[str, pd.Series],
+                 chance: ChanceParams, *, silhouette_rows: int, progress: bool, desc: str):
+    """The score table (with q-values), the runs table, the quadratic samples' sizes and the
+    distinct training seeds of the clusterings of one split's rows."""
     by_rep = dict(tuple(assignments.groupby(["representation", "level", "train_seed"], sort=False)))
     records, run_records = [], []
     sampled: dict[str, dict[str, int]] = {}  # level -> representation -> rows the quadratic algorithms saw
     replicates: dict[str, int] = {}
-    for group in tqdm(grouped(reps), desc="score", unit="representation", disable=not progress):
+    for group in tqdm(grouped(reps), desc=desc, unit="representation", disable=not progress):
+        if not len(group[0].keys):
+            continue
         members = distinct_seeds(group)
         replicates[group[0].name] = len(members)
         scored = []
@@ -109,25 +174,12 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
             scored.append((rep, runs, distances((sample or rep).features), sample))
             if sample is not None:
                 sampled.setdefault(rep.level, {})[rep.name] = len(sample.keys)
-        more, more_runs = score_representation(scored, targets, chance=params.chance, silhouette_rows=silhouette_rows)
+        more, more_runs = score_representation(scored, targets, chance=chance, silhouette_rows=silhouette_rows)
         records += more
         run_records += more_runs
         del scored  # one representation's distance matrices at a time
-    scores = with_q_values(pd.DataFrame(records, columns=SCORE_COLUMNS))
-    runs = pd.DataFrame(run_records, columns=RUN_COLUMNS)
-    nested = nest(scores)
-    metrics = {**{name: nested.get(name, {}) for name in ALGORITHMS}, "latents": latent_summary(corpus.latents),
-               "data": {**data_summary(corpus.tracks, corpus.status), "training_seeds": replicates,
-                        **({"quadratic_sample": sampled} if sampled else {}),
-                        **({"raw_sample": corpus.raw_sample} if corpus.raw_sample else {})}}
-    if corpus.raw_sample:  # also beside the raw pixels' summary, which the report reads
-        metrics["latents"]["raw"]["sample"] = corpus.raw_sample
-    metrics["claims"] = claims(runs, params)
-    metrics["probes"] = probes(reps, targets, folds=params.probe_folds, seed=params.null_seed, n_jobs=n_jobs,
-                               progress=progress)
-    metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, n_jobs=n_jobs,
-                                                 floor_draws=params.disentanglement_floor_draws, progress=progress)
-    return Evaluation(scores, runs, metrics)
+    return (with_q_values(pd.DataFrame(records, columns=SCORE_COLUMNS)), pd.DataFrame(run_records, columns=RUN_COLUMNS),
+            sampled, replicates)
 
 
 def distinct_seeds(group: list[Representation]) -> list[Representation]:

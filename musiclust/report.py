@@ -110,6 +110,27 @@ def results_table(scores: pd.DataFrame, *, algorithm: str, level: str, targets: 
     return markdown_table(header, rows)
 
 
+SPLIT_NAMES = {"test": "test songs", "train": "training songs (in-sample)", "validation": "validation songs"}
+
+
+def split_table(scores: pd.DataFrame, other: pd.DataFrame, *, targets: list[str], representations: list[str],
+                algorithm: str = "kmeans", level: str = "track", metric: str = "ami") -> str:
+    """One Markdown table of a score on each split: a row per representation, for each target the
+    test songs' score (out of sample, the headline) beside the training songs' (in-sample) and the
+    validation songs'. ``other``: the other splits' long score table (a ``split`` column). AMI by
+    default: adjusted for chance, it can be compared across splits of different sizes (NMI grows
+    as the items get fewer)."""
+    tables = {"test": scores, **{name: part.drop(columns="split") for name, part in other.groupby("split")}}
+    splits = [name for name in SPLIT_NAMES if name in tables]
+    indexed = {name: t[(t["algorithm"] == algorithm) & (t["level"] == level)].set_index(
+        ["representation", "target", "metric"]) for name, t in tables.items()}
+    present = set(indexed["test"].index.get_level_values(0))
+    header = ["representation"] + [f"{t} {metric.upper()}, {name}" for t in targets for name in splits]
+    rows = [[f"`{rep}`"] + [score_cell(indexed[name], (rep, t), metric) for t in targets for name in splits]
+            for rep in representations if rep in present]
+    return markdown_table(header, rows)
+
+
 def score_cell(index: pd.DataFrame, key: tuple, metric: str) -> str:
     """``format_score`` of ``key + (metric,)`` in a long score table indexed by its key columns and
     ``metric``, with its interval and its null's 95th percentile; "–" where it is missing."""
@@ -273,6 +294,7 @@ class ReportInputs:
     mels: Path
     lyrics: Path
     scores: Path
+    scores_in_sample: Path  # the training (in-sample) and validation songs' scores, with a split column
     assignments: Path
     histories: Path        # per-model folders of training histories (seed_<n>.csv)
     latents: Path          # the headline model's latents
@@ -293,6 +315,7 @@ class _Loaded:
     scores: pd.DataFrame
     targets: dict
     disentanglement: dict
+    other_scores: pd.DataFrame | None = None  # the training and validation songs' scores (a split column)
     lyric_model: str | None = None
     lyric_cosine: dict | None = None  # language -> mean pairwise cosine of its lyric embeddings
     kl_usage: dict | None = None      # model -> KL use per seed (see kl_usage)
@@ -360,12 +383,14 @@ KL_USED_NATS = 0.01  # a latent dimension carrying less KL than this is unused
 
 
 def kl_usage(history: pd.DataFrame, threshold: float = KL_USED_NATS) -> dict:
-    """Last-epoch KL of a VAE's training histories: total, and dimensions above ``threshold`` nats,
-    per training seed (``{seed: {"kl", "dims_used", "dims"}}``)."""
+    """The KL of a VAE's kept weights per training seed: the epoch with the lowest validation loss
+    where the history has one (the weights the model keeps), else the last; total, and dimensions
+    above ``threshold`` nats (``{seed: {"kl", "dims_used", "dims"}}``)."""
     columns = plots.kl_dim_columns(history)
     out = {}
     for seed, run in history.groupby("seed", sort=True):
-        last = run.sort_values("epoch", kind="mergesort").iloc[-1]
+        run = run.sort_values("epoch", kind="mergesort")
+        last = run.loc[run["validation_total"].idxmin()] if "validation_total" in run else run.iloc[-1]
         kl = last[columns].to_numpy(dtype=float)
         out[int(seed)] = {"kl": float(last["kl"]), "dims_used": int((kl > threshold).sum()), "dims": len(columns)}
     return out
@@ -406,6 +431,7 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
     data = _Loaded(tracks, pd.read_parquet(inputs.status), pd.read_parquet(inputs.chunks),
                    pd.read_csv(inputs.scores), targets_of(tracks),
                    json.loads(Path(inputs.disentanglement).read_text(encoding="utf-8")))
+    data.other_scores = pd.read_csv(inputs.scores_in_sample)
     data.latent_summary = json.loads(Path(inputs.latent_summary).read_text(encoding="utf-8"))
     data.claims = json.loads(Path(inputs.claims).read_text(encoding="utf-8"))
     data.probes = json.loads(Path(inputs.probes).read_text(encoding="utf-8"))
@@ -442,6 +468,8 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
                              figures / "class_balance.png", title="Tracks per genre and language")
     # Only the rows drawn: the whole table grows with chunks x clusterings.
     kmeans = pd.read_parquet(inputs.assignments, filters=[("algorithm", "==", "kmeans"), ("level", "==", "track")])
+    if "split" in kmeans and (kmeans["split"] == "test").any():  # the headline songs: held out
+        kmeans = kmeans[kmeans["split"] == "test"]
     confusion = _confusion_figures(data, kmeans, headline, with_lyrics=lyrics is not None, out=figures)
     order = representation_order(data.scores["representation"], headline)
     for target in data.targets:
@@ -549,8 +577,21 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
     if len(skipped):
         lines += ["Skipped tracks:", ""] + [f"- {markdown_text(r.track_id)}: {markdown_text(r.reason)}"
                                             for r in skipped.itertuples()] + [""]
+    held_out = data.other_scores is not None and len(data.other_scores)
+    if held_out:
+        lines += ["Every score below is of the **test songs**, held out: the models, standardisers and cluster "
+                  "models learned from the training songs, and each test song's rows were encoded and assigned to "
+                  "the nearest training cluster's centroid (`split` params; `data.json`: `split`).", ""]
     if data.claims and data.claims.get("claims"):
         lines += ["## What the scores support", ""] + claims_lines(data.claims) + [""]
+    if held_out:
+        lines += ["## Held-out and in-sample scores, track level, KMeans",
+                  "The same clusterings' AMI (adjusted for chance: NMI grows as the songs get fewer, so only an "
+                  "adjusted score compares splits of different sizes) on the test songs (assigned out of sample), "
+                  "on the training songs they were fit on (in-sample) and on the validation songs (which chose each "
+                  f"network's epoch), with intervals and {CHANCE_MARK} as below (none on the validation songs, which "
+                  "only choose).", "",
+                  split_table(data.scores, data.other_scores, targets=names, representations=order), ""]
     over = ("Each score is the mean over training seeds of each seed's mean over its KMeans seeds (`runs` "
             "clusterings in all; a model whose seeds give identical latents, such as PCA, counts once; the raw "
             "pixels, clip statistics and lyrics train nothing) ± the 95% t-interval over the `seeds` training-seed "
@@ -606,8 +647,9 @@ def report_markdown(data: _Loaded, order: list[str], mel: MelConfig, figures: Pa
     if data.kl_usage:
         table, warnings = kl_table(data.kl_usage, data.latent_summary or {})
         lines += ["## KL per latent dimension and active units",
-                  "At the last training epoch; a dimension above the threshold carries information about the "
-                  "input, one below it has collapsed to the prior.", ""] + \
+                  "At the epoch whose weights each model keeps (its lowest validation loss, else its last); a "
+                  "dimension above the threshold carries information about the input, one below it has collapsed "
+                  "to the prior.", ""] + \
                  [w + "\n" for w in warnings] + [table, ""]
     if data.lyric_cosine:
         lines += ["## Lyric embeddings",

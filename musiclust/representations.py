@@ -16,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .config import InputError
 from .io import read_vectors
+from .split import read_split
 
 KEYS = ["track_id", "chunk"]
 TRACK_CHUNK = -1  # the ``chunk`` key of track-level rows
@@ -95,9 +96,20 @@ def track_rows(track_ids) -> pd.DataFrame:
     return rows
 
 
-def track_source(track_ids, features: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Per-track features (e.g. the 43 clip statistics) as a track-level-only source, standardised."""
-    return track_rows(track_ids), standardise(features)
+def track_source(track_ids, features: np.ndarray, fit_tracks=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per-track features (e.g. the 43 clip statistics) as a track-level-only source, standardised
+    by the mean and spread of the tracks ``fit_tracks`` (the training songs; None: every track)."""
+    return track_rows(track_ids), standardise(features, _among(track_ids, fit_tracks))
+
+
+def _among(track_ids, fit_tracks) -> np.ndarray | None:
+    """The mask of ``track_ids`` in ``fit_tracks`` (None: None, every row)."""
+    if fit_tracks is None:
+        return None
+    mask = np.isin(np.asarray(track_ids), np.asarray(fit_tracks))
+    if not mask.any():
+        raise InputError("none of these rows belongs to a training song: nothing to fit a standardiser on")
+    return mask
 
 
 def select_level(rows: pd.DataFrame, latents: np.ndarray, level: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -111,14 +123,18 @@ def select_level(rows: pd.DataFrame, latents: np.ndarray, level: str) -> tuple[p
     return keys.iloc[order].reset_index(drop=True), x[order]
 
 
-def standardise(x: np.ndarray) -> np.ndarray:
-    """Zero mean, unit variance per column; constant columns become 0."""
-    return StandardScaler().fit_transform(x).astype(np.float32)
+def standardise(x: np.ndarray, fit_rows: np.ndarray | None = None) -> np.ndarray:
+    """Zero mean, unit variance per column, by the mean and spread of the rows ``fit_rows`` (a
+    boolean mask; None: every row), so held-out rows never shape the scaling; constant columns
+    become 0."""
+    scaler = StandardScaler().fit(x if fit_rows is None else x[fit_rows])
+    return scaler.transform(x).astype(np.float32)
 
 
 def fuse(audio_keys: pd.DataFrame, audio: np.ndarray, lyric_ids: pd.Series,
-         lyrics: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """The study's post-hoc hybrid: standardise each block, concatenate by track_id.
+         lyrics: np.ndarray, fit_tracks=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The study's post-hoc hybrid: standardise each block (by the rows of the tracks
+    ``fit_tracks``, the training songs; None: every row), concatenate by track_id.
 
     Rows whose track has no lyric embedding are dropped.
     """
@@ -126,7 +142,8 @@ def fuse(audio_keys: pd.DataFrame, audio: np.ndarray, lyric_ids: pd.Series,
     pos = lyric_index.get_indexer(audio_keys["track_id"])
     keep = pos >= 0
     keys = audio_keys[keep].reset_index(drop=True)
-    fused = np.hstack([standardise(audio[keep]), standardise(lyrics[pos[keep]])])
+    fit_rows = _among(keys["track_id"], fit_tracks)
+    fused = np.hstack([standardise(audio[keep], fit_rows), standardise(lyrics[pos[keep]], fit_rows)])
     return keys, fused
 
 
@@ -154,7 +171,8 @@ def isometric_compact(x: np.ndarray) -> np.ndarray:
 
 
 def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], lyric_ids: pd.Series | None,
-                          lyrics: np.ndarray | None, levels=("chunk", "track")) -> list[Representation]:
+                          lyrics: np.ndarray | None, levels=("chunk", "track"),
+                          fit_tracks=None) -> list[Representation]:
     """Every representation at every level: each model alone, lyrics alone, each model + lyrics;
     a model's once per training seed (:func:`split_seeds`).
 
@@ -164,6 +182,7 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
         ``seed`` column for trained models}
     lyric_ids, lyrics : track ids and their embeddings (N_tracks, D), or None when
         the corpus has no lyrics (lyric representations are then skipped).
+    fit_tracks : the training songs, whose rows alone set the hybrids' standardisation (None: all)
     """
     reps: list[Representation] = []
     for level in levels:
@@ -175,7 +194,7 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
                 keys, x = select_level(rows, z, level)
                 reps.append(Representation(name, level, keys, isometric_compact(x), seed))
                 if lyrics is not None and len(lyrics):
-                    fk, fx = fuse(keys, x, lyric_ids, lyrics)
+                    fk, fx = fuse(keys, x, lyric_ids, lyrics, fit_tracks)
                     reps.append(Representation(f"{name}+lyrics", level, fk, isometric_compact(fx), seed))
                     keys_for_lyrics = keys
         if keys_for_lyrics is not None:
@@ -198,15 +217,24 @@ class Features:
     level: str
 
 
-def read_features(path, chunks=None) -> Features:
-    """Mel chunks (``mels.npy``, rows described by ``chunks``) or clip statistics (``.parquet``)."""
+def read_features(path, chunks=None, fit_tracks=None) -> Features:
+    """Mel chunks (``mels.npy``, rows described by ``chunks``) or clip statistics (``.parquet``,
+    standardised by the tracks ``fit_tracks``, the training songs; None: every track)."""
     path = Path(path)
     if path.suffix == ".npy":
         keys = None if chunks is None else pd.read_parquet(chunks)[KEYS]
         return Features(keys, np.load(path, mmap_mode="r"), "chunk")
     frame, stats = read_vectors(path, "stats")
-    rows, standardised = track_source(frame["track_id"], stats)
+    rows, standardised = track_source(frame["track_id"], stats, fit_tracks)
     return Features(rows[KEYS], standardised, "track")
+
+
+def subset_features(features: Features, track_ids) -> Features:
+    """The rows of ``features`` whose track is in ``track_ids`` (read into memory), in their order."""
+    if features.keys is None:
+        raise InputError("choosing rows by song needs the keys of the rows (chunks.parquet for mels.npy)")
+    rows = np.flatnonzero(np.isin(features.keys["track_id"].to_numpy(), np.asarray(track_ids)))
+    return Features(features.keys.iloc[rows].reset_index(drop=True), np.asarray(features.data[rows]), features.level)
 
 
 def read_latents(files) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
@@ -295,23 +323,33 @@ class Corpus:
     lyric_ids: pd.Series | None
     lyrics: np.ndarray | None
     raw_sample: dict | None = None  # the tracks the raw pixels were read for, when not all (:func:`raw_pixels`)
+    split: pd.Series | None = None  # train / validation / test by track_id (:mod:`musiclust.split`); None: all train
+
+    @property
+    def fit_tracks(self) -> np.ndarray | None:
+        """The training songs (None: every song trains)."""
+        return None if self.split is None else np.sort(self.split.index[self.split.to_numpy() == "train"].to_numpy())
 
     def representations(self) -> list[Representation]:
-        return build_representations({**self.latents, **self.clipstats}, self.lyric_ids, self.lyrics)
+        return build_representations({**self.latents, **self.clipstats}, self.lyric_ids, self.lyrics,
+                                     fit_tracks=self.fit_tracks)
 
 
 def read_corpus(*, tracks, status=None, latents, mels, chunks, clipstats, lyrics,
-                raw_max_chunks: int | None = None, seed: int = 0) -> Corpus:
+                raw_max_chunks: int | None = None, seed: int = 0, split=None) -> Corpus:
     """Read a corpus's labels, per-track status (none: an empty table, for clustering, which
     needs none) and every representation's source from files: the latents files named in
     ``latents`` (:func:`read_latents`), the raw pixels of at most ``raw_max_chunks`` chunks (a
-    sample of tracks seeded by ``seed`` beyond it: :func:`raw_pixels`)."""
+    sample of tracks seeded by ``seed`` beyond it: :func:`raw_pixels`), and the held-out split
+    (``split.parquet``: :func:`musiclust.split.read_split`; None: every song trains)."""
+    split_of = None if split is None else read_split(split)
+    fit_tracks = None if split_of is None else split_of.index[split_of.to_numpy() == "train"].to_numpy()
     *raw, raw_sample = raw_pixels(mels, chunks, raw_max_chunks, seed)
     sources = {**read_latents(latents), "raw": tuple(raw)}
     stats = {}
     if Path(clipstats).exists():
         frame, values = read_vectors(clipstats, "stats")
-        stats["clipstats"] = track_source(frame["track_id"], values)
+        stats["clipstats"] = track_source(frame["track_id"], values, fit_tracks)
     status = pd.DataFrame(columns=["track_id", "status", "n_chunks"]) if status is None else pd.read_parquet(status)
     return Corpus(pd.read_parquet(tracks), status, sources, stats, *read_lyrics(lyrics),
-                  raw_sample=raw_sample)
+                  raw_sample=raw_sample, split=split_of)

@@ -77,11 +77,14 @@ class EpochStats:
     reconstruction: float
     kl: float
     kl_dims: tuple[float, ...] = ()  # KL of each latent dimension (VAEs), per sample
+    validation: tuple[float, ...] = ()  # total, reconstruction and KL on the validation songs (KL weight 1)
 
     def row(self) -> dict:
-        """One history row: the losses, then ``kl_dim_<i>`` for each latent dimension."""
+        """One history row: the losses, ``validation_<loss>`` where there are validation songs,
+        then ``kl_dim_<i>`` for each latent dimension."""
         width = len(str(max(len(self.kl_dims) - 1, 0)))
         return {"epoch": self.epoch, "total": self.total, "reconstruction": self.reconstruction, "kl": self.kl,
+                **{f"validation_{key}": value for key, value in zip(LOSS_KEYS, self.validation)},
                 **{f"kl_dim_{i:0{width}d}": value for i, value in enumerate(self.kl_dims)}}
 
 
@@ -218,10 +221,34 @@ def _to_device(batch, device: torch.device, non_blocking: bool):
     return batch.to(device, non_blocking=non_blocking)
 
 
+@torch.no_grad()
+def validation_loss(model: torch.nn.Module, data, *, seed: int, device: torch.device,
+                    batch_size: int = 256) -> tuple[float, ...]:
+    """Per-sample ``LOSS_KEYS`` of ``model`` on held-out rows, in eval mode, with KL weight 1 and
+    no capacity (the plain beta-ELBO, comparable across epochs whatever the schedule). A VAE's
+    sampling noise is drawn from ``seed`` on a forked generator: every epoch sees the same noise,
+    and the training's random stream is untouched."""
+    was_training = model.training
+    model.eval()
+    sums = np.zeros(len(LOSS_KEYS))
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        for start in range(0, len(data), batch_size):
+            batch = data[np.arange(start, min(start + batch_size, len(data)))]
+            x = tuple(torch.from_numpy(np.asarray(part, dtype=np.float32)).to(device) for part in batch) \
+                if isinstance(batch, tuple) else torch.from_numpy(np.asarray(batch, dtype=np.float32)).to(device)
+            rows = len(x[0]) if isinstance(x, tuple) else len(x)
+            losses = model.loss(x, kl_weight=1.0, kl_capacity=None)
+            sums += [float(losses[key]) * rows for key in LOSS_KEYS]
+    model.train(was_training)
+    return tuple(float(v) for v in sums / len(data))
+
+
 def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: int, lr: float,
           seed: int, device: torch.device, kl_warmup_epochs: int = 0, kl: KLSchedule | None = None,
           progress: bool = True, precision: str = "fp32", compile: bool = False, loader_workers: int = 0,
-          distributed: bool = False) -> list[EpochStats]:
+          distributed: bool = False, validation=None) -> list[EpochStats]:
     """Train ``model`` (anything with ``loss(x, kl_weight, kl_capacity) -> {total, reconstruction, kl}``,
     per-sample averages, and optionally ``kl_dims``, the KL of each latent dimension).
 
@@ -248,6 +275,10 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         1/W of every batch (``batch_size`` must be divisible by W) and the gradients are
         averaged, which gives the full batch's mean gradient up to float rounding. Every rank
         returns the same history; see :func:`musiclust.distributed.train_distributed`.
+    validation : held-out rows of the same form as ``data`` (the validation songs), or None
+        Scored after every epoch (:func:`validation_loss`); the model ends with the weights of
+        the epoch with the lowest validation total (early stopping without a patience: every
+        epoch runs, the best is kept), so the number of epochs is chosen by held-out songs.
 
     Returns
     -------
@@ -279,6 +310,7 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
     batches = _batches(data, batch_size, seed, device, loader_workers, rank, world_size)
     non_blocking = device.type == "cuda"  # pinned host batches copy while the GPU computes
     history: list[EpochStats] = []
+    best: tuple[float, dict] | None = None  # the lowest validation total so far and its weights
     bar = tqdm(range(1, epochs + 1), desc=f"train {type(model).__name__}", unit="epoch",
                disable=not progress or rank != 0)
     width = len(LOSS_KEYS)
@@ -312,8 +344,20 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         if not np.isfinite(sums[0]):
             raise FloatingPointError(f"epoch {epoch}: loss became {sums[0] / n}; lower the learning rate")
         means = [total / n for total in sums]
-        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[3:]))
+        held_out = () if validation is None or not len(validation) else \
+            validation_loss(model, validation, seed=seed, device=device)
+        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[3:]), validation=held_out)
         history.append(stats)
+        if held_out and (best is None or held_out[0] < best[0]):
+            best = (held_out[0], {k: v.detach().clone() for k, v in model.state_dict().items()})
         bar.set_postfix(loss=f"{stats.total:.1f}", rec=f"{stats.reconstruction:.1f}", kl=f"{stats.kl:.2f}")
+    if best is not None:
+        model.load_state_dict(best[1])
     model.eval()
     return history
+
+
+def best_epoch(history: list[EpochStats]) -> int | None:
+    """The epoch whose weights :func:`train` kept: the lowest validation total (None without one)."""
+    scored = [h for h in history if h.validation]
+    return min(scored, key=lambda h: h.validation[0]).epoch if scored else None

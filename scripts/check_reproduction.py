@@ -98,12 +98,20 @@ def exact_tolerance(file: str, old, new, tolerances: dict) -> float | None:
     return None if tolerances["scores"] == "interval" else tolerances["scores"]
 
 
+# the evaluate stage's files scored over every song; the others are the held-out (test) songs'
+WHOLE_CORPUS_FILES = ("disentanglement", "latents", "probes", "data")
+
+
 def items_scored(file: str, key: tuple, committed: dict[str, dict]) -> float:
     """How many items (chunks or tracks) a score at ``key`` of ``file`` counts: one item changing
     cluster moves a score by about 1/N of its size, the resolution of any comparison."""
     data = committed.get(str(Path(file).parent / "data.json"), {})
     level = next((LEVEL_SIZE[k] for k in key if k in LEVEL_SIZE), "tracks_used")
-    return float(data.get(level) or data.get("tracks_used") or float("inf"))
+    items = float(data.get(level) or data.get("tracks_used") or float("inf"))
+    split = data.get("split")
+    if split and Path(file).stem not in WHOLE_CORPUS_FILES:  # scored on the held-out songs only
+        items *= split[data.get("scored_split", "test")] / max(sum(split.values()), 1)
+    return max(items, 1.0)
 
 
 def interval_tolerances(scores: list[tuple], alpha: float) -> list[float]:
@@ -136,6 +144,10 @@ def compare(committed: dict[str, dict], current: dict[str, dict], tolerances: di
             continue
         for key in sorted(set(old) | set(new)):
             where = f"{name}: {'.'.join(map(str, key))}"
+            if key and key[-1] in tolerances.get("not_compared_keys", []) and key in old and key in new:
+                if skipped is not None:
+                    skipped.append(where)
+                continue
             if key not in new or key not in old:
                 problems.append(f"{where}: {'missing' if key not in new else 'new'}")
             elif isinstance(old[key], bool) or not isinstance(old[key], (int, float)):

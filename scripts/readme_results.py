@@ -28,6 +28,7 @@ from musiclust.report import (
     markdown_table,
     read_histories,
     representation_order,
+    split_table,
     study_table,
 )
 
@@ -104,6 +105,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 SCORES_CAPTION = (
+    "Scores of the held-out test songs (assigned out of sample to clusters learned from the training songs). "
     "Each score is the mean over training seeds of each seed's mean over its KMeans seeds ± the 95% t-interval over "
     "those training-seed means (none for a representation that trains nothing, or one training seed), and in "
     "brackets the 95% interval of a song bootstrap (songs resampled, clusterings fixed); {mark} marks a score not "
@@ -144,6 +146,51 @@ def hblm_section() -> list[str]:
         f"average over its {units['seeds']} seeds (at least {units['active_units_min']}; `metrics/{ds}/latents.json`).",
         "", "The comparisons `params.yaml` names (`evaluate.comparisons`), each a test on training-seed means, "
         "Holm-corrected together (`metrics/hblm_synth/claims.json`):", "", *claims_lines(ds), ""]
+
+
+def held_out_section() -> list[str]:
+    lines = []
+    for ds, targets in (("hblm_synth", ["language", "genre", "language_genre"]), ("gtzan_synth", ["genre"])):
+        scores = pd.read_csv(ROOT / "plots" / ds / "scores.csv")
+        other = pd.read_csv(ROOT / "plots" / ds / "scores_in_sample.csv")
+        split = _load(ds, "data")["split"]
+        order = representation_order(scores["representation"], HEADLINE)
+        lines += [f"`{ds}` ({split['train']} training, {split['validation']} validation and {split['test']} test "
+                  "songs):", "", split_table(scores, other, targets=targets, representations=order), ""]
+    return ["**Held-out and in-sample.** The models, standardisers and cluster models learn from the training songs "
+            "(`split.fractions`, stratified by language × genre); the validation songs choose each network's epoch "
+            "(its lowest validation loss); the test songs are encoded and assigned to the nearest training cluster's "
+            "centroid. Track-level KMeans AMI of the same clusterings on each split (`plots/<dataset>/scores.csv`: "
+            "test; `scores_in_sample.csv`: training and validation), intervals and † as above; the validation songs "
+            "get no chance level (they only choose). AMI, not NMI: NMI grows as the songs get fewer (its chance level "
+            "on 20 songs is several times that on 60), AMI is adjusted for chance and compares splits of different "
+            "sizes. An in-sample AMI well above the test songs' is what a model or a clustering fitted to its own "
+            "songs:", "", *lines]
+
+
+def replication_section() -> list[str]:
+    rep = _committed_output("experiments/replication.json")
+    if rep is None:
+        return ["**Replication.** The comparisons above rest on one draw of each synthetic corpus and the default "
+                "training seeds. `scripts/replication.py` runs them on 5 training seeds and on two more corpus draws "
+                "(`experiments/replication.json`); that file is not committed yet, so no claim here is replicated.",
+                ""]
+    names = list(next(iter(rep["claims"].values()))["runs"])
+    rows = []
+    for key, claim in rep["claims"].items():
+        cells = []
+        for name in names:
+            r = claim["runs"][name]
+            cells.append("–" if r["verdict"] is None else
+                         f"{r['verdict']} ({r['mean_a']:.2f} vs {r['mean_b']:.2f}, p = {r['p_holm']:.3g})")
+        rows.append([key.replace("language_genre", "language×genre"), *cells,
+                     "yes" if claim["holds_on_every_corpus_draw"] else "no"])
+    return [f"**Replication** (`experiments/replication.json`, `scripts/replication.py`, `{rep['dataset']}`): each "
+            "comparison's verdict, its two means and Holm-adjusted p-value in the committed run, on 5 training "
+            "seeds (`seeds-5`) and on two more draws of the corpus (`corpus-1`, `corpus-2`, generator seeds "
+            f"{', '.join(str(v) for v in list(rep['corpus_seeds'].values())[1:])}); a claim holds where its verdict "
+            "is the same decided one on every corpus draw:", "",
+            *_table(["comparison", *names, "holds on every draw"], rows), ""]
 
 
 def study_section() -> list[str]:
@@ -497,6 +544,8 @@ def headline_section() -> list[str]:
     codes = _load("hblm_synth", "disentanglement")["track"]
     above_floor = [rep for rep in (f"{HEADLINE}+lyrics", HEADLINE) if codes[rep]["mig"] > codes[rep]["mig_floor_p95"]]
     seeds = hblm.seeds(HEADLINE)
+    split = _load("hblm_synth", "data")["split"]
+    test, train = split["test"], split["train"]
     assert (ROOT / FIGURE).exists(), FIGURE
     shown, undecided = [], []
     for ds in ("hblm_synth", "gtzan_synth"):
@@ -507,7 +556,9 @@ def headline_section() -> list[str]:
                 undecided.append(f"`{c['a']}` vs `{c['b']}` ({c['target'].replace('_', '×')}, `{ds}`)")
     return [
         f"Track-level KMeans NMI (k = number of classes; 1 = the clusters are the classes) on the two embedded "
-        f"synthetic corpora, in-sample (models, clusterings and scores on the same songs). The mean over {seeds} "
+        f"synthetic corpora, on the {test} held-out test songs of each (models and clusters learned from {train} "
+        f"training songs; {split['validation']} validation songs chose each network's epoch; in-sample numbers in "
+        f"[docs/results.md](docs/results.md)). The mean over {seeds} "
         f"training seeds of each seed's mean over {hblm.runs(HEADLINE) // seeds} KMeans seeds ± the 95% t-interval "
         "over the training seeds (none for what trains nothing), in brackets the song bootstrap's 95% interval, "
         "in parentheses the chance level (95th percentile of the song-level permutation null); "
@@ -517,14 +568,27 @@ def headline_section() -> list[str]:
         f"What the tests support (each a test on training-seed means, Holm-corrected per corpus over the "
         f"comparisons `evaluate.comparisons` names; with {seeds} training seeds, only large differences can be "
         "shown):", "", *(shown or ["- no comparison is decided either way."]), "",
-        f"No difference detected, and no equivalence shown, for {', '.join(undecided)}: all comparisons with "
-        "their numbers are in [docs/results.md](docs/results.md)." if undecided else "", "",
+        (f"No difference detected, and no equivalence shown, for {', '.join(undecided)}: all comparisons with "
+         "their numbers are in [docs/results.md](docs/results.md). " if undecided else "") + _replication_sentence(),
+        "",
         _floor_sentence(hblm, HEADLINE + "+lyrics") + " Disentanglement (MIG against language and genre): "
         + ("no code is above random codes of its size, so nothing here supports calling a latent disentangled."
            if not above_floor else
            f"{', '.join(f'`{rep}`' for rep in above_floor)} above the 95th percentile of random codes of its "
            "size (which alone does not make it disentangled)."), "",
         f"![t-SNE of the hybrid, one point per song, coloured by language and by genre]({FIGURE})", ""]
+
+
+def _replication_sentence() -> str:
+    rep = _committed_output("experiments/replication.json")
+    if rep is None:
+        return ("These rest on one draw of each synthetic corpus; none is replicated yet on other draws or more "
+                "training seeds (`scripts/replication.py`, [docs/results.md](docs/results.md)).")
+    held = [key for key, c in rep["claims"].items() if c["holds_on_every_corpus_draw"]]
+    return (f"On {len(rep['corpus_seeds'])} draws of `{rep['dataset']}` (`experiments/replication.json`), "
+            + (f"{len(held)} comparison(s) keep their verdict on every draw: {', '.join(held)}."
+               if held else "no comparison keeps a decided verdict on every draw.")
+            + " Details: [docs/results.md](docs/results.md).")
 
 
 def quickstart_section() -> list[str]:
@@ -546,8 +610,9 @@ def quickstart_section() -> list[str]:
 
 
 def results_sections() -> list[str]:
-    return [*hblm_section(), *study_section(), *joint_section(), *crossed_section(), *disentanglement_section(),
-            *kl_section(), *beta_sweep_section(), *lyrics_models_section(), *gtzan_section()]
+    return [*hblm_section(), *held_out_section(), *replication_section(), *study_section(), *joint_section(),
+            *crossed_section(), *disentanglement_section(), *kl_section(), *beta_sweep_section(),
+            *lyrics_models_section(), *gtzan_section()]
 
 
 def benchmark_sections() -> list[str]:

@@ -15,8 +15,9 @@ from typing import Callable
 from musiclust.config import InputError
 
 # The input files a model stage may be given (``--mels PATH`` ...), as
-# :func:`musiclust.models.read_inputs` names them; ``tracks`` holds the lyric texts.
-INPUT_FILES = ("mels", "chunks", "clipstats", "lyrics", "tracks")
+# :func:`musiclust.models.read_inputs` names them; ``tracks`` holds the lyric texts, ``split`` the
+# held-out songs.
+INPUT_FILES = ("mels", "chunks", "clipstats", "lyrics", "tracks", "split")
 
 
 def input_files(args: argparse.Namespace) -> dict:

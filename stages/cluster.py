@@ -16,11 +16,12 @@ log = logging.getLogger("cluster")
 
 
 def main() -> None:
-    args = stage_args(__doc__, "tracks", "mels", "chunks", "clipstats", "lyrics", "assignments", repeated=("latents",))
+    args = stage_args(__doc__, "tracks", "mels", "chunks", "clipstats", "lyrics", "split", "assignments",
+                      repeated=("latents",))
     params = load_section("cluster", ClusterParams)
     corpus = read_corpus(tracks=args.tracks, latents=args.latents, mels=args.mels, chunks=args.chunks,
                          clipstats=args.clipstats, lyrics=args.lyrics, raw_max_chunks=params.max_quadratic_rows,
-                         seed=params.sample_seed)
+                         seed=params.sample_seed, split=args.split)
     assignments = cluster_corpus(corpus, targets_of(corpus.tracks), params)
     write_parquet(assignments, args.assignments)
     log.info("%d assignments → %s", len(assignments), args.assignments)

@@ -11,8 +11,8 @@ from . import run, stage_args
 from .params import load_section
 
 log = logging.getLogger("report")
-INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "assignments", "histories", "latents", "reconstructions",
-          "disentanglement", "claims", "probes", "ksweep", "latent_summary", "joint_latents")
+INPUTS = ("tracks", "status", "chunks", "mels", "lyrics", "scores", "scores_in_sample", "assignments", "histories",
+          "latents", "reconstructions", "disentanglement", "claims", "probes", "ksweep", "latent_summary", "joint_latents")
 
 
 def main() -> None:

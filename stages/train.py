@@ -1,8 +1,10 @@
 """train@<dataset>-<model> (and train_stats@, train_joint@: the same stage on other inputs): fit one
 model per seed → its weights (a folder, seed_<n>.pt each), per-epoch histories (plot data,
 seed_<n>.csv each) and training metrics per seed. The model's kind (params: `<section>.<name>.kind`)
-says which of the given inputs it learns from. With `compute.processes` > 1 the stage runs as
-that many data-parallel processes under torchrun; the first writes the outputs."""
+says which of the given inputs it learns from. With --split, it learns from the training songs
+only and keeps the weights of the epoch with the lowest loss on the validation songs. With
+`compute.processes` > 1 the stage runs as that many data-parallel processes under torchrun; the
+first writes the outputs."""
 
 import sys
 
@@ -24,11 +26,12 @@ def main() -> None:
     status = relaunch(compute.processes, "stages.train", sys.argv[1:])
     if status is not None:
         raise SystemExit(status)
-    inputs = read_inputs(**input_files(args))
+    training, validation = read_inputs(**input_files(args)).held_out()
     with process_group(compute.device) as (device, distributed, is_main):
         write_seed_models(
             args, config.seeds, is_main,
-            lambda seed: fit(kind, config, inputs, seed=seed, device=device, threads=compute.threads,
+            lambda seed: fit(kind, config, training, validation=validation, seed=seed, device=device,
+                             threads=compute.threads,
                              precision=resolve_precision(compute.precision, device), compile=compute.compile,
                              loader_workers=loader_workers, distributed=distributed, progress=is_main))
 

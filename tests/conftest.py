@@ -33,7 +33,10 @@ def repo() -> Path:
 
 
 def load_script(name: str):
-    """A module of scripts/ (not a package), imported from its file."""
+    """A module of scripts/ (not a package), imported from its file (its sibling modules importable,
+    as when it runs)."""
+    if str(REPO / "scripts") not in sys.path:
+        sys.path.append(str(REPO / "scripts"))
     spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -248,3 +248,13 @@ def test_scored_representations_are_recomputed_from_their_runs():
         assert (row.runs, row.seeds) == (again["runs"], again["seeds"]) == (3 * 2, 2)
     levels = set(scores["level"])
     assert levels == {"chunk", "track_vote"}  # a chunk clustering is also scored by each track's vote
+
+
+def test_a_replicated_claim_is_decided_the_same_way_on_every_corpus_draw():
+    from conftest import load_script
+
+    holds = load_script("replication").holds
+    assert holds(["below", "below", "below"]) and holds(["level with"] * 3)
+    assert not holds(["below", "below", "no difference detected"])
+    assert not holds(["above", "below", "above"]) and not holds(["no difference detected"] * 3)
+    assert not holds(["below", None, "below"])  # a draw that could not test it

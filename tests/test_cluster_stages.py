@@ -22,6 +22,7 @@ from musiclust.cluster import ALGORITHMS, ClusterParams
 from musiclust.evaluate import EvaluateParams
 from musiclust.io import write_vectors
 from musiclust.representations import latents_to_frame, stack_seeds
+from musiclust.split import split_songs
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -95,6 +96,7 @@ def _write_inputs(root: Path) -> dict[str, Path]:
     code = np.repeat(pd.Series(genre).map({"Folk": 0, "Rock": 1, "Pop": 2}).to_numpy(), 3)
     files = {name: root / name for name in ("tracks.parquet", "status.parquet", "chunks.parquet", "mels.npy")}
     tracks.to_parquet(files["tracks.parquet"])
+    split_songs(tracks, [0.5, 0.0, 0.5], seed=0).to_parquet(root / "split.parquet")
     pd.DataFrame({"track_id": ids, "status": "ok", "reason": "", "n_chunks": 3}).to_parquet(files["status.parquet"])
     keys.to_parquet(files["chunks.parquet"])
     np.save(files["mels.npy"], rng.normal(size=(len(keys), 4, 4)).astype(np.float32))
@@ -122,14 +124,16 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
     _write_inputs(tmp_path)
     common = ["--tracks", "tracks.parquet", "--latents", "latents/m.parquet", "--mels", "mels.npy",
               "--chunks", "chunks.parquet", "--clipstats", "clipstats.parquet", "--lyrics", "lyrics.parquet",
-              "--assignments", "clusters/assignments.parquet"]
+              "--split", "split.parquet", "--assignments", "clusters/assignments.parquet"]
     done = _run(tmp_path, "stages.cluster", common)
     assert done.returncode == 0, done.stderr
     assignments = pd.read_parquet(tmp_path / "clusters" / "assignments.parquet")
     assert set(assignments["algorithm"]) == set(ALGORITHMS)
     assert set(assignments["representation"]) == {"m", "raw"}
+    assert set(assignments["split"]) == {"train", "test"}
     done = _run(tmp_path, "stages.evaluate", common + ["--status", "status.parquet", "--metrics", "metrics",
-                                                      "--scores", "scores.csv", "--runs", "metrics/runs.parquet"])
+                                                      "--scores", "scores.csv", "--scores_in_sample", "in_sample.csv",
+                                                      "--runs", "metrics/runs.parquet"])
     assert done.returncode == 0, done.stderr
     written = {p.stem for p in (tmp_path / "metrics").glob("*.json")}
     assert written == set(ALGORITHMS) | {"latents", "data", "claims", "probes", "disentanglement"}
@@ -138,8 +142,14 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
     assert json.loads((tmp_path / "metrics" / "gmm.json").read_text())["track"]["m"]["genre"]["nmi"] == 1.0
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert set(scores["algorithm"]) == set(ALGORITHMS)
+    # the headline is the held-out songs'; the training songs' scores beside them
+    assert set(pd.read_csv(tmp_path / "in_sample.csv")["split"]) == {"train"}
+    assert json.loads((tmp_path / "metrics" / "data.json").read_text())["split"] == {"train": 6, "validation": 0,
+                                                                                      "test": 6}
     # every run's every score: the table's KMeans NMI is the mean of the runs' over training seeds
     runs = pd.read_parquet(tmp_path / "metrics" / "runs.parquet")
+    assert set(runs["split"]) == {"train", "test"}
+    runs = runs[runs["split"] == "test"]
     nmi = runs[(runs["algorithm"] == "kmeans") & (runs["level"] == "track") & (runs["representation"] == "m")
                & (runs["target"] == "genre") & (runs["metric"] == "nmi")]
     assert sorted(nmi["train_seed"]) == [0, 1]
@@ -154,13 +164,13 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
 
 
 @pytest.mark.parametrize("module, more", [("stages.cluster", []), ("stages.evaluate", [
-    "--status", "s", "--metrics", "m", "--scores", "s", "--runs", "r"])])
+    "--status", "s", "--metrics", "m", "--scores", "s", "--scores_in_sample", "s", "--runs", "r"])])
 @pytest.mark.slow
 def test_a_bad_setting_stops_the_stage_naming_the_key(tmp_path, module, more):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"cluster": {"algorithms": ["kmeans", "optics"]},
                                                           "evaluate": {}}))
     done = _run(tmp_path, module, ["--tracks", "t", "--latents", "l", "--mels", "m", "--chunks", "c",
-                                   "--clipstats", "c", "--lyrics", "l", "--assignments", "a", *more])
+                                   "--clipstats", "c", "--lyrics", "l", "--split", "s", "--assignments", "a", *more])
     assert done.returncode == 1, done.stderr
     assert "params: cluster.algorithms[1]: 'optics' is not one of" in done.stderr
 
@@ -188,6 +198,8 @@ def test_dvc_re_runs_evaluate_alone_after_a_scoring_change(tmp_path, offline_env
     for folder in (features, raw, latents):
         folder.mkdir(parents=True)
     shutil.copy(files["tracks.parquet"], raw)
+    (root / "data/splits/toy").mkdir(parents=True)
+    shutil.copy(scratch / "split.parquet", root / "data/splits/toy/split.parquet")
     for name in ("status.parquet", "chunks.parquet", "mels.npy"):
         shutil.copy(files[name], features)
     tracks = pd.read_parquet(files["tracks.parquet"])

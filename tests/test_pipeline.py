@@ -201,6 +201,55 @@ def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_r
     assert "jazz.00001" in (tiny_repo / "plots" / GTZAN / "report.md").read_text()
 
 
+def test_models_learn_from_training_songs_and_the_headline_is_the_test_songs(tiny_repo):
+    split = pd.read_parquet(tiny_repo / "data" / "splits" / DATASET / "split.parquet").set_index("track_id")["split"]
+    assert set(split) == {"train", "validation", "test"}
+    assignments = pd.read_parquet(tiny_repo / "data" / "clusters" / DATASET / "assignments.parquet")
+    # every clustering fit on training rows only; every held-out row is assigned, with its own split
+    assert (assignments["split"] == split.reindex(assignments["track_id"]).to_numpy()).all()
+    history = pd.read_csv(tiny_repo / "plots" / DATASET / "history" / "conv_bvae" / "seed_0.csv")
+    trained = json.loads((tiny_repo / "metrics" / DATASET / "train" / "conv_bvae.json").read_text())["seed_0"]
+    assert trained["best_epoch"] == int(history.loc[history["validation_total"].idxmin(), "epoch"])
+    data = json.loads((tiny_repo / "metrics" / DATASET / "data.json").read_text())
+    assert data["split"] == {name: int((split == name).sum()) for name in ("train", "validation", "test")}
+    runs = pd.read_parquet(tiny_repo / "metrics" / DATASET / "runs.parquet")
+    assert set(runs["split"]) == {"train", "validation", "test"}
+    other = pd.read_csv(tiny_repo / "plots" / DATASET / "scores_in_sample.csv")
+    assert set(other["split"]) == {"train", "validation"}
+    assert "## Held-out and in-sample scores" in (tiny_repo / "plots" / DATASET / "report.md").read_text()
+
+
+def test_new_tracks_are_assigned_as_the_held_out_songs_were(tiny_repo, tmp_path, shell):
+    """The script a user runs on a folder of new files gives the test songs the clusters the
+    pipeline gave them out of sample."""
+    split = pd.read_parquet(tiny_repo / "data" / "splits" / DATASET / "split.parquet")
+    tracks = pd.read_parquet(tiny_repo / "data" / "raw" / DATASET / "tracks.parquet").set_index("track_id")
+    test_ids = sorted(split.loc[split["split"] == "test", "track_id"])
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for track_id in test_ids:
+        source = tiny_repo / "data" / "raw" / DATASET / tracks.loc[track_id, "path"]
+        shutil.copy(source, folder / f"{track_id}{source.suffix}")
+    k = tracks["genre"].nunique()
+    out = tmp_path / "new.csv"
+    shell.run([sys.executable, str(tiny_repo / "scripts" / "assign_tracks.py"), "--dataset", DATASET, "--folder",
+               str(folder), "--representation", "conv_bvae", "--k", str(k), "--out", str(out), "--root",
+               str(tiny_repo)], tiny_repo)
+    result = pd.read_csv(out).set_index("track_id")
+    assignments = pd.read_parquet(tiny_repo / "data" / "clusters" / DATASET / "assignments.parquet")
+    pipeline = assignments[(assignments["representation"] == "conv_bvae") & (assignments["level"] == "track")
+                           & (assignments["algorithm"] == "kmeans") & (assignments["k"] == k)
+                           & (assignments["train_seed"] == 0) & (assignments["seed"] == 0)
+                           & (assignments["split"] == "test")].set_index("track_id")["cluster"]
+    assert sorted(result.index) == test_ids and (result["status"] == "ok").all()
+    assert result["cluster"].to_dict() == pipeline.loc[test_ids].to_dict()
+    # a clustering it does not have is named, not a traceback
+    bad = shell.run([sys.executable, str(tiny_repo / "scripts" / "assign_tracks.py"), "--dataset", DATASET,
+                     "--folder", str(folder), "--representation", "conv_bvae", "--k", "97", "--out", str(out),
+                     "--root", str(tiny_repo)], tiny_repo, check=False)
+    assert bad.returncode == 1 and "clustered with k in" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def _leaves(node, path=()):
     if isinstance(node, dict):
         for k, v in node.items():

@@ -236,7 +236,7 @@ def test_loss_curves_unsorted_and_single_epoch(tmp_path, history, drawn):
 
 def test_loss_curves_one_line_per_seed_and_dashed_validation(tmp_path, history, drawn):
     seeds = pd.concat([history.assign(seed=0), history.assign(seed=1, total=2 * history["total"])])
-    seeds["val_total"] = seeds["total"] + 0.1
+    seeds["validation_total"] = seeds["total"] + 0.1
     plots.plot_loss_curves(seeds, tmp_path / "seeds.png", title="t")
     total, reconstruction, _ = plot_axes(drawn[0])
     lines = total.get_lines()

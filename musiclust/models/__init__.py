@@ -28,9 +28,10 @@ import torch
 from ..config import InputError, check
 from ..encode import encode, latent_table
 from ..io import atomic_path, seed_file, seed_of  # noqa: F401 (seed_file: the stages' writer)
-from ..representations import Features, read_features, read_lyrics, stack_seeds
+from ..representations import Features, read_features, read_lyrics, stack_seeds, subset_features
+from ..split import read_split, tracks_in
 from ..text import LyricsParams, embed_lyrics
-from ..train import EpochStats, seed_everything, train
+from ..train import EpochStats, best_epoch, seed_everything, train
 from .conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from .dense_ae import DenseAE, DenseAEConfig
 from .dense_vae import DenseVAE, DenseVAEConfig
@@ -56,6 +57,23 @@ class ModelInputs:
     lyrics: tuple[pd.Series | None, np.ndarray | None] | None = None
     texts: pd.DataFrame | None = None
     given: frozenset = frozenset()
+    split: pd.Series | None = None  # train / validation / test by track_id; None: every row trains
+
+    def subset(self, track_ids) -> ModelInputs:
+        """The rows of the songs ``track_ids`` only (the lyric embeddings, keyed by track, stay whole)."""
+        def rows(features: Features | None) -> Features | None:
+            return None if features is None else subset_features(features, track_ids)
+
+        texts = None if self.texts is None else self.texts[self.texts["track_id"].isin(track_ids)]
+        return dataclasses.replace(self, mels=rows(self.mels), clipstats=rows(self.clipstats), texts=texts)
+
+    def held_out(self) -> tuple[ModelInputs, ModelInputs | None]:
+        """``(training rows, validation rows or None)``: the training songs' rows and the
+        validation songs' (None without a split or without validation songs)."""
+        if self.split is None:
+            return self, None
+        validation = tracks_in(self.split, "validation")
+        return self.subset(tracks_in(self.split, "train")), (self.subset(validation) if len(validation) else None)
 
     def require(self, names: tuple[str, ...], kind: str) -> None:
         missing = [name for name in names if name not in self.given]
@@ -78,9 +96,10 @@ class Fitted:
 
     def summary(self) -> dict:
         """The training metrics: the last epoch's losses and the kind's own numbers."""
-        last = self.history[-1]
+        last, best = self.history[-1], best_epoch(self.history)
+        kept = {} if best is None else {"best_epoch": best, "validation_total": self.history[best - 1].validation[0]}
         return {"kind": self.kind, "epochs": last.epoch, "final_total": last.total,
-                "final_reconstruction": last.reconstruction, "final_kl": last.kl, **self.extra}
+                "final_reconstruction": last.reconstruction, "final_kl": last.kl, **kept, **self.extra}
 
 
 Encoded = dict[str, tuple[pd.DataFrame, np.ndarray]]  # view ("" the main one) -> (rows, latents)
@@ -96,8 +115,9 @@ class Kind:
     inputs : the names of :data:`INPUTS` it reads, to train and to encode
     encode : ``(model, inputs, device, progress) -> {view: (rows, latents)}`` for a trained kind,
         ``(config, inputs, device, progress) -> {view: (rows, vectors)}`` for a fixed one
-    fit : ``(config, inputs, device, seed, **runtime) -> (hparams, state, history, extra)``, or
-        None for a fixed model that is not trained on the corpus
+    fit : ``(config, inputs, device, seed, *, validation, **runtime) -> (hparams, state, history, extra)``
+        (``validation``: the validation songs' inputs, or None; a kind without a use for them takes
+        it in ``runtime``), or None for a fixed model that is not trained on the corpus
     load : ``(hparams, state) -> model``, the inverse of what :func:`save_model` writes
     views : the latents tables one encoding gives: ``""`` and, e.g., the joint model's
         ``"audio"`` (lyrics withheld)
@@ -139,12 +159,14 @@ def _torch_loader(module: type[torch.nn.Module], config: type) -> Callable[[dict
 def _torch_kind(module: type[torch.nn.Module], config: type, inputs: tuple[str, ...]) -> Kind:
     """A torch model on one array: built from its settings and the input sizes, trained by :func:`train`."""
 
-    def fit(cfg, given: ModelInputs, device: torch.device, seed: int, **runtime):
+    def fit(cfg, given: ModelInputs, device: torch.device, seed: int, *, validation: ModelInputs | None = None,
+            **runtime):
         data = _data(given).data
         hparams = {"config": dataclasses.asdict(cfg), "input": module.input_shape(data), "seed": seed}
         model = module(cfg, **hparams["input"])
         history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
-                        device=device, kl=cfg.kl_schedule() if isinstance(cfg, KLConfig) else None, **runtime)
+                        device=device, kl=cfg.kl_schedule() if isinstance(cfg, KLConfig) else None,
+                        validation=None if validation is None else _data(validation).data, **runtime)
         extra = {"parameters": int(sum(t.numel() for t in model.parameters()))}
         return hparams, model.state_dict(), history, extra
 
@@ -168,13 +190,15 @@ def _joint_rows(inputs: ModelInputs):
     return joint_rows(inputs.mels.data, inputs.mels.keys["track_id"], *inputs.lyrics)
 
 
-def _fit_joint(cfg: JointBVAEConfig, inputs: ModelInputs, device: torch.device, seed: int, **runtime):
+def _fit_joint(cfg: JointBVAEConfig, inputs: ModelInputs, device: torch.device, seed: int, *,
+               validation: ModelInputs | None = None, **runtime):
     rows = _joint_rows(inputs)
     hparams = {"config": dataclasses.asdict(cfg), "input": JointBetaVAE.input_shape(rows.mels, rows.lyrics),
                "seed": seed}
     model = JointBetaVAE(cfg, **hparams["input"])
     history = train(model, rows, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
-                    device=device, kl=cfg.kl_schedule(), **runtime)
+                    device=device, kl=cfg.kl_schedule(),
+                    validation=None if validation is None else _joint_rows(validation), **runtime)
     extra = {"parameters": int(sum(t.numel() for t in model.parameters())),
              "chunks_with_lyrics": int((rows.lyric_index >= 0).sum())}
     return hparams, model.state_dict(), history, extra
@@ -224,9 +248,11 @@ def kind_of(kind: str) -> Kind:
 
 
 def fit(kind: str, config, inputs: ModelInputs | np.ndarray, *, seed: int, device: torch.device,
-        threads: int | None = None, **runtime) -> Fitted:
+        threads: int | None = None, validation: ModelInputs | np.ndarray | None = None, **runtime) -> Fitted:
     """Fit one model of ``kind`` with settings ``config`` on ``inputs`` (or, for a kind that reads
-    one array, that array).
+    one array, that array). With ``validation`` (the validation songs' inputs, of the same form),
+    a trained network keeps the weights of its epoch with the lowest validation loss
+    (:func:`musiclust.train.train`); :meth:`ModelInputs.held_out` cuts both from a split.
 
     Seeded with ``seed``: the same settings, seed, data, device and thread
     count give the same weights. ``runtime`` (``precision``, ``compile``,
@@ -238,8 +264,9 @@ def fit(kind: str, config, inputs: ModelInputs | np.ndarray, *, seed: int, devic
         raise ValueError(f"a {kind} is a fixed model: nothing to train (use embed)")
     inputs = _as_inputs(entry, inputs)
     inputs.require(entry.inputs, kind)
+    validation = None if validation is None else _as_inputs(entry, validation)
     seed_everything(seed, threads)
-    hparams, state, history, extra = entry.fit(config, inputs, device, seed, **runtime)
+    hparams, state, history, extra = entry.fit(config, inputs, device, seed, validation=validation, **runtime)
     return Fitted(kind, hparams, state, history, extra)
 
 
@@ -327,19 +354,23 @@ def load_models(folder) -> tuple[str, dict[int, Any]]:
     return kinds[0], {seed: model for seed, (model, _) in loaded.items()}
 
 
-def read_inputs(*, mels=None, chunks=None, clipstats=None, lyrics=None, tracks=None) -> ModelInputs:
+def read_inputs(*, mels=None, chunks=None, clipstats=None, lyrics=None, tracks=None, split=None) -> ModelInputs:
     """Read the inputs whose files are given: ``mels`` (``mels.npy``, memory-mapped, keyed by
-    ``chunks`` when given), ``clipstats`` (``clipstats.parquet``, standardised), ``lyrics``
-    (``lyrics.parquet``; a missing file or no rows: a corpus without lyrics) and ``tracks``
-    (``tracks.parquet``, the lyric texts)."""
+    ``chunks`` when given), ``clipstats`` (``clipstats.parquet``, standardised by the training
+    songs'), ``lyrics`` (``lyrics.parquet``; a missing file or no rows: a corpus without lyrics),
+    ``tracks`` (``tracks.parquet``, the lyric texts) and ``split`` (``split.parquet``, the
+    held-out songs: :mod:`musiclust.split`; None: every song trains)."""
     given = {name for name, path in (("mels", mels), ("clipstats", clipstats), ("lyrics", lyrics),
                                       ("texts", tracks)) if path is not None}
+    split_of = None if split is None else read_split(split)
+    if split_of is not None and mels is not None and chunks is None:
+        raise InputError("a split chooses mel chunks by song: give their chunks.parquet too")
     return ModelInputs(
         mels=read_features(mels, chunks=chunks) if mels is not None else None,
-        clipstats=read_features(clipstats) if clipstats is not None else None,
+        clipstats=read_features(clipstats, fit_tracks=tracks_in(split_of, "train")) if clipstats is not None else None,
         lyrics=read_lyrics(lyrics) if lyrics is not None else None,
         texts=pd.read_parquet(tracks) if tracks is not None else None,
-        given=frozenset(given))
+        given=frozenset(given), split=split_of)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ def plot_loss_curves(history: pd.DataFrame, path, *, title: str) -> Path:
     history : pandas.DataFrame, shape (E, >=4)
         One row per epoch with columns ``epoch``, ``total``,
         ``reconstruction`` and ``kl`` (per-sample averages). Optional
-        columns ``val_total``, ``val_reconstruction``, ``val_kl`` are drawn
-        as dashed validation curves when present; with a ``seed`` column,
+        columns ``validation_total``, ``validation_reconstruction``,
+        ``validation_kl`` (the validation songs' losses, KL weight 1) are
+        drawn as dashed curves when present; with a ``seed`` column,
         one curve per training seed.
 
     """
@@ -52,14 +53,14 @@ def plot_loss_curves(history: pd.DataFrame, path, *, title: str) -> Path:
                 y = hist[col].to_numpy(dtype=float)
                 marker = "o" if len(epoch) <= 30 else None
                 ax.plot(epoch, y, color=colour, marker=marker, ms=4, lw=1.8, label=label)
-                val_col = f"val_{col}"
+                val_col = f"validation_{col}"
                 if val_col in hist.columns:
                     ax.plot(epoch, hist[val_col].to_numpy(dtype=float), color=colour, ls="--", lw=1.5,
                             label=f"{label} validation")
                 finite = y[np.isfinite(y)]
                 if finite.size:
                     finals.append(finite[-1])
-            if len(runs) > 1 or any(f"val_{col}" in run.columns for _, run in runs):
+            if len(runs) > 1 or any(f"validation_{col}" in run.columns for _, run in runs):
                 ax.legend(frameon=False)
             final = "/".join(f"{v:.4g}" for v in finals)
             ax.set_title(f"{name} (final: {final})" if finals else name)
