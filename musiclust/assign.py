@@ -79,8 +79,8 @@ def assign_folder(folder, *, encoder, kind: str, clustering: Clustering, assignm
 
     Returns
     -------
-    One row per track: ``track_id``, ``path``, ``status`` (ok, or why it was skipped), ``cluster``
-    (-1 where skipped) and ``chunks``; at chunk level one row per chunk (``chunk``) instead.
+    One row per track (at chunk level, per chunk): ``track_id``, ``path``, ``chunk`` (-1 for a
+    track), ``status`` (ok, or skipped: too short, undecodable) and ``cluster`` (-1 where skipped).
     """
     from .models import ModelInputs, encode_seeds, kind_of  # torch: imported when used
 

@@ -117,7 +117,8 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
             split_reps, split_assignments, targets, chance, silhouette_rows=silhouette_rows,
             progress=progress, desc=f"score {name}")
         run_tables.append(runs.assign(split=name)[["split", *RUN_COLUMNS]])
-    headline = HEADLINE_SPLIT if HEADLINE_SPLIT in tables else "all"
+    # the test songs; a split without any (a tiny corpus) falls back to the training songs, in-sample
+    headline = next(name for name in (HEADLINE_SPLIT, "train", "all", "validation") if name in tables)
     scores, runs = tables[headline], pd.concat(run_tables, ignore_index=True)
     other = [table.assign(split=name)[["split", *SCORE_COLUMNS]] for name, table in tables.items() if name != headline]
     nested = nest(scores)
@@ -130,7 +131,7 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
     if corpus.raw_sample:  # also beside the raw pixels' summary, which the report reads
         metrics["latents"]["raw"]["sample"] = corpus.raw_sample
     metrics["claims"] = claims(runs[runs["split"] == headline].drop(columns="split"), params)
-    if "train" in tables and headline != "all":
+    if "train" in tables and headline == HEADLINE_SPLIT:
         metrics["claims"]["in_sample"] = claims(runs[runs["split"] == "train"].drop(columns="split"), params)["claims"]
     metrics["probes"] = probes(reps, targets, folds=params.probe_folds, seed=params.null_seed, n_jobs=n_jobs,
                                progress=progress)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,3 +31,31 @@ def committed_text(rev: str, path: str) -> str:
 
 def committed_json(rev: str, path: str) -> dict:
     return json.loads(committed_text(rev, path))
+
+
+def dvc(*args: str) -> str:
+    """``dvc <args>`` in the repository; its standard output."""
+    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def run_queued(experiments: dict[str, list[str]], poll_s: float = 30.0) -> None:
+    """Queue each experiment (name -> its ``-S`` settings) not run yet, run the queue one at a
+    time and wait for it; a failed experiment stops with its name."""
+    existing = set(dvc("exp", "list", "--name-only").split())
+    for name, sets in experiments.items():
+        if name in existing:
+            print(f"{name}: already run (dvc exp remove {name} to run it again)")
+            continue
+        dvc("exp", "run", "--queue", "--name", name, *[arg for s in sets for arg in ("-S", s)])
+        print(f"queued {name}: {' '.join(sets)}")
+    dvc("queue", "start", "--jobs", "1")
+    while True:
+        status = dvc("queue", "status")
+        print(status.strip().splitlines()[-1] if status.strip() else "", flush=True)
+        if not any(word in status for word in ("Queued", "Running")):
+            break
+        time.sleep(poll_s)
+    failed = [line for line in status.splitlines() if "Failed" in line]
+    if failed:
+        raise SystemExit("failed experiments (dvc queue logs <name>):\n" + "\n".join(failed))

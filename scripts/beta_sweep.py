@@ -17,12 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from _experiments import committed_json, committed_text, experiment_rev
+from _experiments import committed_json, committed_text, experiment_rev, run_queued
 
 from musiclust.io import write_json
 
@@ -41,31 +38,10 @@ TARGETS = ("genre", "language_genre")
 KL_USED_NATS = 0.01
 
 
-def _dvc(*args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout
-
-
 def queue(poll_s: float = 20.0) -> None:
     """Queue every setting as a named experiment, run the queue one at a time, and wait for it."""
-    existing = set(_dvc("exp", "list", "--name-only").split())
-    for name, values in SETTINGS.items():
-        if name in existing:
-            print(f"{name}: already run (dvc exp remove {name} to run it again)")
-            continue
-        sets = [f"run=[{DATASET}]"] + [f"models.{MODEL}.{key}={value}" for key, value in values.items()]
-        _dvc("exp", "run", "--queue", "--name", name, *[arg for s in sets for arg in ("-S", s)])
-        print(f"queued {name}: {' '.join(sets)}")
-    _dvc("queue", "start", "--jobs", "1")
-    while True:
-        status = _dvc("queue", "status")
-        print(status.strip().splitlines()[-1] if status.strip() else "", flush=True)
-        if not any(word in status for word in ("Queued", "Running")):
-            break
-        time.sleep(poll_s)
-    failed = [line for line in status.splitlines() if "Failed" in line]
-    if failed:
-        raise SystemExit("failed experiments (dvc queue logs <name>):\n" + "\n".join(failed))
+    run_queued({name: [f"run=[{DATASET}]"] + [f"models.{MODEL}.{key}={value}" for key, value in values.items()]
+                for name, values in SETTINGS.items()}, poll_s)
 
 
 def _mean(values) -> float:

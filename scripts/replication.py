@@ -18,13 +18,10 @@ holds on every corpus draw (a claim is stated only where it does). scripts/readm
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import yaml
-from _experiments import committed_json, experiment_rev
+from _experiments import committed_json, experiment_rev, run_queued
 
 from musiclust.io import write_json
 
@@ -47,29 +44,8 @@ def experiments() -> dict[str, list[str]]:
     return out
 
 
-def _dvc(*args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout
-
-
 def queue(poll_s: float = 30.0) -> None:
-    existing = set(_dvc("exp", "list", "--name-only").split())
-    for name, sets in experiments().items():
-        if name in existing:
-            print(f"{name}: already run (dvc exp remove {name} to run it again)")
-            continue
-        _dvc("exp", "run", "--queue", "--name", name, *[arg for s in sets for arg in ("-S", s)])
-        print(f"queued {name}: {' '.join(sets)}")
-    _dvc("queue", "start", "--jobs", "1")
-    while True:
-        status = _dvc("queue", "status")
-        print(status.strip().splitlines()[-1] if status.strip() else "", flush=True)
-        if not any(word in status for word in ("Queued", "Running")):
-            break
-        time.sleep(poll_s)
-    failed = [line for line in status.splitlines() if "Failed" in line]
-    if failed:
-        raise SystemExit("failed experiments (dvc queue logs <name>):\n" + "\n".join(failed))
+    run_queued(experiments(), poll_s)
 
 
 def _claims(rev: str) -> dict[str, dict]:

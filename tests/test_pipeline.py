@@ -45,13 +45,14 @@ def shell(offline_env) -> Shell:
 
 
 def gtzan_archive(dest: Path) -> Path:
-    """A Kaggle-style GTZAN archive (Data/genres_original/...), 2 clips a genre, one unreadable."""
+    """A Kaggle-style GTZAN archive (Data/genres_original/...), 4 clips a genre (so that the training
+    songs outnumber the 10 genre clusters), one unreadable."""
     import tarfile
 
     from musiclust.datasets.synthetic import generate_gtzan_corpus
 
     src = dest / "gtzan_src"
-    generate_gtzan_corpus(src / "Data", tracks_per_genre=2, seconds=6.0, progress=False)
+    generate_gtzan_corpus(src / "Data", tracks_per_genre=4, seconds=6.0, progress=False)
     archive = dest / "gtzan.tar.gz"
     with tarfile.open(archive, "w:gz") as tf:
         tf.add(src / "Data", arcname="Data")
@@ -179,12 +180,12 @@ def test_every_declared_output_exists_and_status_is_clean(tiny_repo, shell):
 
 def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_repo):
     data = json.loads((tiny_repo / "metrics" / GTZAN / "data.json").read_text())
-    assert data["tracks_listed"] == 20 and data["tracks_skipped"] == 1 and data["tracks_used"] == 19
+    assert data["tracks_listed"] == 40 and data["tracks_skipped"] == 1 and data["tracks_used"] == 39
     import pandas as pd
 
     status = pd.read_parquet(tiny_repo / "data" / "features" / GTZAN / "status.parquet")
     bad = status[status.status != "ok"]
-    assert list(bad.track_id) == ["jazz.00001"] and "cannot decode" in bad.reason.iloc[0]
+    assert list(bad.track_id) == ["jazz.00003"] and "cannot decode" in bad.reason.iloc[0]
     kmeans = json.loads((tiny_repo / "metrics" / GTZAN / "kmeans.json").read_text())
     assert set(kmeans["track"]["conv_bvae"]) == {"genre"}
     assert "lyrics" not in kmeans["track"] and "conv_bvae+lyrics" not in kmeans["track"]
@@ -198,7 +199,7 @@ def test_gtzan_layout_runs_without_lyrics_and_reports_the_unreadable_file(tiny_r
     joint, audio = read_vectors(latents / "joint_bvae.parquet", "z"), read_vectors(latents / "joint_bvae_audio.parquet", "z")
     assert joint[1].shape[0] > 0 and np.array_equal(joint[1], audio[1])
     assert set(kmeans["track"]["joint_bvae"]) == {"genre"}
-    assert "jazz.00001" in (tiny_repo / "plots" / GTZAN / "report.md").read_text()
+    assert "jazz.00003" in (tiny_repo / "plots" / GTZAN / "report.md").read_text()
 
 
 def test_models_learn_from_training_songs_and_the_headline_is_the_test_songs(tiny_repo):
@@ -271,7 +272,13 @@ def test_metrics_are_well_formed_and_shown_by_dvc(tiny_repo, shell):
     for metric in ("ari", "nmi", "purity", "accuracy", "silhouette", "calinski_harabasz", "davies_bouldin",
                    "nmi_null_mean", "nmi_null_p95", "ari_null_p95", "accuracy_null_p95"):
         assert metric in track["conv_bvae+lyrics"]["language"]
-    assert track["conv_bvae"]["genre"]["nmi_null_mean"] < track["conv_bvae"]["genre"]["nmi_null_p95"]
+    assert track["conv_bvae"]["genre"]["nmi_null_mean"] <= track["conv_bvae"]["genre"]["nmi_null_p95"]
+    # the tiny corpus's few test songs give a coarse null; the training songs' (in-sample) a graded one
+    in_sample = pd.read_csv(tiny_repo / "plots" / DATASET / "scores_in_sample.csv")
+    node = in_sample[(in_sample["split"] == "train") & (in_sample["algorithm"] == "kmeans")
+                     & (in_sample["level"] == "track") & (in_sample["representation"] == "conv_bvae")
+                     & (in_sample["target"] == "genre")].set_index("metric")["value"]
+    assert node["nmi_null_mean"] < node["nmi_null_p95"]
     assert set(kmeans["track_vote"]) == set(kmeans["chunk"])  # every chunk-level clustering, voted per track
     # every trained model once per seed: scores over 2 training seeds x 2 KMeans seeds; the raw pixels train nothing
     assert sorted(p.name for p in (tiny_repo / "models" / DATASET / "conv_bvae").iterdir()) == ["seed_0.pt", "seed_1.pt"]
@@ -385,8 +392,8 @@ def test_exp_run_beta_reruns_only_its_chain_and_metrics_diff_shows_it(tiny_repo,
     assert changed and all("conv_bvae" in f or "conv_bvae" in k for f, k in set(changed) - set(corrected)), changed[:20]
     assert any(k.startswith("track.conv_bvae.") for _, k in changed)
     # the headline numbers (the model is conv_bvae+lyrics) are what `dvc metrics diff` shows by default
-    headline = json.loads(shell.dvc("metrics", "diff", "--json", cwd=repo).stdout)
-    assert set(headline) <= {f"metrics/headline/{d}.json" for d in (DATASET, GTZAN)} and headline
+    headline = json.loads(shell.dvc("metrics", "diff", "--all", "--json", cwd=repo).stdout)
+    assert set(headline) == {f"metrics/headline/{d}.json" for d in (DATASET, GTZAN)}
     # the README's view of the experiments: the experiment, the param it set and the headline NMIs
     table = shell.run([sys.executable, "-m", "dvc", "exp", "show", "--no-pager", *exp_show_view], repo,
                       env={"COLUMNS": "1000"}).stdout  # wide enough that nothing is squeezed

@@ -134,3 +134,28 @@ def test_clusterings_learn_from_training_songs_and_assign_the_others_out_of_samp
 
 def test_without_clusters_every_held_out_row_is_noise():
     assert (assign_nearest(np.zeros((3, 2)), np.array([-1, -1, -1]), np.ones((2, 2))) == -1).all()
+
+
+def test_the_learned_clusters_are_the_training_rows_of_one_clustering():
+    from musiclust.assign import Clustering, cluster_profile, learned_clusters
+    from musiclust.config import InputError
+    from musiclust.representations import latents_to_frame, stack_seeds
+
+    keys = pd.DataFrame({"track_id": ["a", "a", "b", "b", "c", "c"], "chunk": [0, 1] * 3})
+    z = np.arange(12, dtype=np.float32).reshape(6, 2)
+    rows, latents = stack_seeds([(0, *latents_to_frame(keys, z)), (1, *latents_to_frame(keys, -z))])
+    assignments = pd.DataFrame({
+        "representation": "m", "level": "track", "algorithm": "kmeans", "k": 2, "train_seed": [0, 0, 0, 1, 1, 1],
+        "seed": 0, "track_id": ["a", "b", "c"] * 2, "chunk": -1, "cluster": [0, 1, 1, 1, 0, 0],
+        "split": ["train", "train", "test"] * 2})
+    fitted_keys, features, labels = learned_clusters(assignments, rows, latents, Clustering("m", train_seed=1))
+    assert list(fitted_keys["track_id"]) == ["a", "b"] and list(labels) == [1, 0]
+    np.testing.assert_array_equal(features, [[-1, -2], [-5, -6]])  # seed 1's track means
+    with pytest.raises(InputError, match="clustered with k in \\[2\\]"):
+        learned_clusters(assignments, rows, latents, Clustering("m", k=3))
+    with pytest.raises(InputError, match="no training rows of other"):
+        learned_clusters(assignments, rows, latents, Clustering("other"))
+    tracks = pd.DataFrame({"track_id": ["a", "b", "c"], "genre": ["Folk", "Rock", "Rock"]})
+    profile = cluster_profile(assignments, tracks, Clustering("m"))
+    assert profile.to_dict("list") == {"cluster": [0, 1], "training_rows": [1, 1], "top_genre": ["Folk", "Rock"],
+                                       "top_genre_share": [1.0, 1.0]}
