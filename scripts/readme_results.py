@@ -185,12 +185,16 @@ def replication_section() -> list[str]:
                          f"{r['verdict']} ({r['mean_a']:.2f} vs {r['mean_b']:.2f}, p = {r['p_holm']:.3g})")
         rows.append([key.replace("language_genre", "language×genre"), *cells,
                      "yes" if claim["holds_on_every_corpus_draw"] else "no"])
+    draws = {name: seed for name, seed in rep["corpus_seeds"].items() if name != "committed"}
+    not_run = rep.get("not_run", [])
     return [f"**Replication** (`experiments/replication.json`, `scripts/replication.py`, `{rep['dataset']}`): each "
-            "comparison's verdict, its two means and Holm-adjusted p-value in the committed run, on 5 training "
-            "seeds (`seeds-5`) and on two more draws of the corpus (`corpus-1`, `corpus-2`, generator seeds "
-            f"{', '.join(str(v) for v in list(rep['corpus_seeds'].values())[1:])}); a claim holds where its verdict "
-            "is the same decided one on every corpus draw:", "",
-            *_table(["comparison", *names, "holds on every draw"], rows), ""]
+            "comparison's verdict, its two means and Holm-adjusted p-value in the committed run and in "
+            + ", ".join(f"`{name}` (" + (f"the corpus drawn with generator seed {draws[name]}" if name in draws
+                                         else "5 training seeds") + ")" for name in names[1:])
+            + f"; a claim holds where its verdict is the same decided one on all {len(draws) + 1} corpus draws."
+            + (f" Not run yet: {', '.join(f'`{n}`' for n in not_run)} (`python scripts/replication.py queue "
+               f"{' '.join(not_run)}`)." if not_run else ""), "",
+            *_table(["comparison", *names, f"holds on all {len(draws) + 1} draws"], rows), ""]
 
 
 def study_section() -> list[str]:
@@ -551,7 +555,7 @@ def headline_section() -> list[str]:
     for ds in ("hblm_synth", "gtzan_synth"):
         for c in claims(ds).values():
             if c["verdict"] in ("above", "below", "level with"):
-                shown.append(f"- `{ds}`: {c['sentence']}")
+                shown.append(f"- `{ds}`: {c['sentence']}{_replicated(ds, c)}")
             else:
                 undecided.append(f"`{c['a']}` vs `{c['b']}` ({c['target'].replace('_', '×')}, `{ds}`)")
     return [
@@ -579,6 +583,19 @@ def headline_section() -> list[str]:
         f"![t-SNE of the hybrid, one point per song, coloured by language and by genre]({FIGURE})", ""]
 
 
+def _replicated(ds: str, claim: dict) -> str:
+    """Whether a decided claim holds on every corpus draw of the replication (a claim is stated as
+    found only where it does)."""
+    rep = _committed_output("experiments/replication.json")
+    entry = None if rep is None or rep["dataset"] != ds else rep["claims"].get(
+        f"{claim['a']} vs {claim['b']} ({claim['target']})")
+    if entry is None:
+        return " Not replicated on another corpus draw."
+    draws = len(rep["corpus_seeds"])
+    return (f" It holds on all {draws} corpus draws." if entry["holds_on_every_corpus_draw"] else
+            f" It does not hold on all {draws} corpus draws: not a finding.")
+
+
 def _replication_sentence() -> str:
     rep = _committed_output("experiments/replication.json")
     if rep is None:
@@ -588,6 +605,7 @@ def _replication_sentence() -> str:
     return (f"On {len(rep['corpus_seeds'])} draws of `{rep['dataset']}` (`experiments/replication.json`), "
             + (f"{len(held)} comparison(s) keep their verdict on every draw: {', '.join(held)}."
                if held else "no comparison keeps a decided verdict on every draw.")
+            + (" Not run yet: " + ", ".join(f"`{n}`" for n in rep["not_run"]) + "." if rep.get("not_run") else "")
             + " Details: [docs/results.md](docs/results.md).")
 
 

@@ -21,7 +21,7 @@ import argparse
 from pathlib import Path
 
 import yaml
-from _experiments import committed_json, experiment_rev, run_queued
+from _experiments import committed_json, dvc, experiment_rev, run_queued
 
 from musiclust.io import write_json
 
@@ -44,8 +44,8 @@ def experiments() -> dict[str, list[str]]:
     return out
 
 
-def queue(poll_s: float = 30.0) -> None:
-    run_queued(experiments(), poll_s)
+def queue(names: list[str] | None = None, poll_s: float = 30.0) -> None:
+    run_queued({name: sets for name, sets in experiments().items() if not names or name in names}, poll_s)
 
 
 def _claims(rev: str) -> dict[str, dict]:
@@ -54,12 +54,19 @@ def _claims(rev: str) -> dict[str, dict]:
 
 
 def summarise() -> dict:
-    runs = {"committed": _claims("HEAD")}
+    """Every experiment that has been run (those not run yet are listed as such, so a partial
+    replication is never read as a full one)."""
+    runs, not_run = {"committed": _claims("HEAD")}, []
+    existing = set(dvc("exp", "list", "--name-only").split())
     for name in experiments():
-        runs[name] = _claims(experiment_rev(name, "run `python scripts/replication.py queue` first"))
-    draws = ["committed", *CORPUS_DRAWS]
+        if name in existing:
+            runs[name] = _claims(experiment_rev(name, "run `python scripts/replication.py queue` first"))
+        else:
+            not_run.append(name)
+    draws = ["committed", *(name for name in CORPUS_DRAWS if name in runs)]
     out = {"dataset": DATASET, "training_seeds": {"committed": "as params.yaml", "seeds-5": SEEDS},
-           "corpus_seeds": {"committed": 0, **CORPUS_DRAWS}, "claims": {}}
+           "corpus_seeds": {"committed": 0, **{name: CORPUS_DRAWS[name] for name in draws[1:]}},
+           "not_run": not_run, "claims": {}}
     for key in runs["committed"]:
         per_run = {name: {field: claims.get(key, {}).get(field) for field in ("verdict", "mean_a", "mean_b", "p_holm",
                                                                                   "test", "seeds_a", "seeds_b")}
@@ -77,9 +84,10 @@ def holds(verdicts: list[str | None]) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("queue", "summarise"))
-    action = parser.parse_args().action
-    if action == "queue":
-        queue()
+    parser.add_argument("names", nargs="*", help="queue: only these experiments (default: all)")
+    args = parser.parse_args()
+    if args.action == "queue":
+        queue(args.names)
     else:
         write_json(summarise(), OUT)
         print(OUT)
