@@ -1,7 +1,7 @@
 """Assign a folder of new audio files to the clusters a trained pipeline learned.
 
-    python scripts/assign_tracks.py --dataset hblm_synth --folder path/to/new/audio --out new.csv
-    python scripts/assign_tracks.py --dataset gtzan_synth --folder songs/ --representation conv_bvae_b1 \\
+    python -m scripts.assign_tracks --dataset hblm_synth --folder path/to/new/audio --out new.csv
+    python -m scripts.assign_tracks --dataset gtzan_synth --folder songs/ --representation conv_bvae_b1 \\
         --k 10 --train-seed 1 --out new.csv
 
 Each file is decoded with the params' spectrogram recipe, encoded by the representation's trained
@@ -14,7 +14,6 @@ each cluster holds among the training songs (its most common language and genre)
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -25,10 +24,9 @@ from musiclust.io import read_vectors, write_csv
 from musiclust.mel_config import MelConfig
 from musiclust.models import load_models
 from musiclust.report import ReportParams
+from stages.params import load_section  # the project's params reader: run from the checkout, with -m
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from stages.params import load_section  # noqa: E402  (the project's params reader)
 
 
 def main(argv=None) -> None:

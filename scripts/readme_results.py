@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from musiclust.report import (
+from musiclust.report import read_histories
+from musiclust.tables import (
     CHANCE_MARK,
     disentanglement_table,
     format_score,
@@ -26,7 +27,6 @@ from musiclust.report import (
     kl_table,
     kl_usage,
     markdown_table,
-    read_histories,
     representation_order,
     split_table,
     study_table,

@@ -33,10 +33,8 @@ def repo() -> Path:
 
 
 def load_script(name: str):
-    """A module of scripts/ (not a package), imported from its file (its sibling modules importable,
-    as when it runs)."""
-    if str(REPO / "scripts") not in sys.path:
-        sys.path.append(str(REPO / "scripts"))
+    """A module of scripts/ (not a package), imported from its file (its sibling modules are
+    importable, as when it runs: pytest's pythonpath holds scripts/)."""
     spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

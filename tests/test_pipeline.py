@@ -233,7 +233,7 @@ def test_new_tracks_are_assigned_as_the_held_out_songs_were(tiny_repo, tmp_path,
         shutil.copy(source, folder / f"{track_id}{source.suffix}")
     k = tracks["genre"].nunique()
     out = tmp_path / "new.csv"
-    shell.run([sys.executable, str(tiny_repo / "scripts" / "assign_tracks.py"), "--dataset", DATASET, "--folder",
+    shell.run([sys.executable, "-m", "scripts.assign_tracks", "--dataset", DATASET, "--folder",
                str(folder), "--representation", "conv_bvae", "--k", str(k), "--out", str(out), "--root",
                str(tiny_repo)], tiny_repo)
     result = pd.read_csv(out).set_index("track_id")
@@ -245,7 +245,7 @@ def test_new_tracks_are_assigned_as_the_held_out_songs_were(tiny_repo, tmp_path,
     assert sorted(result.index) == test_ids and (result["status"] == "ok").all()
     assert result["cluster"].to_dict() == pipeline.loc[test_ids].to_dict()
     # a clustering it does not have is named, not a traceback
-    bad = shell.run([sys.executable, str(tiny_repo / "scripts" / "assign_tracks.py"), "--dataset", DATASET,
+    bad = shell.run([sys.executable, "-m", "scripts.assign_tracks", "--dataset", DATASET,
                      "--folder", str(folder), "--representation", "conv_bvae", "--k", "97", "--out", str(out),
                      "--root", str(tiny_repo)], tiny_repo, check=False)
     assert bad.returncode == 1 and "clustered with k in" in bad.stderr and "Traceback" not in bad.stderr

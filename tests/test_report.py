@@ -3,10 +3,9 @@ import pandas as pd
 import pytest
 
 from musiclust.metrics import SCORE_COLUMNS
-from musiclust.report import (
-    confusion_frame,
+from musiclust.report import confusion_frame, headline_metrics
+from musiclust.tables import (
     disentanglement_table,
-    headline_metrics,
     metric_bars_table,
     representation_order,
     results_table,
@@ -85,7 +84,7 @@ def test_headline_metrics_are_the_fusion_of_the_headline_model():
 
 
 def test_markdown_text_makes_corpus_text_inert():
-    from musiclust.report import markdown_text
+    from musiclust.tables import markdown_text
 
     text = markdown_text("a`b <script>alert(1)</script> | *x* [l](u)\nnext")
     assert "<script>" not in text and "&lt;script&gt;" in text
@@ -136,7 +135,7 @@ def _kl_history(seeds_final: dict[int, list[float]]) -> pd.DataFrame:
 
 
 def test_kl_usage_counts_dimensions_above_threshold_at_the_last_epoch():
-    from musiclust.report import kl_usage
+    from musiclust.tables import kl_usage
 
     usage = kl_usage(_kl_history({0: [0.5, 0.001, 0.02], 1: [0.0, 0.0, 0.0]}))
     assert usage[0] == {"kl": pytest.approx(0.521), "dims_used": 2, "dims": 3}
@@ -145,7 +144,7 @@ def test_kl_usage_counts_dimensions_above_threshold_at_the_last_epoch():
 
 def test_kl_table_warns_of_posterior_collapse_only_when_a_seed_collapses(tmp_path):
     from musiclust.plots import plot_kl_per_dim
-    from musiclust.report import kl_table, kl_usage
+    from musiclust.tables import kl_table, kl_usage
 
     healthy = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.3, 0.02]}))
     collapsed = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}))
@@ -193,7 +192,7 @@ def test_report_says_when_the_raw_pixels_were_sampled(tmp_path):
 
 
 def test_a_score_cell_carries_both_intervals_and_the_q_value_mark():
-    from musiclust.report import format_score
+    from musiclust.tables import format_score
 
     assert format_score(0.5, 0.04, q=0.01, boot=(0.41, 0.58)) == "0.50 ± 0.04 [0.41, 0.58]"
     assert format_score(0.5, np.nan, q=0.2, boot=(0.41, 0.58)) == "0.50 [0.41, 0.58] †"  # not shown above chance
@@ -211,7 +210,7 @@ def test_disentanglement_cells_stand_beside_random_codes():
 
 
 def test_claims_and_probes_render_what_the_files_hold():
-    from musiclust.report import claims_lines, probes_table
+    from musiclust.tables import claims_lines, probes_table
 
     claims = {"settings": {"algorithm": "kmeans", "metric": "nmi", "level": "track", "equivalence_margin": 0.02,
                            "correction": "Holm over the claims below"},
