@@ -29,6 +29,11 @@ def committed_text(rev: str, path: str) -> str:
                           text=True).stdout
 
 
+def committed_bytes(rev: str, path: str) -> bytes:
+    """The file at ``path`` as committed in ``rev``, as bytes (a Parquet table)."""
+    return subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True).stdout
+
+
 def committed_json(rev: str, path: str) -> dict:
     return json.loads(committed_text(rev, path))
 
