@@ -54,6 +54,8 @@ class EvaluateParams:
     comparison_level: str = "track"
     comparison_metric: str = "nmi"
     equivalence_margin: float = 0.02  # "level with" needs an equivalence test at this margin
+    generator_factors: bool = False  # also MIG/DCI/SAP of the audio codes against a generated corpus's factors
+    factor_bins: int = 4         # quantile bins of a continuous factor (tempo, level)
 
     def validate(self, key: str) -> None:
         check(self.null_draws == 0 or self.null_draws >= 100, f"{key}.null_draws",
@@ -70,6 +72,7 @@ class EvaluateParams:
         check(self.comparison_level in ("chunk", "track", "track_vote"), f"{key}.comparison_level",
               "must be chunk, track or track_vote")
         check(0 < self.equivalence_margin < 1, f"{key}.equivalence_margin", "must lie in (0, 1)")
+        check(self.factor_bins >= 2, f"{key}.factor_bins", "must be >= 2")
 
     @property
     def chance(self) -> ChanceParams:
@@ -87,12 +90,13 @@ HEADLINE_SPLIT = "test"
 
 
 def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, *, silhouette_rows: int,
-             n_jobs: int = 1, progress: bool = True) -> Evaluation:
+             factors: pd.DataFrame | None = None, n_jobs: int = 1, progress: bool = True) -> Evaluation:
     """Every clustering in ``assignments`` (``cluster.ASSIGNMENT_COLUMNS``) scored against every
     label (language, genre, language x genre) whose class count is its k, with song-level
     permutation nulls, label floors that keep k, song-bootstrap intervals and q-values; the runs
     table; the comparisons of ``params.comparisons`` as tests; linear probes; MIG, DCI and SAP
-    of every code beside random codes of the same size.
+    of every code beside random codes of the same size; with ``params.generator_factors``, also of
+    the audio codes against ``factors`` (a generated corpus's per-song factors, by ``track_id``).
 
     A quadratic algorithm's assignments cover the rows of its sample only: those rows are scored,
     with their own distance matrix. ``silhouette_rows`` bounds the silhouette of a clustering of
@@ -137,6 +141,10 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
                                progress=progress)
     metrics["disentanglement"] = disentanglement(corpus, targets, seed=params.null_seed, n_jobs=n_jobs,
                                                  floor_draws=params.disentanglement_floor_draws, progress=progress)
+    metrics["factors"] = (factor_disentanglement(corpus, targets, factors, bins=params.factor_bins,
+                                                 seed=params.null_seed, floor_draws=params.disentanglement_floor_draws,
+                                                 n_jobs=n_jobs, progress=progress)
+                          if params.generator_factors and factors is not None else {})
     return Evaluation(scores, runs, metrics,
                       pd.concat(other, ignore_index=True) if other else pd.DataFrame(columns=["split", *SCORE_COLUMNS]))
 
@@ -305,11 +313,26 @@ def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int,
     factors = [t for t in ("language", "genre") if t in targets]
     if not factors:
         return {}
-    by_code: dict[tuple[str, str], list] = {}
+    sources = _audio_sources(corpus)
+    by_code = _audio_codes(sources)
+    if corpus.lyrics is not None and len(corpus.lyrics):
+        by_code.update({("track", name): per_seed for name, per_seed in _hybrid_codes(corpus, sources).items()})
+    return _score_codes(by_code, targets, factors, seed=seed, floor_draws=floor_draws, n_jobs=n_jobs,
+                        progress=progress)
+
+
+def _audio_sources(corpus: Corpus) -> dict:
+    """Every model's latents and the clip statistics. Pixels are not a code: 16,384 axes would be
+    scored through principal components, at a cost beyond every code's together; the clip
+    statistics are the untrained baseline."""
     sources = {**corpus.latents, **corpus.clipstats}
-    # Pixels are not a code: 16,384 axes would be scored through principal components, at a cost
-    # beyond every code's together; the clip statistics are the untrained baseline.
     sources.pop("raw", None)
+    return sources
+
+
+def _audio_codes(sources: dict) -> dict[tuple[str, str], list]:
+    """``(level, name) -> [(track ids, codes)]`` per training seed of every source, per level."""
+    by_code: dict[tuple[str, str], list] = {}
     for name in sorted(sources):
         for level in ("chunk", "track"):
             per_seed = []
@@ -319,10 +342,37 @@ def disentanglement(corpus: Corpus, targets: dict[str, pd.Series], *, seed: int,
                     per_seed.append((rows.loc[mask, "track_id"].reset_index(drop=True), codes[mask]))
             if per_seed:
                 by_code[(level, name)] = per_seed
-    if corpus.lyrics is not None and len(corpus.lyrics):
-        by_code.update({("track", name): per_seed for name, per_seed in _hybrid_codes(corpus, sources).items()})
-    return _score_codes(by_code, targets, factors, seed=seed, floor_draws=floor_draws, n_jobs=n_jobs,
-                        progress=progress)
+    return by_code
+
+
+def factor_labels(factors: pd.DataFrame, bins: int) -> dict[str, pd.Series]:
+    """Each generator factor as a discrete label per track (index ``track_id``): a real-valued one
+    with more than ``bins`` values in ``bins`` quantile bins over the songs (no label is read), the
+    others as they are; a factor with one value over the songs says nothing and is left out."""
+    frame = factors.set_index("track_id")
+    out = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column) and column.nunique() > bins:
+            column = pd.qcut(column, bins, labels=False, duplicates="drop")
+        if column.nunique() > 1:
+            out[name] = column.astype(str)
+    return out
+
+
+def factor_disentanglement(corpus: Corpus, targets: dict[str, pd.Series], factors: pd.DataFrame, *, bins: int,
+                           seed: int, floor_draws: int, n_jobs: int = 1, progress: bool = True) -> dict:
+    """MIG, DCI and SAP of every audio code (each model's latent and the clip statistics, per
+    level) against the language, the genre and the per-song factors a generator drew
+    (:func:`factor_labels`), with the random-code floor of the same size, as :func:`disentanglement`;
+    ``factors`` names each factor with its number of values. Empty for a corpus without factors."""
+    drawn = factor_labels(factors, bins)
+    if not drawn:
+        return {}
+    labels = {**{t: targets[t] for t in ("language", "genre") if t in targets}, **drawn}
+    scores = _score_codes(_audio_codes(_audio_sources(corpus)), labels, list(labels), seed=seed,
+                          floor_draws=floor_draws, n_jobs=n_jobs, progress=progress)
+    return {"factors": {name: int(values.nunique()) for name, values in labels.items()}, "bins": bins, **scores}
 
 
 def _hybrid_codes(corpus: Corpus, sources: dict) -> dict[str, list]:

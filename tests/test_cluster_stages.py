@@ -47,7 +47,7 @@ def _covers(entries, key: str) -> bool:
 def test_the_metrics_files_of_evaluate_are_the_registry_s_algorithms():
     outs = _outs(_stage("evaluate"))
     per_algorithm = {Path(o).stem for o in outs if o.startswith("metrics/") and Path(o).stem not in
-                     ("latents", "data", "claims", "probes", "disentanglement", "runs")}
+                     ("latents", "data", "claims", "probes", "disentanglement", "factors", "runs")}
     assert per_algorithm == set(ALGORITHMS)
     assert _outs(_stage("cluster")) == {"data/clusters/${item}/assignments.parquet"}  # assignments only
 

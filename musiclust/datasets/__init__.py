@@ -18,7 +18,7 @@ from typing import Literal
 
 import pandas as pd
 
-from ..config import check, check_seed
+from ..config import InputError, check, check_seed
 from ..io import atomic_dir
 from .records import MetadataError
 
@@ -235,6 +235,24 @@ def synthesise(spec: SyntheticParams, out: Path, *, progress: bool = True) -> st
                               seed=spec.seed, sample_rate=spec.sample_rate, min_seconds=spec.min_seconds,
                               max_seconds=spec.max_seconds, audio_format=spec.audio_format, progress=progress)
     return "hblm"
+
+
+def generator_factors(spec: DatasetParams, root: Path, tracks: pd.DataFrame) -> pd.DataFrame:
+    """The per-song factors a synthetic corpus's generator drew (its ``factors.csv``), one row per
+    track of ``tracks`` (column ``track_id`` first); only ``track_id`` for corpora without them (every
+    corpus that is not generated, and the GTZAN-like layout)."""
+    from .synthetic.hblm import FACTORS_FILE
+
+    path = Path(root) / FACTORS_FILE
+    ids = tracks[["track_id"]].reset_index(drop=True)
+    if spec.format != "synthetic" or spec.synthetic.layout == "gtzan" or not path.is_file():
+        return ids
+    drawn = pd.read_csv(path)
+    by_file = tracks[["track_id", "filename"]].merge(drawn, on="filename", how="left", validate="one_to_one")
+    missing = by_file.loc[by_file.drop(columns=["track_id", "filename"]).isna().any(axis=1), "filename"]
+    if len(missing):
+        raise InputError(f"{FACTORS_FILE}: no factors for {', '.join(map(str, missing[:5]))}")
+    return by_file.drop(columns="filename").reset_index(drop=True)
 
 
 def fetch_corpus(spec: DatasetParams, target: Path, *, cache_dir: Path | None = None,

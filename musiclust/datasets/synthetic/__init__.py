@@ -74,7 +74,16 @@ musical material); :mod:`.lyrics` writes the lyrics; :mod:`.hblm` and
 
 from .formats import AUDIO_FORMATS
 from .gtzan import generate_gtzan_corpus, synthesize_gtzan_track
-from .hblm import LABEL_IDS, METADATA_COLUMNS, STUDY_GROUPS, generate_corpus, group_counts, synthesize_track
+from .hblm import (
+    FACTORS_FILE,
+    LABEL_IDS,
+    METADATA_COLUMNS,
+    STUDY_GROUPS,
+    generate_corpus,
+    group_counts,
+    synthesize_track,
+    synthesize_track_with_factors,
+)
 from .lyrics import write_lyrics
 from .styles import GENRES, GTZAN_GENRES, LANGUAGES
 
@@ -87,6 +96,8 @@ __all__ = [
     "AUDIO_FORMATS",
     "group_counts",
     "synthesize_track",
+    "synthesize_track_with_factors",
+    "FACTORS_FILE",
     "write_lyrics",
     "generate_corpus",
     "GTZAN_GENRES",

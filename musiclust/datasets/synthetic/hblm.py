@@ -6,6 +6,8 @@ Layout (identical to HBLM-100)::
                                          columns filename,language,genre,label_id,lyrics
     out_dir/audio/bangla/song_<n>.flac   16-bit PCM, mono
     out_dir/audio/english/song_<n>.flac
+    out_dir/factors.csv                  not in HBLM-100: the per-song factors the generator drew
+                                         (filename, tempo_bpm, key, mode, metre, vocals, lead, level_db)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from tqdm import tqdm
 
 from .formats import soundfile_format
 from .lyrics import write_lyrics
-from .song import render_song
+from .song import render_song_with_factors
 from .styles import GENRES, HBLM, LANGUAGES, check_cell
 
 STUDY_GROUPS: dict[tuple[str, str], int] = {
@@ -38,6 +40,9 @@ LABEL_IDS: dict[str, int] = {"Bangla": 0, "English": 1}
 METADATA_COLUMNS: tuple[str, ...] = ("filename", "language", "genre", "label_id", "lyrics")
 
 _BOM = b"\xef\xbb\xbf"
+
+
+FACTORS_FILE = "factors.csv"
 
 
 def group_counts(
@@ -109,10 +114,19 @@ def synthesize_track(
     ValueError
         For an unknown genre or language or a non-positive duration or rate.
     """
+    return synthesize_track_with_factors(rng, genre=genre, language=language, seconds=seconds,
+                                         sample_rate=sample_rate)[0]
+
+
+def synthesize_track_with_factors(
+    rng: np.random.Generator, *, genre: str, language: str, seconds: float, sample_rate: int
+) -> tuple[np.ndarray, dict]:
+    """:func:`synthesize_track`, and the factors the track's plan drew (tempo, key, mode, metre,
+    vocals, lead instrument) with its level in dB relative to full scale."""
     check_cell(genre, language)
     if not seconds > 0 or not sample_rate > 0:
         raise ValueError("seconds and sample_rate must be positive")
-    return render_song(rng, HBLM, genre, language=language, seconds=seconds, sample_rate=sample_rate)
+    return render_song_with_factors(rng, HBLM, genre, language=language, seconds=seconds, sample_rate=sample_rate)
 
 
 def _song_numbers(counts: dict[tuple[str, str], int], seed: int) -> list[tuple[str, int, str, int]]:
@@ -159,7 +173,8 @@ def generate_corpus(
 ) -> pd.DataFrame:
     """Generate a synthetic corpus in the HBLM-100 layout.
 
-    Writes ``out_dir/metadata.csv`` and ``out_dir/audio/<language>/song_<n>.<ext>``
+    Writes ``out_dir/metadata.csv``, ``out_dir/audio/<language>/song_<n>.<ext>`` and
+    ``out_dir/factors.csv`` (the per-song factors the generator drew, by filename)
     (language in lower case, ``n`` counting from 1 per language; songs are
     numbered in a seeded random order so that the number does not reveal the
     genre).  Same arguments give byte-identical files (for FLAC and WAV; OGG
@@ -206,23 +221,25 @@ def generate_corpus(
         raise ValueError(f"need 0 < min_seconds <= max_seconds, got {min_seconds}, {max_seconds}")
     counts = group_counts(design, tracks_per_cell=tracks_per_cell, scale=scale)
     out_dir = Path(out_dir)
-    rows = []
+    rows, factors = [], []
     for language, number, genre, i in tqdm(_song_numbers(counts, seed), desc="synthesising", unit="track",
                                            disable=not progress):
         ss = np.random.SeedSequence(seed, spawn_key=(LANGUAGES.index(language), GENRES.index(genre), i))
         dur_ss, audio_ss, lyrics_ss = ss.spawn(3)
         seconds = float(np.random.default_rng(dur_ss).uniform(min_seconds, max_seconds))
-        y = synthesize_track(np.random.default_rng(audio_ss), genre=genre, language=language,
-                             seconds=seconds, sample_rate=sample_rate)
+        y, drawn = synthesize_track_with_factors(np.random.default_rng(audio_ss), genre=genre, language=language,
+                                                 seconds=seconds, sample_rate=sample_rate)
         lyrics = write_lyrics(np.random.default_rng(lyrics_ss), genre=genre, language=language)
         filename = f"{language.lower()}/song_{number}.{audio_format}"
         path = out_dir / "audio" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
         sf.write(path, y, sample_rate, format=sf_format, subtype=subtype)
         rows.append((filename, language, genre, LABEL_IDS[language], lyrics))
+        factors.append({"filename": filename, **drawn})
 
     frame = pd.DataFrame(rows, columns=list(METADATA_COLUMNS))
     frame["label_id"] = frame["label_id"].astype("int64")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "metadata.csv").write_bytes(_metadata_bytes(frame))
+    pd.DataFrame(factors).to_csv(out_dir / FACTORS_FILE, index=False, lineterminator="\n")
     return frame

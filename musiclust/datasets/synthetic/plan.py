@@ -182,3 +182,12 @@ def plan_song(ctx: RenderContext, layout: Layout, genre: str, *, language: str, 
         tonic=tonic, progression=progression, scale=_scale(style, rules, progression), chord_bars=chord_bars,
         slots=slots, timbres=timbres, has_vocals=has_vocals, bars=bars, t_start=-u(0.0, bar),
     )
+
+
+def song_factors(song: Song) -> dict:
+    """The per-song factors the generator drew, for scoring codes against them (disentanglement):
+    tempo (beats per minute), key (the tonic's pitch class), mode (minor when the scale has a minor
+    third), metre (triplet or straight grid), vocals (sung or not) and the lead instrument."""
+    return {"tempo_bpm": round(60.0 / (song.step * song.steps_per_beat), 3), "key": int(song.tonic),
+            "mode": "minor" if 3 in song.scale else "major", "metre": "triplet" if song.triplet else "straight",
+            "vocals": bool(song.has_vocals), "lead": song.slots.get("lead") or "none"}

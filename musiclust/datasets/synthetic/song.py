@@ -8,7 +8,7 @@ from .drums import drum_part
 from .dsp import RenderContext, limit, mix_stems, noise_floor, reverb, swell, tilt, to_output
 from .harmony import bass_part, harmony_parts
 from .melody import lead_line, vocal_line
-from .plan import Song, plan_song
+from .plan import Song, plan_song, song_factors
 from .styles import Layout
 
 
@@ -49,10 +49,11 @@ def _master(song: Song, mix: np.ndarray) -> np.ndarray:
     return to_output(mix, ctx.n)
 
 
-def render_song(
+def render_song_with_factors(
     rng: np.random.Generator, layout: Layout, genre: str, *, language: str, seconds: float, sample_rate: int
-) -> np.ndarray:
-    """Synthesise one track of a genre of a layout.
+) -> tuple[np.ndarray, dict]:
+    """Synthesise one track of a genre of a layout; also the factors its plan drew
+    (:func:`.plan.song_factors`) and its level (RMS in dB relative to full scale).
 
     Parameters
     ----------
@@ -71,12 +72,22 @@ def render_song(
 
     Returns
     -------
-    numpy.ndarray
+    (numpy.ndarray, dict)
         ``float32`` mono signal of length ``round(seconds * sample_rate)``,
-        peak at most 1.
+        peak at most 1; the song's factors.
     """
     sr = int(sample_rate)
     ctx = RenderContext(rng, sr, int(round(seconds * sr)))
     song = plan_song(ctx, layout, genre, language=language, seconds=seconds)
     mix = mix_stems(ctx, _stems(song), song.style.slot_db, song.rules.mix_sd_db)
-    return _master(song, mix)
+    y = _master(song, mix)
+    level_db = 10.0 * np.log10(max(float(np.mean(np.square(y, dtype=np.float64))), 1e-20))
+    return y, {**song_factors(song), "level_db": round(level_db, 3)}
+
+
+def render_song(
+    rng: np.random.Generator, layout: Layout, genre: str, *, language: str, seconds: float, sample_rate: int
+) -> np.ndarray:
+    """Synthesise one track of a genre of a layout (:func:`render_song_with_factors` without its factors)."""
+    return render_song_with_factors(rng, layout, genre, language=language, seconds=seconds,
+                                    sample_rate=sample_rate)[0]
