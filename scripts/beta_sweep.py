@@ -88,20 +88,10 @@ def entry(rev: str, model: str) -> dict:
     units = committed_json(rev, f"metrics/{DATASET}/latents.json")[model]
     mig = committed_json(rev, f"metrics/{DATASET}/disentanglement.json")["track"][model]
     usage = kl_usage(_histories(rev, model, sorted(int(k.split("_")[1]) for k in train)))
-    scores = {}
-    for split in SPLITS:
-        scores[split] = {}
-        for target in TARGETS:
-            per_seed = {m: seed_means(runs, model, split, target, m) for m in ("ami", "nmi")}
-            scores[split][target] = {m: {**_interval(v), "per_seed": {str(s): round(x, 6) for s, x in v.items()}}
-                                     for m, v in per_seed.items()}
-            if split == "test":  # the headline files hold the test songs' chance levels
-                for m in ("ami", "nmi"):
-                    scores[split][target][m]["null_p95"] = kmeans[target][f"{m}_null_p95"]
     return {
         "model": model, "beta": params["beta"], "kl_capacity": params.get("kl_capacity", 0.0),
         "kl_capacity_epochs": params.get("kl_capacity_epochs", 0), "seeds": len(train),
-        "scores": scores,
+        "scores": split_scores(runs, kmeans, model, TARGETS),
         "validation_loss": _mean(s["validation_total"] for s in train.values()),
         "kept_epoch": _mean(s["best_epoch"] for s in train.values()),
         "kl": _mean(u["kl"] for u in usage.values()),
@@ -109,6 +99,23 @@ def entry(rev: str, model: str) -> dict:
         "active_units": units["active_units"],
         "mig": {k: mig[k] for k in ("mig", "mig_ci95") if k in mig},
     }
+
+
+def split_scores(runs: pd.DataFrame, kmeans: dict, model: str, targets) -> dict:
+    """``{split: {target: {metric: {mean, ci95, per_seed[, null_p95]}}}}`` of ``model``'s track-level
+    KMeans AMI and NMI on the validation and test songs; ``kmeans``: the model's node of kmeans.json
+    (the test songs' chance levels)."""
+    scores: dict = {}
+    for split in SPLITS:
+        scores[split] = {}
+        for target in targets:
+            per_seed = {m: seed_means(runs, model, split, target, m) for m in ("ami", "nmi")}
+            scores[split][target] = {m: {**_interval(v), "per_seed": {str(s): round(x, 6) for s, x in v.items()}}
+                                     for m, v in per_seed.items()}
+            if split == "test":
+                for m in ("ami", "nmi"):
+                    scores[split][target][m]["null_p95"] = kmeans[target][f"{m}_null_p95"]
+    return scores
 
 
 def _model_params(rev: str, model: str) -> dict:
@@ -122,9 +129,10 @@ def _histories(rev: str, model: str, seeds: list[int]) -> pd.DataFrame:
                       .assign(seed=s) for s in seeds], ignore_index=True)
 
 
-def choose(settings: dict) -> str:
-    """The setting with the highest mean of CHOOSE_BY (validation songs only); ties to the first name."""
-    split, target, metric = CHOOSE_BY
+def choose(settings: dict, by: tuple[str, str, str] = CHOOSE_BY) -> str:
+    """The setting with the highest mean of ``by`` (split, target, metric: validation songs only);
+    ties to the first name."""
+    split, target, metric = by
     return max(sorted(settings), key=lambda name: settings[name]["scores"][split][target][metric]["mean"])
 
 
