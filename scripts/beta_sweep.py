@@ -40,10 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 DATASET = "hblm_synth"
 MODEL = "conv_bvae"
-# name -> the params it sets on MODEL (beyond run); each is an experiment.
+# name -> the params it sets on MODEL (beyond run); each is an experiment. A KL capacity is one more
+# entry, e.g. "capacity-25": {"beta": 4.0, "kl_capacity": 25.0, "kl_capacity_epochs": 10}; the figure
+# marks such settings apart.
 SETTINGS = {
     "beta-0.25": {"beta": 0.25},
-    "capacity-25": {"beta": 4.0, "kl_capacity": 25.0, "kl_capacity_epochs": 10},
 }
 # name -> the committed workspace's model of that setting.
 COMMITTED = {"beta-4": MODEL, "beta-1": "conv_bvae_b1"}

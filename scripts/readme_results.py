@@ -693,8 +693,21 @@ def _replication_sentence() -> str:
     return (f"On {len(rep['corpus_seeds'])} draws of `{rep['dataset']}` (`experiments/replication.json`), "
             + (f"{len(held)} comparison(s) keep their verdict on every draw: {', '.join(held)}."
                if held else "no comparison keeps a decided verdict on every draw.")
+            + _five_seeds_sentence(rep)
             + (" Not run yet: " + ", ".join(f"`{n}`" for n in rep["not_run"]) + "." if rep.get("not_run") else "")
             + " Details: [docs/results.md](docs/results.md).")
+
+
+def _five_seeds_sentence(rep: dict) -> str:
+    """What the comparisons say with 5 training seeds of every trained model (the experiment ``seeds-5``)."""
+    runs = {key: claim["runs"].get("seeds-5") for key, claim in rep["claims"].items()}
+    if not any(r and r["verdict"] for r in runs.values()):
+        return ""
+    decided = [f"{key.replace('language_genre', 'language×genre')}: {r['verdict']}" for key, r in runs.items()
+               if r and r["verdict"] in ("above", "below", "level with")]
+    return (" With 5 training seeds of every trained model (`seeds-5`), "
+            + (f"{len(decided)} comparison(s) are decided: {'; '.join(decided)}." if decided else
+               "no comparison is decided either way."))
 
 
 def quickstart_section() -> list[str]:
