@@ -1,0 +1,46 @@
+"""The settings sweeps choose on validation songs only, and test the choice on the test songs."""
+
+import pandas as pd
+import pytest
+
+from conftest import load_script
+
+beta_sweep = load_script("beta_sweep")
+
+
+def _setting(validation: list[float], test: list[float]) -> dict:
+    def node(values):
+        return {"mean": sum(values) / len(values), "ci95": 0.0, "per_seed": {str(i): v for i, v in enumerate(values)}}
+    return {"scores": {"validation": {"genre": {"ami": node(validation)}}, "test": {"genre": {"ami": node(test)}}}}
+
+
+def test_the_choice_reads_the_validation_songs_only():
+    settings = {"a": _setting([0.30, 0.32, 0.31], [0.10, 0.12, 0.11]),
+                "b": _setting([0.20, 0.22, 0.21], [0.90, 0.92, 0.91])}
+    assert beta_sweep.choose(settings) == "a"  # b is far better on the test songs: not read
+    settings["c"] = _setting([0.30, 0.32, 0.31], [0.0, 0.0, 0.0])
+    assert beta_sweep.choose(settings) == "a"  # a tie goes to the first name
+
+
+def test_the_chosen_setting_is_tested_paired_over_shared_training_seeds():
+    chosen = _setting([0.3] * 3, [0.50, 0.61, 0.42])
+    study = _setting([0.2] * 3, [0.40, 0.50, 0.33])
+    result = beta_sweep.paired_test(chosen, study)
+    from scipy import stats
+
+    expected = stats.ttest_rel([0.50, 0.61, 0.42], [0.40, 0.50, 0.33]).pvalue
+    assert result["p"] == pytest.approx(expected, abs=1e-6) and result["seeds"] == 3
+    assert result["difference"] == pytest.approx(0.1, abs=1e-6)
+    assert result["verdict"] == ("above" if expected < 0.05 else "no difference detected")
+    # a constant difference has no variance to test
+    assert beta_sweep.paired_test(_setting([0.3] * 3, [0.5, 0.6, 0.7]), _setting([0.2] * 3, [0.4, 0.5, 0.6]))["p"] is None
+
+
+def test_seed_means_average_clustering_seeds_within_each_training_seed():
+    runs = pd.DataFrame({"representation": "m", "split": "validation", "level": "track", "algorithm": "kmeans",
+                         "target": "genre", "metric": "ami", "train_seed": [0, 0, 1, 1],
+                         "cluster_seed": [0, 1, 0, 1], "value": [0.1, 0.3, 0.5, 0.7]})
+    means = beta_sweep.seed_means(runs, "m", "validation", "genre", "ami")
+    assert means.to_dict() == pytest.approx({0: 0.2, 1: 0.6})
+    with pytest.raises(SystemExit, match="no test genre ami of m"):
+        beta_sweep.seed_means(runs, "m", "test", "genre", "ami")
