@@ -2,7 +2,6 @@
 
 import pandas as pd
 import pytest
-
 from conftest import load_script
 
 beta_sweep = load_script("beta_sweep")
