@@ -47,7 +47,7 @@ def dvc(*args: str) -> str:
 def run_queued(experiments: dict[str, list[str]], poll_s: float = 30.0) -> None:
     """Queue each experiment (name -> its ``-S`` settings) not run yet, run the queue one at a
     time and wait for it; a failed experiment stops with its name."""
-    existing = set(dvc("exp", "list", "--name-only").split())
+    existing = set(dvc("exp", "list", "--all-commits", "--name-only").split())
     for name, sets in experiments.items():
         if name in existing:
             print(f"{name}: already run (dvc exp remove {name} to run it again)")

@@ -699,15 +699,23 @@ def _replication_sentence() -> str:
 
 
 def _five_seeds_sentence(rep: dict) -> str:
-    """What the comparisons say with 5 training seeds of every trained model (the experiment ``seeds-5``)."""
+    """What the comparisons say with 5 training seeds of every trained model (the experiment
+    ``seeds-5``, on the committed corpus draw), and whether the other draws say the same."""
     runs = {key: claim["runs"].get("seeds-5") for key, claim in rep["claims"].items()}
     if not any(r and r["verdict"] for r in runs.values()):
         return ""
-    decided = [f"{key.replace('language_genre', 'language×genre')}: {r['verdict']}" for key, r in runs.items()
-               if r and r["verdict"] in ("above", "below", "level with")]
-    return (" With 5 training seeds of every trained model (`seeds-5`), "
-            + (f"{len(decided)} comparison(s) are decided: {'; '.join(decided)}." if decided else
-               "no comparison is decided either way."))
+    draws = [name for name in rep["corpus_seeds"] if name != "committed"]
+    decided = []
+    for key, r in runs.items():
+        if r and r["verdict"] in ("above", "below", "level with"):
+            same = [d for d in draws if rep["claims"][key]["runs"][d]["verdict"] == r["verdict"]]
+            decided.append(f"{key.replace('language_genre', 'language×genre')}: {r['verdict']} "
+                           f"(p = {r['p_holm']:.3g}; the same on {len(same)} of the {len(draws)} other draws)")
+    if not decided:
+        return " With 5 training seeds of every trained model (`seeds-5`), no comparison is decided either way."
+    return (f" With 5 training seeds of every trained model on the committed draw (`seeds-5`), {len(decided)} "
+            f"comparison(s) are decided: {'; '.join(decided)}. A comparison is a finding only where every draw "
+            "decides it the same way, so these are leads for more draws with 5 seeds, not findings.")
 
 
 def quickstart_section() -> list[str]:

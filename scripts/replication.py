@@ -57,7 +57,7 @@ def summarise() -> dict:
     """Every experiment that has been run (those not run yet are listed as such, so a partial
     replication is never read as a full one)."""
     runs, not_run = {"committed": _claims("HEAD")}, []
-    existing = set(dvc("exp", "list", "--name-only").split())
+    existing = set(dvc("exp", "list", "--all-commits", "--name-only").split())
     for name in experiments():
         if name in existing:
             runs[name] = _claims(experiment_rev(name, "run `python scripts/replication.py queue` first"))
