@@ -346,15 +346,7 @@ def beta_sweep_section() -> list[str]:
                      f"{s['validation_loss']:.1f}", f"{s['kl']:.1f}", f"{s['kl_dims_used']:.1f}",
                      format_score(s["mig"]["mig"], s["mig"].get("mig_ci95"))])
     rule = sweep["choose_by"]
-    chosen, versus = sweep["chosen"], sweep["chosen_vs_study"]
-    if versus is None:
-        verdict_line = f"The validation songs chose `{chosen}`, the study's setting."
-    else:
-        p = ("not tested" if versus["p"] is None
-             else f"paired t-test over {versus['seeds']} training seeds, p = {versus['p']:.3f}")
-        verdict_line = (f"The validation songs chose `{chosen}`. On the test songs, against the study's "
-                        f"`{sweep['study_setting']}`: {versus['verdict']} ({versus['metric'].upper()} "
-                        f"{versus['target']} difference {versus['difference']:+.3f}, {p}).")
+    verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_study"], f"the study's `{sweep['study_setting']}`")
     return [f"**Beta and KL capacity of `{sweep['model']}`** on `{sweep['dataset']}`, run through DVC's experiment "
             "queue by `scripts/beta_sweep.py` (`experiments/beta_sweep.json`). The setting is chosen with no test "
             f"label: the highest {rule['split']}-song {rule['metric'].upper()} against {rule['target']} "
@@ -366,6 +358,18 @@ def beta_sweep_section() -> list[str]:
             *_table(["setting", "beta", "capacity (nats)", "genre AMI, validation", "genre AMI, test",
                      "validation loss", "KL", "dims used", "MIG"], rows), "",
             verdict_line, "", "![Genre AMI and KL against beta](../experiments/beta_sweep.png)", ""]
+
+
+def _choice_sentence(chosen: str, versus: dict | None, reference: str) -> str:
+    """Which setting the validation songs chose and, where it is not ``reference``, its paired test
+    against it on the test songs."""
+    if versus is None:
+        return f"The validation songs chose `{chosen}`, {reference}."
+    p = ("not tested" if versus["p"] is None
+         else f"paired t-test over {versus['seeds']} training seeds, p = {versus['p']:.3f}")
+    return (f"The validation songs chose `{chosen}`. On the test songs, against {reference}: {versus['verdict']} "
+            f"({versus['metric'].upper()} {versus['target'].replace('language_genre', 'language×genre')} difference "
+            f"{versus['difference']:+.3f}, {p}).")
 
 
 def lyric_weight_section() -> list[str]:
@@ -380,15 +384,7 @@ def lyric_weight_section() -> list[str]:
         rows.append([f"`{name}`" + (" (chosen)" if name == sweep["chosen"] else ""), f"{s['lyric_weight']:g}",
                      format_score(val["mean"], val["ci95"]), with_chance(test["mean"], test["ci95"], test["null_p95"]),
                      with_chance(genre["mean"], genre["ci95"], genre["null_p95"]), f"{s['validation_loss']:.1f}"])
-    chosen, versus = sweep["chosen"], sweep["chosen_vs_default"]
-    if versus is None:
-        verdict_line = f"The validation songs chose `{chosen}`, the default."
-    else:
-        p = ("not tested" if versus["p"] is None
-             else f"paired t-test over {versus['seeds']} training seeds, p = {versus['p']:.3f}")
-        verdict_line = (f"The validation songs chose `{chosen}`. On the test songs, against the default "
-                        f"`{sweep['default_setting']}`: {versus['verdict']} (AMI difference "
-                        f"{versus['difference']:+.3f}, {p}).")
+    verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_default"], f"the default `{sweep['default_setting']}`")
     return [f"**The joint model's lyric weight** on `{sweep['dataset']}` (`scripts/lyric_weight_sweep.py`, "
             "`experiments/lyric_weight.json`), chosen with no test label: the highest "
             f"{rule['split']}-song {rule['metric'].upper()} of `{sweep['model']}` against language×genre "
