@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 DATASET = "hblm_synth"
 MODEL = "joint_bvae"
-WEIGHTS = {"lyric-weight-0.25": 0.25, "lyric-weight-4": 4.0}  # experiments; 1 is the committed workspace
+WEIGHTS = {"lyric-weight-4": 4.0}  # experiments (more weights: one entry each); 1 is the committed workspace
 COMMITTED = "lyric-weight-1"
 CHOOSE_BY = ("validation", "language_genre", "ami")
 TARGETS = ("language_genre", "genre")
