@@ -209,13 +209,14 @@ def plot(results: dict, path: Path) -> Path:
     axes[1].set_xscale("log", base=2)
     axes[1].set_yscale("log")
     axes[1].set_xlabel("beta")
-    axes[1].set_ylabel("KL per chunk at the kept epoch (nats, mean over seeds)")
-    axes[1].set_title("information in the latent")
+    axes[1].set_ylabel("KL per chunk (nats)")
+    axes[1].set_title("information in the latent (kept epoch, mean over seeds)")
     if capacity:
         axes[1].legend(frameon=False, fontsize=8)
     for ax in axes:
         ax.grid(True, alpha=0.3)
-    fig.suptitle(f"{results['model']} on {results['dataset']}: beta and KL capacity, chosen on validation songs")
+    swept = "beta and KL capacity" if capacity else "beta"
+    fig.suptitle(f"{results['model']} on {results['dataset']}: {swept}, chosen on validation songs")
     fig.tight_layout()
     return _save(fig, path)
 
