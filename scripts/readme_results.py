@@ -347,7 +347,8 @@ def beta_sweep_section() -> list[str]:
                      format_score(s["mig"]["mig"], s["mig"].get("mig_ci95"))])
     rule = sweep["choose_by"]
     verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_study"], f"the study's `{sweep['study_setting']}`")
-    return [f"**Beta and KL capacity of `{sweep['model']}`** on `{sweep['dataset']}`, run through DVC's experiment "
+    swept = "Beta and KL capacity" if any(s["kl_capacity"] for s in sweep["settings"].values()) else "Beta"
+    return [f"**{swept} of `{sweep['model']}`** on `{sweep['dataset']}`, run through DVC's experiment "
             "queue by `scripts/beta_sweep.py` (`experiments/beta_sweep.json`). The setting is chosen with no test "
             f"label: the highest {rule['split']}-song {rule['metric'].upper()} against {rule['target']} "
             f"(track-level KMeans, {rule['statistic']}); every setting's test-song score is shown, none chose. "
