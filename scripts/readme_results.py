@@ -346,7 +346,8 @@ def beta_sweep_section() -> list[str]:
                      f"{s['validation_loss']:.1f}", f"{s['kl']:.1f}", f"{s['kl_dims_used']:.1f}",
                      format_score(s["mig"]["mig"], s["mig"].get("mig_ci95"))])
     rule = sweep["choose_by"]
-    verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_study"], f"the study's `{sweep['study_setting']}`")
+    verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_study"], "the study's setting",
+                                    sweep["study_setting"])
     swept = "Beta and KL capacity" if any(s["kl_capacity"] for s in sweep["settings"].values()) else "Beta"
     return [f"**{swept} of `{sweep['model']}`** on `{sweep['dataset']}`, run through DVC's experiment "
             "queue by `scripts/beta_sweep.py` (`experiments/beta_sweep.json`). The setting is chosen with no test "
@@ -361,14 +362,14 @@ def beta_sweep_section() -> list[str]:
             verdict_line, "", "![Genre AMI and KL against beta](../experiments/beta_sweep.png)", ""]
 
 
-def _choice_sentence(chosen: str, versus: dict | None, reference: str) -> str:
-    """Which setting the validation songs chose and, where it is not ``reference``, its paired test
-    against it on the test songs."""
+def _choice_sentence(chosen: str, versus: dict | None, role: str, reference: str) -> str:
+    """Which setting the validation songs chose and, where it is not the ``reference`` setting (whose
+    ``role``: the default, the study's), its paired test against it on the test songs."""
     if versus is None:
-        return f"The validation songs chose `{chosen}`, {reference}."
+        return f"The validation songs chose `{chosen}`, {role}."
     p = ("not tested" if versus["p"] is None
          else f"paired t-test over {versus['seeds']} training seeds, p = {versus['p']:.3f}")
-    return (f"The validation songs chose `{chosen}`. On the test songs, against {reference}: {versus['verdict']} "
+    return (f"The validation songs chose `{chosen}`. On the test songs, against {role} `{reference}`: {versus['verdict']} "
             f"({versus['metric'].upper()} {versus['target'].replace('language_genre', 'language×genre')} difference "
             f"{versus['difference']:+.3f}, {p}).")
 
@@ -385,12 +386,14 @@ def lyric_weight_section() -> list[str]:
         rows.append([f"`{name}`" + (" (chosen)" if name == sweep["chosen"] else ""), f"{s['lyric_weight']:g}",
                      format_score(val["mean"], val["ci95"]), with_chance(test["mean"], test["ci95"], test["null_p95"]),
                      with_chance(genre["mean"], genre["ci95"], genre["null_p95"]), f"{s['validation_loss']:.1f}"])
-    verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_default"], f"the default `{sweep['default_setting']}`")
+    verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_default"], "the default setting",
+                                    sweep["default_setting"])
     return [f"**The joint model's lyric weight** on `{sweep['dataset']}` (`scripts/lyric_weight_sweep.py`, "
             "`experiments/lyric_weight.json`), chosen with no test label: the highest "
             f"{rule['split']}-song {rule['metric'].upper()} of `{sweep['model']}` against language×genre "
             f"(track-level KMeans, {rule['statistic']}); then the test songs' AMI against language×genre and genre "
-            "(chance level in parentheses) and the validation loss:", "",
+            "(chance level in parentheses) and the validation loss (its lyric term scaled by the weight, so it does not "
+            "compare across weights):", "",
             *_table(["setting", "lyric weight", "language×genre AMI, validation", "language×genre AMI, test",
                      "genre AMI, test", "validation loss"], rows), "", verdict_line, ""]
 

@@ -47,12 +47,12 @@ def test_seed_means_average_clustering_seeds_within_each_training_seed():
 
 def test_the_generated_sentences_say_what_was_chosen_and_mark_scores_at_the_random_floor():
     readme = load_script("readme_results")
-    assert readme._choice_sentence("beta-4", None, "the study's `beta-4`") == \
-        "The validation songs chose `beta-4`, the study's `beta-4`."
+    assert readme._choice_sentence("beta-4", None, "the study's setting", "beta-4") == \
+        "The validation songs chose `beta-4`, the study's setting."
     versus = {"p": 0.2, "seeds": 3, "verdict": "no difference detected", "metric": "ami", "target": "language_genre",
               "difference": 0.05}
-    assert readme._choice_sentence("w-4", versus, "the default `w-1`") == (
-        "The validation songs chose `w-4`. On the test songs, against the default `w-1`: no difference detected "
+    assert readme._choice_sentence("w-4", versus, "the default setting", "w-1") == (
+        "The validation songs chose `w-4`. On the test songs, against the default setting `w-1`: no difference detected "
         "(AMI language×genre difference +0.050, paired t-test over 3 training seeds, p = 0.200).")
     node = {"seeds": 3, "mig": 0.05, "mig_ci95": 0.01, "mig_floor_p95": 0.08, "sap": 0.3, "sap_floor_p95": 0.1}
     lines = readme.factors_section({"factors": {"tempo_bpm": 4, "key": 12}, "bins": 4, "chunk": {"m": node}})
