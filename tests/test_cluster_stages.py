@@ -94,8 +94,10 @@ def _write_inputs(root: Path) -> dict[str, Path]:
     tracks = pd.DataFrame({"track_id": ids, "language": ["en", "bn"] * 6, "genre": genre, "path": ""})
     keys = pd.DataFrame([(t, c) for t in ids for c in range(3)], columns=["track_id", "chunk"])
     code = np.repeat(pd.Series(genre).map({"Folk": 0, "Rock": 1, "Pop": 2}).to_numpy(), 3)
-    files = {name: root / name for name in ("tracks.parquet", "status.parquet", "chunks.parquet", "mels.npy")}
+    files = {name: root / name for name in ("tracks.parquet", "factors.parquet", "status.parquet", "chunks.parquet",
+                                            "mels.npy")}
     tracks.to_parquet(files["tracks.parquet"])
+    tracks[["track_id"]].to_parquet(files["factors.parquet"])  # a corpus that was not generated: no factors
     split_songs(tracks, [0.5, 0.0, 0.5], seed=0).to_parquet(root / "split.parquet")
     pd.DataFrame({"track_id": ids, "status": "ok", "reason": "", "n_chunks": 3}).to_parquet(files["status.parquet"])
     keys.to_parquet(files["chunks.parquet"])
@@ -131,12 +133,14 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
     assert set(assignments["algorithm"]) == set(ALGORITHMS)
     assert set(assignments["representation"]) == {"m", "raw"}
     assert set(assignments["split"]) == {"train", "test"}
-    done = _run(tmp_path, "stages.evaluate", common + ["--status", "status.parquet", "--metrics", "metrics",
+    done = _run(tmp_path, "stages.evaluate", common + ["--factors", "factors.parquet", "--status", "status.parquet",
+                                                      "--metrics", "metrics",
                                                       "--scores", "scores.csv", "--scores_in_sample", "in_sample.csv",
                                                       "--runs", "metrics/runs.parquet"])
     assert done.returncode == 0, done.stderr
     written = {p.stem for p in (tmp_path / "metrics").glob("*.json")}
-    assert written == set(ALGORITHMS) | {"latents", "data", "claims", "probes", "disentanglement"}
+    assert written == set(ALGORITHMS) | {"latents", "data", "claims", "probes", "disentanglement", "factors"}
+    assert json.loads((tmp_path / "metrics" / "factors.json").read_text()) == {}
     kmeans = json.loads((tmp_path / "metrics" / "kmeans.json").read_text())
     assert kmeans["track"]["m"]["genre"]["nmi"] == 1.0 and kmeans["track"]["m"]["genre"]["runs"] == 2
     assert json.loads((tmp_path / "metrics" / "gmm.json").read_text())["track"]["m"]["genre"]["nmi"] == 1.0
@@ -164,7 +168,7 @@ def test_the_cluster_and_evaluate_stages_on_small_files(tmp_path):
 
 
 @pytest.mark.parametrize("module, more", [("stages.cluster", []), ("stages.evaluate", [
-    "--status", "s", "--metrics", "m", "--scores", "s", "--scores_in_sample", "s", "--runs", "r"])])
+    "--factors", "f", "--status", "s", "--metrics", "m", "--scores", "s", "--scores_in_sample", "s", "--runs", "r"])])
 @pytest.mark.slow
 def test_a_bad_setting_stops_the_stage_naming_the_key(tmp_path, module, more):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"cluster": {"algorithms": ["kmeans", "optics"]},
@@ -198,6 +202,7 @@ def test_dvc_re_runs_evaluate_alone_after_a_scoring_change(tmp_path, offline_env
     for folder in (features, raw, latents):
         folder.mkdir(parents=True)
     shutil.copy(files["tracks.parquet"], raw)
+    shutil.copy(files["factors.parquet"], raw)
     (root / "data/splits/toy").mkdir(parents=True)
     shutil.copy(scratch / "split.parquet", root / "data/splits/toy/split.parquet")
     for name in ("status.parquet", "chunks.parquet", "mels.npy"):
