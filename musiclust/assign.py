@@ -22,7 +22,7 @@ from .config import InputError
 from .datasets.folder import read_folder
 from .features import corpus_features
 from .mel_config import MelConfig
-from .representations import Features, select_level, split_seeds
+from .representations import Features, level_rows, split_seeds
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,16 @@ def training_rows(assignments: pd.DataFrame, clustering: Clustering) -> pd.DataF
 
 
 def learned_clusters(assignments: pd.DataFrame, rows: pd.DataFrame, latents: np.ndarray,
-                     clustering: Clustering) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+                     clustering: Clustering, track_pooling=("mean",)) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """``(keys, features, labels)`` of the training rows of one clustering: the rows its algorithm
-    was fit on, their latents (a latents table as the encode stage writes it) and their clusters."""
+    was fit on, their latents (a latents table as the encode stage writes it; track rows pooled by
+    ``track_pooling``, as the cluster stage pooled them) and their clusters."""
     c = clustering
     mine = training_rows(assignments, c)
     per_seed = {seed: (r, z) for seed, r, z in split_seeds(rows, latents)}
     if c.train_seed not in per_seed:
         raise InputError(f"latents: no training seed {c.train_seed} (have {sorted(per_seed)})")
-    keys, features = select_level(*per_seed[c.train_seed], c.level)
+    keys, features = level_rows(*per_seed[c.train_seed], c.level, track_pooling)
     position = pd.MultiIndex.from_frame(keys[["track_id", "chunk"]])
     wanted = pd.MultiIndex.from_frame(mine[["track_id", "chunk"]])
     index = position.get_indexer(wanted)
@@ -72,10 +73,12 @@ def learned_clusters(assignments: pd.DataFrame, rows: pd.DataFrame, latents: np.
 
 
 def assign_folder(folder, *, encoder, kind: str, clustering: Clustering, assignments: pd.DataFrame,
-                  rows: pd.DataFrame, latents: np.ndarray, mel: MelConfig, progress: bool = True) -> pd.DataFrame:
+                  rows: pd.DataFrame, latents: np.ndarray, mel: MelConfig, progress: bool = True,
+                  track_pooling=("mean",)) -> pd.DataFrame:
     """Every audio file under ``folder`` (:func:`musiclust.datasets.folder.read_folder`) decoded with
     ``mel``, encoded by ``encoder`` (a trained model of ``kind``: :func:`musiclust.models.load_model`)
-    and assigned to the learned clusters of ``clustering``.
+    and assigned to the learned clusters of ``clustering`` (a track's row: its chunk rows pooled by
+    ``track_pooling``, the cluster stage's ``cluster.track_pooling``).
 
     Returns
     -------
@@ -87,13 +90,13 @@ def assign_folder(folder, *, encoder, kind: str, clustering: Clustering, assignm
     if "mels" not in kind_of(kind).inputs or len(kind_of(kind).inputs) != 1:
         raise InputError(f"a {kind} model does not read audio alone: new tracks are assigned by audio models only")
     tracks = read_folder(folder)
-    _, fitted, labels = learned_clusters(assignments, rows, latents, clustering)
+    _, fitted, labels = learned_clusters(assignments, rows, latents, clustering, track_pooling)
     with tempfile.TemporaryDirectory() as tmp:
         features = corpus_features(tracks, Path(folder), mel, Path(tmp) / "mels.npy", progress=progress)
         mels = Features(features.chunks[["track_id", "chunk"]], np.load(Path(tmp) / "mels.npy"), "chunk")
         encoded = encode_seeds(kind, {clustering.train_seed: encoder}, ModelInputs(mels=mels, given=frozenset({"mels"})),
                                progress=progress)[""]
-    keys, x = select_level(*_drop_seed(*encoded), clustering.level)
+    keys, x = level_rows(*_drop_seed(*encoded), clustering.level, track_pooling)
     out = keys.assign(cluster=assign_nearest(fitted, labels, x))
     status = features.status[["track_id", "status"]]
     out = status.merge(out, on="track_id", how="left").merge(tracks[["track_id", "path"]], on="track_id")

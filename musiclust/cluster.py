@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .arrays import seeded_rows
 from .config import check, check_seed
-from .representations import Corpus, Representation
+from .representations import TRACK_POOLING, Corpus, Representation
 from .seeding import stable_seed
 
 
@@ -41,6 +41,8 @@ class ClusterParams:
     # beyond this many rows, the quadratic algorithms, the silhouette and the raw pixels see a seeded sample
     max_quadratic_rows: int = 5000
     sample_seed: int = 0  # seeds those samples
+    # a track's row: these statistics of its chunk rows, side by side (representations.TRACK_POOLING)
+    track_pooling: list[str] = field(default_factory=lambda: ["mean", "std"])
 
     def validate(self, key: str) -> None:
         check(len(self.algorithms) >= 1, f"{key}.algorithms", f"needs at least one of {list(ALGORITHMS)}")
@@ -62,6 +64,11 @@ class ClusterParams:
               "must be strictly between 0 and 0.5 (a share of the rows)")
         check(self.max_quadratic_rows >= 100, f"{key}.max_quadratic_rows", "must be >= 100")
         check_seed(self.sample_seed, f"{key}.sample_seed")
+        check(isinstance(self.track_pooling, list) and len(self.track_pooling) >= 1, f"{key}.track_pooling",
+              f"must be a list of one or more of {list(TRACK_POOLING)}")
+        for i, name in enumerate(self.track_pooling):
+            check(name in TRACK_POOLING, f"{key}.track_pooling[{i}]", f"{name!r} is not one of {list(TRACK_POOLING)}")
+        check(len(set(self.track_pooling)) == len(self.track_pooling), f"{key}.track_pooling", "names must be distinct")
 
 
 def quadratic_part(rep: Representation, params: ClusterParams) -> Representation | None:

@@ -38,7 +38,7 @@ from .metrics import (
     with_q_values,
 )
 from .probes import linear_probe
-from .representations import Corpus, Representation, fuse, select_level, split_seeds
+from .representations import Corpus, Representation, fuse, level_rows, split_seeds
 
 
 @dataclass(frozen=True)
@@ -384,7 +384,7 @@ def _hybrid_codes(corpus: Corpus, sources: dict) -> dict[str, list]:
     for name in sorted(sources):
         codes[f"{name}+lyrics"] = []
         for _, rows, z in split_seeds(*sources[name]):
-            keys, x = select_level(rows, z, "track")
+            keys, x = level_rows(rows, z, "track", corpus.track_pooling)
             fused_keys, fused = fuse(keys, x, corpus.lyric_ids, corpus.lyrics)
             codes[f"{name}+lyrics"].append((fused_keys["track_id"], fused))
     out = {}

@@ -24,6 +24,11 @@ TRACK_CHUNK = -1  # the ``chunk`` key of track-level rows
 
 _TRACKS_PER_BLOCK = 64  # tracks summed at a time into track means
 
+# How a track's chunk rows become its one row (:func:`pool_tracks`): each statistic over its chunks,
+# per column, side by side. The mean alone loses how a song moves over time, which the clip
+# statistics keep (their per-band spread); mean and std keep both, for every chunk representation alike.
+TRACK_POOLING = ("mean", "std", "max", "min")
+
 UNTRAINED = -1  # the training seed of a representation no model was trained for (pixels, statistics, lyrics)
 
 
@@ -87,6 +92,48 @@ def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFr
     ], ignore_index=True)[["level", "track_id", "chunk"]]
     rows["chunk"] = rows["chunk"].astype("int32")
     return rows, np.vstack([latents, sums / counts]).astype(np.float32)
+
+
+def pool_tracks(keys: pd.DataFrame, x: np.ndarray, statistics=("mean",)) -> tuple[pd.DataFrame, np.ndarray]:
+    """Chunk rows → one row per track: each of ``statistics`` (names in :data:`TRACK_POOLING`; std
+    with ddof 0) over the track's chunks, per column, concatenated in that order → (keys of track
+    rows sorted by track, float32 (n_tracks, d * len(statistics))). The mean is computed as
+    :func:`latents_to_frame` stores it, so ``("mean",)`` gives the stored track rows bit for bit."""
+    unknown = [s for s in statistics if s not in TRACK_POOLING]
+    if unknown or not len(statistics):
+        raise InputError(f"track pooling {list(statistics)}: each must be one of {list(TRACK_POOLING)}")
+    track_ids = keys["track_id"].to_numpy()
+    order = np.lexsort((keys["chunk"].to_numpy(), track_ids))
+    x, track_ids = x[order], track_ids[order]
+    tracks, first = np.unique(track_ids, return_index=True)
+    bounds = np.append(first, len(x))
+    parts = {name: np.empty((len(tracks), x.shape[1]), dtype=np.float64) for name in statistics}
+    for start in range(0, len(tracks), _TRACKS_PER_BLOCK):  # a block of whole tracks in float64 at a time
+        stop = min(start + _TRACKS_PER_BLOCK, len(tracks))
+        block = x[bounds[start] : bounds[stop]].astype(np.float64)
+        offsets = first[start:stop] - bounds[start]
+        counts = np.diff(bounds[start : stop + 1])[:, None]
+        mean = np.add.reduceat(block, offsets, axis=0) / counts
+        for name in statistics:
+            if name == "mean":
+                parts[name][start:stop] = mean
+            elif name == "std":
+                deviation = block - np.repeat(mean, counts[:, 0], axis=0)
+                parts[name][start:stop] = np.sqrt(np.add.reduceat(deviation ** 2, offsets, axis=0) / counts)
+            else:
+                parts[name][start:stop] = (np.maximum if name == "max" else np.minimum).reduceat(block, offsets, axis=0)
+    pooled = np.hstack([parts[name].astype(np.float32) for name in statistics])
+    return track_rows(tracks)[KEYS], pooled
+
+
+def level_rows(rows: pd.DataFrame, latents: np.ndarray, level: str,
+               pooling=("mean",)) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of one level, sorted by key: chunk rows as stored; track rows pooled from the
+    source's chunk rows by ``pooling`` (:func:`pool_tracks`) where it has any, else as stored
+    (a track-level source: the clip statistics)."""
+    if level == "track" and (rows["level"] == "chunk").any():
+        return pool_tracks(*select_level(rows, latents, "chunk"), pooling)
+    return select_level(rows, latents, level)
 
 
 def track_rows(track_ids) -> pd.DataFrame:
@@ -172,7 +219,7 @@ def isometric_compact(x: np.ndarray) -> np.ndarray:
 
 def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], lyric_ids: pd.Series | None,
                           lyrics: np.ndarray | None, levels=("chunk", "track"),
-                          fit_tracks=None) -> list[Representation]:
+                          fit_tracks=None, track_pooling=("mean",)) -> list[Representation]:
     """Every representation at every level: each model alone, lyrics alone, each model + lyrics;
     a model's once per training seed (:func:`split_seeds`).
 
@@ -183,6 +230,7 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
     lyric_ids, lyrics : track ids and their embeddings (N_tracks, D), or None when
         the corpus has no lyrics (lyric representations are then skipped).
     fit_tracks : the training songs, whose rows alone set the hybrids' standardisation (None: all)
+    track_pooling : the statistics of a track's chunk rows that make its track row (:func:`level_rows`)
     """
     reps: list[Representation] = []
     for level in levels:
@@ -191,7 +239,7 @@ def build_representations(latents: dict[str, tuple[pd.DataFrame, np.ndarray]], l
             for seed, rows, z in split_seeds(*latents[name]):
                 if not (rows["level"] == level).any():
                     continue  # e.g. clip statistics exist per track only
-                keys, x = select_level(rows, z, level)
+                keys, x = level_rows(rows, z, level, track_pooling)
                 reps.append(Representation(name, level, keys, isometric_compact(x), seed))
                 if lyrics is not None and len(lyrics):
                     fk, fx = fuse(keys, x, lyric_ids, lyrics, fit_tracks)
@@ -324,6 +372,7 @@ class Corpus:
     lyrics: np.ndarray | None
     raw_sample: dict | None = None  # the tracks the raw pixels were read for, when not all (:func:`raw_pixels`)
     split: pd.Series | None = None  # train / validation / test by track_id (:mod:`musiclust.split`); None: all train
+    track_pooling: tuple[str, ...] = ("mean",)  # how chunk rows make a track's row (:func:`pool_tracks`)
 
     @property
     def fit_tracks(self) -> np.ndarray | None:
@@ -332,16 +381,17 @@ class Corpus:
 
     def representations(self) -> list[Representation]:
         return build_representations({**self.latents, **self.clipstats}, self.lyric_ids, self.lyrics,
-                                     fit_tracks=self.fit_tracks)
+                                     fit_tracks=self.fit_tracks, track_pooling=self.track_pooling)
 
 
 def read_corpus(*, tracks, status=None, latents, mels, chunks, clipstats, lyrics,
-                raw_max_chunks: int | None = None, seed: int = 0, split=None) -> Corpus:
+                raw_max_chunks: int | None = None, seed: int = 0, split=None, track_pooling=("mean",)) -> Corpus:
     """Read a corpus's labels, per-track status (none: an empty table, for clustering, which
     needs none) and every representation's source from files: the latents files named in
     ``latents`` (:func:`read_latents`), the raw pixels of at most ``raw_max_chunks`` chunks (a
     sample of tracks seeded by ``seed`` beyond it: :func:`raw_pixels`), and the held-out split
-    (``split.parquet``: :func:`musiclust.split.read_split`; None: every song trains)."""
+    (``split.parquet``: :func:`musiclust.split.read_split`; None: every song trains). A track's row
+    pools its chunk rows by ``track_pooling`` (:func:`pool_tracks`)."""
     split_of = None if split is None else read_split(split)
     fit_tracks = None if split_of is None else split_of.index[split_of.to_numpy() == "train"].to_numpy()
     *raw, raw_sample = raw_pixels(mels, chunks, raw_max_chunks, seed)
@@ -352,4 +402,4 @@ def read_corpus(*, tracks, status=None, latents, mels, chunks, clipstats, lyrics
         stats["clipstats"] = track_source(frame["track_id"], values, fit_tracks)
     status = pd.DataFrame(columns=["track_id", "status", "n_chunks"]) if status is None else pd.read_parquet(status)
     return Corpus(pd.read_parquet(tracks), status, sources, stats, *read_lyrics(lyrics),
-                  raw_sample=raw_sample, split=split_of)
+                  raw_sample=raw_sample, split=split_of, track_pooling=tuple(track_pooling))

@@ -29,6 +29,7 @@ from .compute import Precision
 
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 LOSS_KEYS = ("total", "reconstruction", "kl")
+LR_SCHEDULES = ("plateau", "constant")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -78,13 +79,15 @@ class EpochStats:
     kl: float
     kl_dims: tuple[float, ...] = ()  # KL of each latent dimension (VAEs), per sample
     validation: tuple[float, ...] = ()  # total, reconstruction and KL on the validation songs (KL weight 1)
+    lr: float | None = None  # the learning rate this epoch ran at (None: not trained by a schedule)
 
     def row(self) -> dict:
         """One history row: the losses, ``validation_<loss>`` where there are validation songs,
-        then ``kl_dim_<i>`` for each latent dimension."""
+        ``lr``, then ``kl_dim_<i>`` for each latent dimension."""
         width = len(str(max(len(self.kl_dims) - 1, 0)))
         return {"epoch": self.epoch, "total": self.total, "reconstruction": self.reconstruction, "kl": self.kl,
                 **{f"validation_{key}": value for key, value in zip(LOSS_KEYS, self.validation)},
+                **({} if self.lr is None else {"lr": self.lr}),
                 **{f"kl_dim_{i:0{width}d}": value for i, value in enumerate(self.kl_dims)}}
 
 
@@ -109,6 +112,33 @@ class KLSchedule:
         if not self.capacity:
             return None
         return self.capacity * (min(1.0, epoch / self.capacity_epochs) if self.capacity_epochs else 1.0)
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """When training stops and how its learning rate falls, judged on the validation loss (the
+    training loss where there are no validation songs).
+
+    An epoch improves when its loss is below the best so far by more than ``MIN_IMPROVEMENT``
+    (relative). After ``patience`` epochs without one, training stops: a plateau (0: every epoch
+    up to the cap runs). ``plateau`` halves the learning rate after ``max(1, patience // 2)``
+    epochs without one (torch's ReduceLROnPlateau); ``constant`` keeps it. Neither counts while
+    the KL schedule still rises (``ramp_epochs``), when the loss it is judged on is still moving
+    by design.
+    """
+
+    patience: int = 0
+    lr_schedule: str = "constant"
+
+    MIN_IMPROVEMENT = 1e-3
+    LR_FACTOR = 0.5
+
+    def scheduler(self, optimiser: torch.optim.Optimizer):
+        if self.lr_schedule != "plateau":
+            return None
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimiser, mode="min", factor=self.LR_FACTOR, patience=max(1, self.patience // 2) - 1,
+            threshold=self.MIN_IMPROVEMENT, threshold_mode="rel", eps=0.0)
 
 
 class _RowBatches(Dataset):
@@ -248,7 +278,7 @@ def validation_loss(model: torch.nn.Module, data, *, seed: int, device: torch.de
 def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: int, lr: float,
           seed: int, device: torch.device, kl_warmup_epochs: int = 0, kl: KLSchedule | None = None,
           progress: bool = True, precision: str = "fp32", compile: bool = False, loader_workers: int = 0,
-          distributed: bool = False, validation=None) -> list[EpochStats]:
+          distributed: bool = False, validation=None, stopping: Stopping | None = None) -> list[EpochStats]:
     """Train ``model`` (anything with ``loss(x, kl_weight, kl_capacity) -> {total, reconstruction, kl}``,
     per-sample averages, and optionally ``kl_dims``, the KL of each latent dimension).
 
@@ -277,8 +307,11 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         returns the same history; see :func:`musiclust.distributed.train_distributed`.
     validation : held-out rows of the same form as ``data`` (the validation songs), or None
         Scored after every epoch (:func:`validation_loss`); the model ends with the weights of
-        the epoch with the lowest validation total (early stopping without a patience: every
-        epoch runs, the best is kept), so the number of epochs is chosen by held-out songs.
+        the epoch with the lowest validation total, so the number of epochs is chosen by
+        held-out songs.
+    stopping : Stopping, optional
+        Early stopping on a plateau and the learning-rate schedule (None: ``epochs`` epochs at
+        ``lr``). ``epochs`` is then the cap.
 
     Returns
     -------
@@ -306,6 +339,11 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
     if compile:
         objective = torch.compile(objective)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    stopping = stopping or Stopping()
+    scheduler = stopping.scheduler(optimiser)
+    ramp = max(kl.warmup_epochs, kl.capacity_epochs if kl.capacity else 0)
+    watched: float | None = None  # the best loss early stopping has seen
+    stale = 0  # epochs since it improved
     scaler = torch.amp.GradScaler("cuda", enabled=precision == "fp16")
     batches = _batches(data, batch_size, seed, device, loader_workers, rank, world_size)
     non_blocking = device.type == "cuda"  # pinned host batches copy while the GPU computes
@@ -316,6 +354,7 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
     width = len(LOSS_KEYS)
     for epoch in bar:
         kl_weight, kl_capacity = kl.weight(epoch), kl.target(epoch)
+        epoch_lr = float(optimiser.param_groups[0]["lr"])
         step_losses: list[torch.Tensor] = []
         step_rows: list[int] = []
         for batch, global_rows in batches:
@@ -346,15 +385,31 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         means = [total / n for total in sums]
         held_out = () if validation is None or not len(validation) else \
             validation_loss(model, validation, seed=seed, device=device)
-        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[3:]), validation=held_out)
+        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[3:]), validation=held_out, lr=epoch_lr)
         history.append(stats)
         if held_out and (best is None or held_out[0] < best[0]):
             best = (held_out[0], {k: v.detach().clone() for k, v in model.state_dict().items()})
         bar.set_postfix(loss=f"{stats.total:.1f}", rec=f"{stats.reconstruction:.1f}", kl=f"{stats.kl:.2f}")
+        if epoch <= ramp:
+            continue
+        judged = held_out[0] if held_out else stats.total
+        if watched is None or judged < watched - Stopping.MIN_IMPROVEMENT * abs(watched):
+            watched, stale = judged, 0
+        else:
+            stale += 1
+        if scheduler is not None:
+            scheduler.step(judged)
+        if stopping.patience and stale >= stopping.patience:
+            break
     if best is not None:
         model.load_state_dict(best[1])
     model.eval()
     return history
+
+
+def stop_reason(history: list[EpochStats], cap: int) -> str:
+    """``cap`` when training ran every epoch it was allowed, else ``plateau`` (stopped early)."""
+    return "cap" if history and history[-1].epoch >= cap else "plateau"
 
 
 def best_epoch(history: list[EpochStats]) -> int | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from musiclust.assign import Clustering, assign_folder, cluster_profile
+from musiclust.cluster import ClusterParams
 from musiclust.config import InputError
 from musiclust.io import read_vectors, write_csv
 from musiclust.mel_config import MelConfig
@@ -52,8 +53,9 @@ def main(argv=None) -> None:
         assignments = pd.read_parquet(root / "data" / "clusters" / args.dataset / "assignments.parquet")
         rows, latents = read_vectors(root / "data" / "latents" / args.dataset / f"{name}.parquet", "z")
         mel = load_section("spectrograms", MelConfig, root / "params.yaml")
+        pooling = load_section("cluster", ClusterParams, root / "params.yaml").track_pooling
         result = assign_folder(args.folder, encoder=models[args.train_seed], kind=kind, clustering=clustering,
-                               assignments=assignments, rows=rows, latents=latents, mel=mel)
+                               assignments=assignments, rows=rows, latents=latents, mel=mel, track_pooling=pooling)
         tracks = pd.read_parquet(root / "data" / "raw" / args.dataset / "tracks.parquet")
         profile = cluster_profile(assignments, tracks, clustering)
     except (InputError, FileNotFoundError) as err:

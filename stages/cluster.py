@@ -21,7 +21,8 @@ def main() -> None:
     params = load_section("cluster", ClusterParams)
     corpus = read_corpus(tracks=args.tracks, latents=args.latents, mels=args.mels, chunks=args.chunks,
                          clipstats=args.clipstats, lyrics=args.lyrics, raw_max_chunks=params.max_quadratic_rows,
-                         seed=params.sample_seed, split=args.split)
+                         seed=params.sample_seed, split=args.split,
+                         track_pooling=params.track_pooling)
     assignments = cluster_corpus(corpus, targets_of(corpus.tracks), params)
     write_parquet(assignments, args.assignments)
     log.info("%d assignments → %s", len(assignments), args.assignments)

@@ -28,7 +28,8 @@ def main() -> None:
     params, sampling = load_section("evaluate", EvaluateParams), load_section("cluster", ClusterParams)
     corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents, mels=args.mels,
                          chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics,
-                         raw_max_chunks=sampling.max_quadratic_rows, seed=sampling.sample_seed, split=args.split)
+                         raw_max_chunks=sampling.max_quadratic_rows, seed=sampling.sample_seed, split=args.split,
+                         track_pooling=sampling.track_pooling)
     # every core for the probes and disentanglement scorings: each is seeded, the numbers do not depend on it
     result = evaluate(corpus, pd.read_parquet(args.assignments), params, silhouette_rows=sampling.max_quadratic_rows,
                       factors=pd.read_parquet(args.factors), n_jobs=len(os.sched_getaffinity(0)))

@@ -59,7 +59,7 @@ def test_scoring_params_re_run_evaluate_not_cluster():
         assert not _covers(cluster["params"], key) and _covers(evaluate["params"], key), key
     # evaluate reads of the cluster section only the sample bounds, which change assignments anyway
     assert [p for p in evaluate["params"] if p.startswith("cluster")] == ["cluster.max_quadratic_rows",
-                                                                          "cluster.sample_seed"]
+                                                                          "cluster.sample_seed", "cluster.track_pooling"]
     assert cluster["params"] == ["cluster"]
     # cluster reads nothing evaluate writes; evaluate reads the assignments; report reads evaluate's outputs
     assert not set(cluster["deps"]) & _outs(evaluate)

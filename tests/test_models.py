@@ -25,7 +25,7 @@ def _images(n=24, size=32, seed=0):
 
 def test_conv_bvae_shapes_and_loss_convention():
     torch.manual_seed(0)
-    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=8, beta=4.0), image_size=32)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=8, beta=4.0, likelihood="sse"), image_size=32)
     x = torch.from_numpy(_images(4))
     mu, logvar = m.encode(x)
     assert mu.shape == (4, 8) and logvar.shape == (4, 8)
@@ -38,6 +38,71 @@ def test_conv_bvae_shapes_and_loss_convention():
     assert float(((recon - x) ** 2).sum() / 4) == pytest.approx(out["reconstruction"].item(), rel=0.5)
     with pytest.raises(ValueError):
         ConvBetaVAE(image_size=30)
+
+
+def test_calibrated_decoder_estimates_each_band_variance_and_weighs_the_error_by_it():
+    torch.manual_seed(0)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=8, beta=4.0), image_size=32)  # gaussian, per band: the default
+    x = torch.from_numpy(_images(6))
+    m.train()
+    out = m.loss(x)
+    # the first training batch sets each band's variance to its mean squared error over rows and frames
+    torch.manual_seed(1)
+    mu, logvar = m.encode(x)
+    assert m.noise.variance.shape == (32,) and bool(m.noise.estimated)
+    variance = m.noise.variance.clone()
+    m.eval()  # fixed in eval mode: the same variance scores held-out rows
+    torch.manual_seed(2)
+    again = m.loss(x)
+    assert torch.equal(m.noise.variance, variance)
+    with torch.no_grad():
+        recon = m.decode(mu)  # any reconstruction: the likelihood must match the formula on it
+        nll = m.noise.nll(recon, x)
+    squared = (recon - x).pow(2)
+    expected = 0.5 * (squared / variance[None, :, None] + torch.log(2 * torch.pi * variance[None, :, None]))
+    assert torch.allclose(nll, expected.flatten(1).sum(1), rtol=1e-5)
+    # the total is that likelihood plus beta * KL; reconstruction stays the summed squared error
+    with torch.no_grad():
+        fixed = M.vae.beta_vae_loss(x, mu, logvar, lambda z: recon, beta=4.0, noise=m.noise)
+    assert torch.isclose(fixed["total"], nll.mean() + 4.0 * fixed["kl"], rtol=1e-5)
+    assert torch.isclose(fixed["reconstruction"], squared.flatten(1).sum(1).mean(), rtol=1e-5)
+    assert not torch.isclose(again["total"], again["reconstruction"] + 4.0 * again["kl"])
+    assert out["reconstruction"].item() > 0
+    # a variance well below 1/2 weighs the squared error up, so the KL weighs relatively less
+    assert float(variance.max()) < 0.5
+
+
+def test_calibrated_variance_is_the_mean_squared_error_of_the_first_batch():
+    noise = M.vae.DecoderNoise("gaussian", "band", bands=3)
+    x = torch.zeros(4, 3, 5)
+    recon = torch.ones(4, 3, 5) * torch.tensor([0.1, 0.2, 0.3])[None, :, None]
+    noise.train()
+    noise.nll(recon, x)
+    assert torch.allclose(noise.variance, torch.tensor([0.01, 0.04, 0.09]))
+    noise.nll(recon * 2, x)  # the next batch moves it by the momentum
+    m = M.vae.DecoderNoise.MOMENTUM
+    assert torch.allclose(noise.variance, (1 - m) * torch.tensor([0.01, 0.04, 0.09]) + m * torch.tensor([0.04, 0.16, 0.36]))
+    whole = M.vae.DecoderNoise("gaussian", "global", bands=3)
+    whole.train()
+    whole.nll(recon, x)
+    assert whole.variance.shape == (1,) and whole.variance.item() == pytest.approx((0.01 + 0.04 + 0.09) / 3)
+
+
+def test_beta_in_both_conventions():
+    # summed squared error is a Gaussian with variance 1/2: beta 4 on pixels of variance 0.02 is beta 100 calibrated
+    assert M.vae.beta_conventions(4.0, "sse", 0.02) == pytest.approx({"beta_sse": 4.0, "beta_calibrated": 100.0})
+    assert M.vae.beta_conventions(4.0, "gaussian", 0.02) == pytest.approx({"beta_sse": 0.16, "beta_calibrated": 4.0})
+
+
+def test_bad_likelihood_settings_name_the_key():
+    with pytest.raises(ConfigError, match="models.x.likelihood"):
+        ConvBVAEConfig(likelihood="bernoulli").validate("models.x")
+    with pytest.raises(ConfigError, match="models.x.decoder_variance"):
+        ConvBVAEConfig(decoder_variance="pixel").validate("models.x")
+    with pytest.raises(ConfigError, match="models.x.patience"):
+        ConvBVAEConfig(patience=-1).validate("models.x")
+    with pytest.raises(ConfigError, match="models.x.lr_schedule"):
+        ConvBVAEConfig(lr_schedule="cosine").validate("models.x")
 
 
 def test_kl_is_zero_for_standard_normal_posterior():
@@ -69,7 +134,7 @@ def test_training_lowers_loss_and_is_deterministic(make):
 def test_kl_warmup_weights_first_epochs():
     data = _images(8)
     torch.manual_seed(0)
-    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=4.0), image_size=32)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=4.0, likelihood="sse"), image_size=32)
     hist = train(m, data, epochs=2, batch_size=8, lr=1e-3, seed=0, device=torch.device("cpu"),
                  kl_warmup_epochs=4, progress=False)
     # epoch 1 weighs the KL by 1/4: total = rec + beta * 0.25 * kl
@@ -80,8 +145,9 @@ def test_fit_save_load_roundtrip_weights_only(tmp_path):
     x = _images(6, size=16)
     config = DenseAEConfig(latent_dim=3, hidden_dim=8, epochs=1, batch_size=4)
     fitted = M.fit("dense_ae", config, x, seed=5, device=torch.device("cpu"), threads=1)
-    assert fitted.hparams == {"config": {"lr": 1e-3, "batch_size": 4, "epochs": 1, "seeds": [0], "hidden_dim": 8,
-                                         "latent_dim": 3}, "input": {"image_size": 16}, "seed": 5}
+    assert fitted.hparams == {"config": {"lr": 1e-3, "batch_size": 4, "epochs": 1, "seeds": [0], "patience": 4,
+                                         "lr_schedule": "plateau", "hidden_dim": 8, "latent_dim": 3},
+                              "input": {"image_size": 16}, "seed": 5}
     M.save_model(tmp_path / "m.pt", fitted)
     enc, kind = M.load_model(tmp_path / "m.pt")
     assert kind == "dense_ae" and enc.config == config
@@ -149,7 +215,7 @@ def test_dense_vae_on_clip_statistics():
     x = (centres[np.arange(60) % 3] + rng.normal(0, 0.5, size=(60, 43))).astype(np.float32)
     x = (x - x.mean(0)) / x.std(0)
     torch.manual_seed(0)
-    m = DenseVAE(DenseVAEConfig(latent_dim=4, beta=1.0), n_features=43)
+    m = DenseVAE(DenseVAEConfig(latent_dim=4, beta=1.0, likelihood="sse"), n_features=43)
     out = m.loss(torch.from_numpy(x[:8]))
     assert torch.isclose(out["total"], out["reconstruction"] + out["kl"])
     hist = train(m, x, epochs=30, batch_size=16, lr=3e-3, seed=0, device=torch.device("cpu"), progress=False)
@@ -212,7 +278,7 @@ def test_capacity_loss_is_beta_times_distance_to_capacity_and_history_has_kl_per
 
     data = _images(8)
     torch.manual_seed(0)
-    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=4.0), image_size=32)
+    m = ConvBetaVAE(ConvBVAEConfig(latent_dim=4, beta=4.0, likelihood="sse"), image_size=32)
     hist = train(m, data, epochs=2, batch_size=8, lr=1e-3, seed=0, device=torch.device("cpu"),
                  kl=KLSchedule(capacity=50.0, capacity_epochs=2), progress=False)
     # epoch 1: C = 25 nats, far above the KL, so the KL term is beta * (25 - KL), not beta * KL
@@ -231,7 +297,7 @@ def test_kl_capacity_settings_are_checked():
 def test_autoencoder_history_has_no_kl_columns():
     fitted = M.fit("dense_ae", DenseAEConfig(latent_dim=2, hidden_dim=4, epochs=1, batch_size=4), _images(6, size=8),
                    seed=0, device=torch.device("cpu"), threads=1)
-    assert list(fitted.history_frame().columns) == ["epoch", "total", "reconstruction", "kl"]
+    assert list(fitted.history_frame().columns) == ["epoch", "total", "reconstruction", "kl", "lr"]
 
 
 def test_every_kl_controlled_kind_shares_one_settings_base():
@@ -317,3 +383,49 @@ def test_the_report_figure_reconstructions_come_from_the_model(tmp_path):
                                                              seed=0, device=torch.device("cpu"))))[0]
     frame, recon = M.reconstruction_table(pca, Features(None, images, "chunk"), 3, seed=0)
     assert len(frame) == 0 and recon.shape == (0, 256)  # PCA's encoder projects only: no figure
+
+
+def test_training_stops_on_a_validation_plateau_and_halves_the_rate_before_it():
+    from musiclust.train import Stopping, stop_reason
+
+    data = _images(8, size=8)
+    cpu = torch.device("cpu")
+
+    def run(stopping, epochs=50, **kl):
+        torch.manual_seed(0)
+        model = ConvBetaVAE(ConvBVAEConfig(latent_dim=2, beta=1.0), image_size=8)
+        # a rate this small cannot improve the loss by 0.1%: every epoch after the first is on a plateau
+        return train(model, data, epochs=epochs, batch_size=4, lr=1e-12, seed=0, device=cpu, validation=data,
+                     stopping=stopping, progress=False, **kl)
+
+    hist = run(Stopping(patience=4, lr_schedule="plateau"))
+    assert len(hist) == 5 and stop_reason(hist, 50) == "plateau"  # the best, then four epochs without improvement
+    assert [h.lr for h in hist] == [1e-12, 1e-12, 1e-12, 5e-13, 5e-13]  # halved after two without improvement
+    assert "lr" in hist[0].row()
+    constant = run(Stopping(patience=4, lr_schedule="constant"))
+    assert len(constant) == 5 and {h.lr for h in constant} == {1e-12}
+    capped = run(Stopping(patience=0, lr_schedule="constant"), epochs=7)
+    assert len(capped) == 7 and stop_reason(capped, 7) == "cap"
+    # no epoch counts while the KL weight still rises: the loss it is judged on moves by design
+    warm = run(Stopping(patience=2, lr_schedule="constant"), kl_warmup_epochs=5)
+    assert len(warm) == 5 + 1 + 2
+
+
+def test_fit_summary_reports_the_stop_the_held_out_error_and_beta_in_both_conventions():
+    x = _images(12, size=16)
+    config = ConvBVAEConfig(latent_dim=3, epochs=2, batch_size=4, beta=2.0, seeds=[0])
+    fitted = M.fit("conv_bvae", config, x[:8], validation=x[8:], seed=0, device=torch.device("cpu"), threads=1)
+    summary = fitted.summary()
+    assert summary["stopped"] == "cap" and summary["epochs"] == 2
+    kept = fitted.history[summary["best_epoch"] - 1]
+    assert summary["validation_reconstruction"] == kept.validation[1]
+    variance = summary["decoder_variance"]
+    assert 0 < variance < 1 and summary["beta_calibrated"] == 2.0
+    assert summary["beta_sse"] == pytest.approx(2.0 * 2 * variance)
+    pca = M.fit("pca", PCAConfig(n_components=3), x[:8], validation=x[8:], seed=0, device=torch.device("cpu"))
+    # PCA's held-out error: what its components leave of the validation chunks
+    state = pca.state
+    flat = x[8:].reshape(4, -1) - state["mean"]
+    codes = flat @ state["components"].T
+    expected = float(((flat - codes @ state["components"]) ** 2).sum(1).mean())
+    assert pca.summary()["validation_reconstruction"] == pytest.approx(expected, rel=1e-4)

@@ -137,18 +137,23 @@ def _kl_history(seeds_final: dict[int, list[float]]) -> pd.DataFrame:
 def test_kl_usage_counts_dimensions_above_threshold_at_the_last_epoch():
     from musiclust.tables import kl_usage
 
-    usage = kl_usage(_kl_history({0: [0.5, 0.001, 0.02], 1: [0.0, 0.0, 0.0]}))
-    assert usage[0] == {"kl": pytest.approx(0.521), "dims_used": 2, "dims": 3}
-    assert usage[1]["dims_used"] == 0
+    usage = kl_usage(_kl_history({0: [0.9, 0.001, 0.2], 1: [0.0, 0.0, 0.0]}))
+    # in nats: above 0.1 (carries information) and above 0.5 (clearly), and how concentrated the KL is
+    assert usage[0] == {"kl": pytest.approx(1.101), "dims_used": 2, "dims_strong": 1, "top5_share": pytest.approx(1.0),
+                        "dims": 3}
+    assert usage[1]["dims_used"] == 0 and usage[1]["top5_share"] == 0.0
+    wide = kl_usage(_kl_history({0: [0.2] * 10}))[0]
+    assert wide["dims_used"] == 10 and wide["dims_strong"] == 0 and wide["top5_share"] == pytest.approx(0.5)
 
 
 def test_kl_table_warns_of_posterior_collapse_only_when_a_seed_collapses(tmp_path):
     from musiclust.plots import plot_kl_per_dim
     from musiclust.tables import kl_table, kl_usage
 
-    healthy = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.3, 0.02]}))
-    collapsed = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.001, 0.0]}))
-    summary = {"good": {"active_units": 2.0, "active_units_min": 2}, "bad": {"active_units": 1.0, "active_units_min": 0}}
+    healthy = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.3, 0.2]}))
+    # seed 1 varies its posterior means (the variance rule counts 2 active units) but carries < 0.1 nats
+    collapsed = kl_usage(_kl_history({0: [0.5, 0.2], 1: [0.05, 0.02]}))
+    summary = {"good": {"active_units": 2.0, "active_units_min": 2}, "bad": {"active_units": 2.0, "active_units_min": 2}}
     table, warnings = kl_table({"good": healthy}, summary)
     assert warnings == [] and "| `good` | 2 |" in table and "2.0 (min 2) of 2" in table
     table, warnings = kl_table({"good": healthy, "bad": collapsed}, summary)

@@ -31,13 +31,13 @@ from ..io import atomic_path, seed_file, seed_of  # noqa: F401 (seed_file: the s
 from ..representations import Features, read_features, read_lyrics, stack_seeds, subset_features
 from ..split import read_split, tracks_in
 from ..text import LyricsParams, embed_lyrics
-from ..train import EpochStats, best_epoch, seed_everything, train
+from ..train import EpochStats, best_epoch, seed_everything, stop_reason, train
 from .conv_bvae import ConvBetaVAE, ConvBVAEConfig
 from .dense_ae import DenseAE, DenseAEConfig
 from .dense_vae import DenseVAE, DenseVAEConfig
 from .joint import JointBetaVAE, JointBVAEConfig, encode_joint, joint_rows
-from .linear import PCAConfig, fit_pca, pca_transform
-from .vae import KLConfig
+from .linear import PCAConfig, fit_pca, pca_residual, pca_transform
+from .vae import KLConfig, beta_conventions
 
 # What a kind may read: log-mel chunks (mels.npy keyed by chunks.parquet), the clip statistics
 # per track (clipstats.parquet, standardised), the lyric embeddings (lyrics.parquet) and the
@@ -97,7 +97,8 @@ class Fitted:
     def summary(self) -> dict:
         """The training metrics: the last epoch's losses and the kind's own numbers."""
         last, best = self.history[-1], best_epoch(self.history)
-        kept = {} if best is None else {"best_epoch": best, "validation_total": self.history[best - 1].validation[0]}
+        kept = {} if best is None else {"best_epoch": best, "validation_total": self.history[best - 1].validation[0],
+                                        "validation_reconstruction": self.history[best - 1].validation[1]}
         return {"kind": self.kind, "epochs": last.epoch, "final_total": last.total,
                 "final_reconstruction": last.reconstruction, "final_kl": last.kl, **kept, **self.extra}
 
@@ -166,19 +167,38 @@ def _torch_kind(module: type[torch.nn.Module], config: type, inputs: tuple[str, 
         model = module(cfg, **hparams["input"])
         history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
                         device=device, kl=cfg.kl_schedule() if isinstance(cfg, KLConfig) else None,
-                        validation=None if validation is None else _data(validation).data, **runtime)
-        extra = {"parameters": int(sum(t.numel() for t in model.parameters()))}
+                        validation=None if validation is None else _data(validation).data,
+                        stopping=cfg.stopping(), **runtime)
+        extra = {"parameters": int(sum(t.numel() for t in model.parameters())),
+                 "stopped": stop_reason(history, cfg.epochs)}
+        if isinstance(cfg, KLConfig):
+            extra.update(_beta_conventions(model, cfg, history, int(np.prod(data.shape[1:]))))
         return hparams, model.state_dict(), history, extra
 
     return Kind(config, inputs, _encode_rows, fit, _torch_loader(module, config))
 
 
-def _fit_pca(cfg: PCAConfig, inputs: ModelInputs, device: torch.device, seed: int, **runtime):
+def _beta_conventions(model, cfg: KLConfig, history: list[EpochStats], elements: int) -> dict:
+    """The decoder's variance per element and beta in both conventions (:func:`.vae.beta_conventions`)."""
+    if cfg.likelihood == "gaussian":
+        variance = float(1.0 / (1.0 / model.noise.variance.double()).mean())
+    else:
+        kept = best_epoch(history)
+        variance = (history[kept - 1].validation[1] if kept else history[-1].reconstruction) / elements
+    return {"decoder_variance": variance, **beta_conventions(cfg.beta, cfg.likelihood, variance)}
+
+
+def _fit_pca(cfg: PCAConfig, inputs: ModelInputs, device: torch.device, seed: int, *,
+             validation: ModelInputs | None = None, **runtime):
     state, numbers = fit_pca(inputs.mels.data, cfg, seed)
     error = numbers["reconstruction"]
     hparams = {"config": dataclasses.asdict(cfg), "input": {}, "seed": seed}
     extra = {"explained_variance": numbers["explained_variance"], "fit_chunks": numbers["fit_chunks"]}
-    return hparams, state, [EpochStats(1, error, error, 0.0)], extra
+    held_out = ()
+    if validation is not None:
+        residual = pca_residual(validation.mels.data, state["mean"], state["components"])
+        held_out = (residual, residual, 0.0)
+    return hparams, state, [EpochStats(1, error, error, 0.0, validation=held_out)], extra
 
 
 def _load_pca(hparams: dict, state: dict):
@@ -198,8 +218,10 @@ def _fit_joint(cfg: JointBVAEConfig, inputs: ModelInputs, device: torch.device, 
     model = JointBetaVAE(cfg, **hparams["input"])
     history = train(model, rows, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
                     device=device, kl=cfg.kl_schedule(),
-                    validation=None if validation is None else _joint_rows(validation), **runtime)
+                    validation=None if validation is None else _joint_rows(validation), stopping=cfg.stopping(),
+                    **runtime)
     extra = {"parameters": int(sum(t.numel() for t in model.parameters())),
+             "stopped": stop_reason(history, cfg.epochs),
              "chunks_with_lyrics": int((rows.lyric_index >= 0).sum())}
     return hparams, model.state_dict(), history, extra
 

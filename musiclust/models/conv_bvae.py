@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .vae import KLConfig, beta_vae_loss
+from .vae import DecoderNoise, KLConfig, beta_vae_loss
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,8 @@ class ConvBVAEConfig(KLConfig):
 
 
 class ConvBetaVAE(nn.Module):
-    """Encoder Conv(1→32→64→128, k4 s2 p1) + ReLU → mu, logvar; mirrored decoder, sigmoid output.
+    """Encoder Conv(1→32→64→128, k4 s2 p1) + ReLU → mu, logvar; mirrored decoder, sigmoid output;
+    the decoder's likelihood per mel band (:class:`.vae.DecoderNoise`).
 
     Parameters
     ----------
@@ -49,6 +50,7 @@ class ConvBetaVAE(nn.Module):
             nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
             nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Sigmoid(),
         )
+        self.noise = DecoderNoise(config.likelihood, config.decoder_variance, bands=image_size)
         # oneDNN runs these convolutions about 1.3x faster in channels-last layout on the CPU.
         self.to(memory_format=torch.channels_last)
 
@@ -84,4 +86,4 @@ class ConvBetaVAE(nn.Module):
             x = x.squeeze(1)
         mu, logvar = self.encode(x)
         return beta_vae_loss(x, mu, logvar, self.decode, beta=self.config.beta, kl_weight=kl_weight,
-                             kl_capacity=kl_capacity)
+                             kl_capacity=kl_capacity, noise=self.noise)

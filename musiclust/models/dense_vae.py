@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from ..config import check
-from .vae import KLConfig, beta_vae_loss
+from .vae import DecoderNoise, KLConfig, beta_vae_loss
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class DenseVAE(nn.Module):
         self.fc_mu = nn.Linear(h2, latent_dim)
         self.fc_logvar = nn.Linear(h2, latent_dim)
         self.decoder = nn.Sequential(*_block(latent_dim, h2), *_block(h2, h1), nn.Linear(h1, n_features))
+        self.noise = DecoderNoise(config.likelihood, config.decoder_variance, bands=n_features)
 
     @staticmethod
     def input_shape(data: np.ndarray) -> dict:
@@ -73,4 +74,4 @@ class DenseVAE(nn.Module):
              kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
         mu, logvar = self.encode(x)
         return beta_vae_loss(x, mu, logvar, self.decode, beta=self.config.beta, kl_weight=kl_weight,
-                             kl_capacity=kl_capacity)
+                             kl_capacity=kl_capacity, noise=self.noise)

@@ -46,11 +46,14 @@ class JointBVAEConfig(KLConfig):
     lyric_weight: float = 1.0         # per-element weight of the lyric reconstruction against the mel's
     unimodal_elbos: bool = True       # also train each expert alone (MVAE's sub-sampled ELBOs)
     epochs: int = 10
+    likelihood: str = "sse"
 
     def validate(self, key: str) -> None:
         super().validate(key)
         check(self.lyric_hidden >= 1, f"{key}.lyric_hidden", "must be >= 1")
         check(self.lyric_weight >= 0, f"{key}.lyric_weight", "must be >= 0")
+        # Its lyric term is weighed per element against the mel's summed squared error.
+        check(self.likelihood == "sse", f"{key}.likelihood", "the joint model's decoders are summed squared error: sse")
 
 
 def product_of_experts(mus: list[torch.Tensor], logvars: list[torch.Tensor],
@@ -120,7 +123,8 @@ class JointBetaVAE(nn.Module):
         if lyric_dim < 0:
             raise ValueError(f"lyric_dim must be >= 0, got {lyric_dim}")
         self.config, self.image_size, self.lyric_dim = config, image_size, lyric_dim
-        self.audio = ConvBetaVAE(ConvBVAEConfig(latent_dim=config.latent_dim, beta=config.beta), image_size)
+        self.audio = ConvBetaVAE(ConvBVAEConfig(latent_dim=config.latent_dim, beta=config.beta, likelihood="sse"),
+                                 image_size)
         self.lyric_encoder = self.lyric_mu = self.lyric_logvar = self.lyric_decoder = None
         self.lyric_scale = 0.0
         if lyric_dim:

@@ -58,3 +58,15 @@ def fit_pca(images: np.ndarray, config: PCAConfig, seed: int) -> tuple[dict[str,
 def pca_transform(images: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
     """Project images (N, H, W) → (N, k)."""
     return project(flatten(images), mean, components)
+
+
+def pca_residual(images: np.ndarray, mean: np.ndarray, components: np.ndarray, batch: int = 512) -> float:
+    """Mean squared residual per image (summed over pixels) of images (N, H, W) projected on
+    ``components`` (orthonormal rows): PCA's reconstruction error on rows it may not have seen."""
+    total = 0.0
+    for start in range(0, len(images), batch):
+        flat = flatten(images[start : start + batch])
+        codes = project(flat, mean, components)  # one torch thread: the same bits on any CPU
+        # Orthonormal components: the residual is the centred norm less the kept part.
+        total += float(np.square(flat - mean, dtype=np.float64).sum() - np.square(codes, dtype=np.float64).sum())
+    return total / max(len(images), 1)

@@ -1,11 +1,18 @@
 """What every model here shares: training hyperparameters, the reparameterised
 sample and the beta-VAE loss.
 
-Loss (Higgins et al., 2017; 1Konny/Beta-VAE): squared reconstruction error
-summed over pixels (or features) plus beta times the KL divergence to N(0, I)
-summed over latent dimensions, both averaged over the batch. A mean-reduced
-reconstruction with beta = 4 would act like a beta thousands of times larger
-and collapse the posterior.
+Loss: the decoder's negative log-likelihood summed over pixels (or features)
+plus beta times the KL divergence to N(0, I) summed over latent dimensions,
+both averaged over the batch.
+
+Likelihood (:class:`DecoderNoise`): ``gaussian`` (the default) is a Gaussian
+decoder whose variance, one per frequency band (or one for all), is the
+maximum-likelihood estimate from the training batches (Rybkin et al., 2021,
+"calibrated decoders"): beta then weighs the KL against a likelihood in nats.
+``sse`` is the study's loss (Higgins et al., 2017; 1Konny/Beta-VAE), the summed
+squared error, which is a Gaussian decoder with variance 1/2: on log-mel pixels
+whose variance is about 0.02 it multiplies the KL weight by about 1/(2 * 0.02)
+= 25. Both conventions of beta are reported (:func:`beta_conventions`).
 
 KL control (:class:`musiclust.train.KLSchedule`): a linear warm-up of the KL weight, and the
 capacity schedule of Burgess et al. (2018), ``beta * |KL - C|`` with the
@@ -15,14 +22,18 @@ posterior carry a growing, bounded amount of information instead of collapsing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
-from torch.nn import functional as F
+from torch import nn
 
 from ..config import check, check_seeds
-from ..train import KLSchedule
+from ..train import LR_SCHEDULES, KLSchedule, Stopping
+
+LIKELIHOODS = ("gaussian", "sse")
+DECODER_VARIANCES = ("band", "global")
 
 
 @dataclass(frozen=True)
@@ -33,13 +44,21 @@ class TrainingConfig:
     batch_size: int = 32
     epochs: int = 50
     seeds: list[int] = field(default_factory=lambda: [0])  # one model trained per seed
+    patience: int = 4            # stop after this many epochs without a validation improvement (0: run every epoch)
+    lr_schedule: str = "plateau"  # plateau: halve the rate after half the patience without improvement; constant
 
     def validate(self, key: str) -> None:
         """Check the optimiser settings; errors name ``key.<field>``."""
         check(self.batch_size >= 1, f"{key}.batch_size", "must be >= 1")
-        check(self.epochs >= 1, f"{key}.epochs", "must be >= 1")
+        check(self.epochs >= 1, f"{key}.epochs", "must be >= 1 (the most epochs training may run)")
         check(self.lr > 0, f"{key}.lr", "must be > 0")
+        check(isinstance(self.patience, int) and self.patience >= 0, f"{key}.patience", "must be an integer >= 0")
+        check(self.lr_schedule in LR_SCHEDULES, f"{key}.lr_schedule", f"must be one of {list(LR_SCHEDULES)}")
         check_seeds(self.seeds, f"{key}.seeds")
+
+    def stopping(self) -> Stopping:
+        """The early stopping and learning-rate schedule these settings ask for."""
+        return Stopping(self.patience, self.lr_schedule)
 
 
 @dataclass(frozen=True)
@@ -52,9 +71,14 @@ class KLConfig(TrainingConfig):
     kl_warmup_epochs: int = 0    # the KL weight rises linearly to 1 over this many epochs
     kl_capacity: float = 0.0     # nats; > 0: beta * |KL - C|, C rising linearly to this (Burgess et al.)
     kl_capacity_epochs: int = 0  # epochs over which the capacity rises
+    likelihood: str = "gaussian"  # gaussian: calibrated decoder variance (DecoderNoise); sse: the study's loss
+    decoder_variance: str = "band"  # gaussian only: one variance per frequency band (feature), or global
 
     def validate(self, key: str) -> None:
         super().validate(key)
+        check(self.likelihood in LIKELIHOODS, f"{key}.likelihood", f"must be one of {list(LIKELIHOODS)}")
+        check(self.decoder_variance in DECODER_VARIANCES, f"{key}.decoder_variance",
+              f"must be one of {list(DECODER_VARIANCES)}")
         check(self.latent_dim >= 1, f"{key}.latent_dim", "must be >= 1")
         check(self.beta >= 0, f"{key}.beta", "must be >= 0")
         check(self.kl_warmup_epochs >= 0, f"{key}.kl_warmup_epochs", "must be >= 0")
@@ -82,9 +106,66 @@ def kl_term(kl: torch.Tensor, *, beta: float, kl_weight: float = 1.0, kl_capacit
     return beta * kl_weight * (kl if kl_capacity is None else (kl - kl_capacity).abs())
 
 
+class DecoderNoise(nn.Module):
+    """The decoder's likelihood: ``nll(recon, x)`` per row.
+
+    ``gaussian``: N(recon, variance) with one variance per band (axis 1 of the input: a mel
+    chunk's frequency rows, a feature vector's features) or one for all. The variance is the
+    maximum-likelihood estimate, the mean squared error, tracked over the training batches as
+    an exponential moving average (a buffer: saved with the weights, fixed in eval mode), so it
+    is calibrated from the first step rather than learned at the optimiser's pace. The loss
+    sees it as a constant: the decoder's gradient is the squared error over ``2 * variance``.
+    ``sse``: the study's summed squared error, as before.
+    """
+
+    MOMENTUM = 0.1  # weight of each batch's estimate in the moving average (about 10 batches' memory)
+    FLOOR = 1e-6    # a variance below this would let one pixel dominate the loss
+
+    def __init__(self, likelihood: str = "gaussian", variance: str = "band", bands: int = 1):
+        super().__init__()
+        self.likelihood, self.per_band = likelihood, variance == "band"
+        self.register_buffer("variance", torch.ones(bands if self.per_band else 1))
+        self.register_buffer("estimated", torch.zeros((), dtype=torch.bool))
+
+    def _band_means(self, squared: torch.Tensor) -> torch.Tensor:
+        axes = [0] + list(range(2, squared.ndim))
+        return squared.mean(axes) if self.per_band else squared.mean().reshape(1)
+
+    def nll(self, recon: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Negative log-likelihood of each row of ``x`` (B, bands, ...) → (B,), float32."""
+        squared = (recon.float() - x.float()).pow(2)
+        if self.likelihood == "sse":
+            return squared.flatten(1).sum(1)
+        if self.training:
+            with torch.no_grad():
+                batch = self._band_means(squared).clamp_min(self.FLOOR)
+                self.variance.copy_(torch.where(self.estimated, (1 - self.MOMENTUM) * self.variance
+                                                + self.MOMENTUM * batch, batch))
+                self.estimated.fill_(True)
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        variance = self.variance.view(shape)
+        return (0.5 * (squared / variance + torch.log(2 * math.pi * variance))).flatten(1).sum(1)
+
+
+def beta_conventions(beta: float, likelihood: str, pixel_variance: float) -> dict[str, float]:
+    """beta in both conventions: ``beta_sse``, the KL weight against a summed squared error, and
+    ``beta_calibrated``, against a Gaussian likelihood with the variance the data show.
+
+    ``pixel_variance``: the decoder's variance (its harmonic mean over bands: the mean weight
+    1 / (2 variance) of a squared error) for ``gaussian``; the mean squared error per pixel for
+    ``sse``, whose maximum-likelihood variance it is. Summed squared error is a Gaussian with
+    variance 1/2, so ``beta_sse = beta_calibrated * 2 * variance``.
+    """
+    scale = 2.0 * pixel_variance
+    if likelihood == "sse":
+        return {"beta_sse": beta, "beta_calibrated": beta / scale if scale > 0 else math.inf}
+    return {"beta_sse": beta * scale, "beta_calibrated": beta}
+
+
 def beta_vae_loss(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
                   decode: Callable[[torch.Tensor], torch.Tensor], *, beta: float,
-                  kl_weight: float = 1.0, kl_capacity: float | None = None) -> dict[str, torch.Tensor]:
+                  kl_weight: float = 1.0, kl_capacity: float | None = None,
+                  noise: DecoderNoise | None = None) -> dict[str, torch.Tensor]:
     """Per-sample averages of the reconstruction, the KL and their beta-weighted total.
 
     Parameters
@@ -94,15 +175,19 @@ def beta_vae_loss(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
     decode : latent (B, latent_dim) -> reconstruction shaped like ``x``
     kl_weight : float in [0, 1], the warm-up factor on beta
     kl_capacity : the capacity in nats at this epoch, or None (see :class:`musiclust.train.KLSchedule`)
+    noise : the decoder's likelihood (None: summed squared error)
 
     Returns
     -------
-    dict of ``total``, ``reconstruction``, ``kl`` (scalars) and ``kl_dims`` (latent_dim,)
+    dict of ``total`` (the likelihood's negative log plus the weighted KL), ``reconstruction``
+    (the summed squared error, whatever the likelihood: comparable across models and with PCA),
+    ``kl`` (scalars) and ``kl_dims`` (latent_dim,)
     """
     recon = decode(reparameterise(mu, logvar))
     batch = x.shape[0]
-    rec = F.mse_loss(recon.float(), x.float(), reduction="sum") / batch
+    squared = (recon.float() - x.float()).pow(2).flatten(1).sum(1)
+    nll = squared if noise is None else noise.nll(recon, x)
     kl_dims = kl_per_dim(mu, logvar)
     kl = kl_dims.sum()
-    return {"total": rec + kl_term(kl, beta=beta, kl_weight=kl_weight, kl_capacity=kl_capacity),
-            "reconstruction": rec, "kl": kl, "kl_dims": kl_dims}
+    return {"total": nll.sum() / batch + kl_term(kl, beta=beta, kl_weight=kl_weight, kl_capacity=kl_capacity),
+            "reconstruction": squared.sum() / batch, "kl": kl, "kl_dims": kl_dims}
