@@ -2,9 +2,9 @@
 # `make check` proves that `dvc repro` brings back the committed dvc.lock and metrics/,
 # `make test-fast` runs the tests not marked slow or pipeline (the edit loop, under two minutes), `make lint` ruff.
 # Each creates .venv/ first when it is missing or stale: requirements-dev.txt (the pinned runtime of
-# requirements.txt, the Dask extra of requirements-dask.txt, pytest, ruff, check-jsonschema), then
-# this package in editable mode without its dependencies (pyproject.toml lists them as ranges; the
-# pins above are what reproduces the results). Editing any of those files re-installs.
+# requirements.txt, the Dask extra of requirements-dask.txt, pytest, ruff, check-jsonschema), musicnn's
+# checkpoints of requirements-musicnn.txt (its files only, without TensorFlow), then this package in
+# editable mode without its dependencies (pyproject.toml lists them as ranges; the pins above are what reproduces the results). Editing any of those files re-installs.
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -35,13 +35,14 @@ lint: $(STAMP)
 
 venv: $(STAMP)
 
-REQUIREMENTS := requirements.txt requirements-dask.txt requirements-dev.txt
+REQUIREMENTS := requirements.txt requirements-dask.txt requirements-dev.txt requirements-musicnn.txt
 
 # pip skips what is already installed at its pin, so a stale stamp costs a check, not a download.
 $(STAMP): $(REQUIREMENTS) pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-musicnn.txt
 	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
