@@ -9,6 +9,7 @@ librosa's to within 1e-4 after scaling.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -150,6 +151,17 @@ def _mel_transform(sample_rate: int, n_fft: int, hop_length: int, n_mels: int) -
     )
 
 
+@lru_cache(maxsize=4)
+def full_scale_power(sample_rate: int, n_fft: int, hop_length: int, n_mels: int) -> float:
+    """The largest mel power of a full-scale (amplitude 1) 1 kHz sine at these settings: the fixed
+    reference of ``level: absolute`` (0 dB), independent of any data."""
+    t = np.arange(4 * n_fft, dtype=np.float64) / sample_rate
+    sine = torch.from_numpy(np.sin(2 * np.pi * 1000.0 * t).astype(np.float32))[None]
+    with torch.no_grad(), one_torch_thread():
+        power = _mel_transform(sample_rate, n_fft, hop_length, n_mels)(sine).double()
+    return float(power[..., 2:-2].amax())  # frames away from the zero-padded edges
+
+
 def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> np.ndarray:
     """Batched log-mel images in [0, 1].
 
@@ -161,9 +173,11 @@ def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> 
     Returns
     -------
     mels : np.ndarray, float32, shape (B, n_mels, frames)
-        dB relative to each chunk's maximum, floored at ``-top_db``, padded with
-        the floor or cropped to ``frames``, then min-max scaled per chunk.
-        A silent chunk gives zeros.
+        ``cfg.level`` chunk (the study's): dB relative to each chunk's maximum, floored at
+        ``-top_db``, padded with the floor or cropped to ``frames``, then min-max scaled per
+        chunk; a silent chunk gives zeros. ``absolute``: dB relative to a full-scale sine
+        (:func:`full_scale_power`), ``[-top_db, 0]`` mapped to ``[0, 1]`` for every chunk alike
+        (louder clipped to 1, quieter to 0), so a quiet chunk stays darker than a loud one.
     """
     x = torch.as_tensor(np.asarray(chunks, dtype=np.float32))
     if x.ndim != 2:
@@ -172,6 +186,13 @@ def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> 
         power = _mel_transform(cfg.sample_rate, cfg.n_fft, cfg.hop_length, cfg.n_mels)(x).double()  # (B, n_mels, T)
         amin = 1e-10
         db = 10.0 * torch.log10(power.clamp_min(amin))
+        if cfg.level == "absolute":
+            db = db - 10.0 * math.log10(full_scale_power(cfg.sample_rate, cfg.n_fft, cfg.hop_length, cfg.n_mels))
+            scaled = ((db + cfg.top_db) / cfg.top_db).clamp(0.0, 1.0)
+            t = scaled.shape[-1]
+            if t < cfg.frames:  # the floor: silence
+                scaled = torch.cat([scaled, scaled.new_zeros(scaled.shape[0], scaled.shape[1], cfg.frames - t)], dim=-1)
+            return scaled[..., : cfg.frames].float().numpy()
         ref = power.amax(dim=(1, 2), keepdim=True).clamp_min(amin)
         db = db - 10.0 * torch.log10(ref)
         db = torch.maximum(db, db.amax(dim=(1, 2), keepdim=True) - cfg.top_db)

@@ -22,6 +22,9 @@ class MelConfig:
     hop_length: int = 512
     frames: int = 128
     top_db: float = 80.0
+    # chunk: the study's dB relative to each chunk's maximum, min-max scaled per chunk (a chunk's level
+    # is lost); absolute: dB relative to a full-scale sine, [-top_db, 0] mapped to [0, 1] for every chunk
+    level: Literal["chunk", "absolute"] = "chunk"
     dtype: Literal["float32", "float16"] = "float32"
     batch_size: int = 64          # chunks per mel transform
 
@@ -31,6 +34,7 @@ class MelConfig:
         for name in ("sample_rate", "n_mels", "n_fft", "hop_length", "frames", "batch_size"):
             check(getattr(self, name) >= 1, f"{key}.{name}", "must be >= 1")
         check(self.top_db > 0, f"{key}.top_db", "must be > 0")
+        check(self.level in ("chunk", "absolute"), f"{key}.level", "must be chunk or absolute")
         check(self.chunk_seconds <= self.min_seconds, f"{key}.min_seconds",
               "must be >= chunk_seconds (a track needs at least one whole chunk)")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import get_args
 
 import numpy as np
@@ -80,6 +80,7 @@ class EpochStats:
     kl_dims: tuple[float, ...] = ()  # KL of each latent dimension (VAEs), per sample
     validation: tuple[float, ...] = ()  # total, reconstruction and KL on the validation songs (KL weight 1)
     lr: float | None = None  # the learning rate this epoch ran at (None: not trained by a schedule)
+    diagnostics: dict = field(default_factory=dict)  # the model's own per-epoch means (its DIAGNOSTICS)
 
     def row(self) -> dict:
         """One history row: the losses, ``validation_<loss>`` where there are validation songs,
@@ -87,7 +88,7 @@ class EpochStats:
         width = len(str(max(len(self.kl_dims) - 1, 0)))
         return {"epoch": self.epoch, "total": self.total, "reconstruction": self.reconstruction, "kl": self.kl,
                 **{f"validation_{key}": value for key, value in zip(LOSS_KEYS, self.validation)},
-                **({} if self.lr is None else {"lr": self.lr}),
+                **({} if self.lr is None else {"lr": self.lr}), **self.diagnostics,
                 **{f"kl_dim_{i:0{width}d}": value for i, value in enumerate(self.kl_dims)}}
 
 
@@ -351,6 +352,8 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
     best: tuple[float, dict] | None = None  # the lowest validation total so far and its weights
     bar = tqdm(range(1, epochs + 1), desc=f"train {type(model).__name__}", unit="epoch",
                disable=not progress or rank != 0)
+    # Numbers a model reports beside its losses (the joint model's experts' precisions), averaged per epoch.
+    diagnostic_keys = tuple(getattr(model, "DIAGNOSTICS", ()))
     width = len(LOSS_KEYS)
     for epoch in bar:
         kl_weight, kl_capacity = kl.weight(epoch), kl.target(epoch)
@@ -373,7 +376,7 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
             scaler.scale(objective_total).backward()
             scaler.step(optimiser)
             scaler.update()
-            parts = [losses[key].detach().float().reshape(1) for key in LOSS_KEYS]
+            parts = [losses[key].detach().float().reshape(1) for key in LOSS_KEYS + diagnostic_keys]
             if "kl_dims" in losses:
                 parts.append(losses["kl_dims"].detach().float().reshape(-1))
             step_losses.append(torch.cat(parts))
@@ -385,7 +388,9 @@ def train(model: torch.nn.Module, data: np.ndarray, *, epochs: int, batch_size: 
         means = [total / n for total in sums]
         held_out = () if validation is None or not len(validation) else \
             validation_loss(model, validation, seed=seed, device=device)
-        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[3:]), validation=held_out, lr=epoch_lr)
+        named = len(LOSS_KEYS) + len(diagnostic_keys)
+        stats = EpochStats(epoch, *means[:3], kl_dims=tuple(means[named:]), validation=held_out, lr=epoch_lr,
+                           diagnostics=dict(zip(diagnostic_keys, means[len(LOSS_KEYS):named])))
         history.append(stats)
         if held_out and (best is None or held_out[0] < best[0]):
             best = (held_out[0], {k: v.detach().clone() for k, v in model.state_dict().items()})

@@ -3,8 +3,9 @@ table of the test songs (the headline), that of the training (in-sample) and val
 runs table (every run's every score on every split) and metrics/<dataset>/{<algorithm> (each of
 musiclust.cluster.ALGORITHMS),latents,data,claims,probes,disentanglement,factors}.json (song-level
 nulls, label floors, intervals over training seeds, tested comparisons, linear probes, MIG/DCI/SAP
-with their random-code floors, and against a generated corpus's factors where evaluate asks). Reads the same latents files as the cluster stage, and its sample
-bounds (cluster.max_quadratic_rows, cluster.sample_seed)."""
+with their random-code floors, and against a generated corpus's factors where evaluate asks). Reads the
+same latents files as the cluster stage, its sample bounds (cluster.max_quadratic_rows,
+cluster.sample_seed) and its track pooling (cluster.track_pooling)."""
 
 import logging
 import os
@@ -23,8 +24,8 @@ log = logging.getLogger("evaluate")
 
 
 def main() -> None:
-    args = stage_args(__doc__, "tracks", "factors", "status", "mels", "chunks", "clipstats", "lyrics", "split", "assignments",
-                      "metrics", "scores", "scores_in_sample", "runs", repeated=("latents",))
+    args = stage_args(__doc__, "tracks", "factors", "status", "mels", "chunks", "clipstats", "lyrics", "split",
+                      "assignments", "metrics", "scores", "scores_in_sample", "runs", repeated=("latents",))
     params, sampling = load_section("evaluate", EvaluateParams), load_section("cluster", ClusterParams)
     corpus = read_corpus(tracks=args.tracks, status=args.status, latents=args.latents, mels=args.mels,
                          chunks=args.chunks, clipstats=args.clipstats, lyrics=args.lyrics,

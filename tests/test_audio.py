@@ -205,3 +205,25 @@ def test_an_empty_decoder_message_still_names_the_reason(tmp_path):
         load_audio(tmp_path / "x.mp3", 22050)
     message = str(err.value)
     assert "x.mp3" in message and not message.rstrip(")").endswith(": ")
+
+
+def test_absolute_level_keeps_how_loud_a_chunk_is():
+    from musiclust.audio import full_scale_power, log_mel
+    from musiclust.mel_config import MelConfig
+
+    cfg = MelConfig(level="absolute")
+    sr = cfg.sample_rate
+    t = np.arange(cfg.chunk_samples) / sr
+    sine = np.sin(2 * np.pi * 1000.0 * t).astype(np.float32)
+    loud, half, silent = log_mel(np.stack([sine, 0.5 * sine, np.zeros_like(sine)]), cfg)
+    assert loud.shape == (cfg.n_mels, cfg.frames)
+    assert loud.max() == pytest.approx(1.0, abs=1e-3)  # a full-scale sine is the 0 dB reference
+    # half the amplitude is 6.02 dB quieter: 6.02 / top_db lower wherever both are above the floor
+    both = (half > 0.05) & (loud < 1.0)
+    assert both.sum() > 100
+    np.testing.assert_allclose((loud - half)[both], 20 * np.log10(2) / cfg.top_db, atol=1e-4)
+    assert not silent.any()
+    # the study's per-chunk scaling makes the two chunks identical: their level is lost
+    study = log_mel(np.stack([sine, 0.5 * sine]), MelConfig())
+    np.testing.assert_allclose(study[0], study[1], atol=1e-5)
+    assert full_scale_power(sr, cfg.n_fft, cfg.hop_length, cfg.n_mels) > 0

@@ -78,6 +78,7 @@ def test_the_latents_declared_are_the_models_the_params_name():
     params = _params()
     names = {*params["models"], *params["stats_models"]}
     names |= {n for j in params["joint_models"] for n in (j, f"{j}_audio")}  # the joint model's audio-only code
+    names.add(params["pretrained"]["kind"])  # the pretrained audio model's code, named after its kind
     expected = {f"data/latents/${{item}}/{name}.parquet" for name in names}
     for stage in ("cluster", "evaluate"):
         words = shlex.split(_stage(stage)["cmd"])

@@ -18,6 +18,7 @@ from musiclust.models.joint import (
 )
 from musiclust.models.vae import beta_vae_loss
 from musiclust.representations import Features
+from musiclust.train import train
 
 SIZE, LYRIC_DIM, LATENT = 16, 8, 4
 
@@ -79,7 +80,8 @@ def test_product_of_experts_survives_extreme_log_variances():
 def test_missing_lyrics_train_with_finite_losses_and_gradients(has_lyrics):
     model = _model().train()
     out = model.loss(_batch(has_lyrics), kl_weight=0.5, kl_capacity=1.0)
-    assert set(out) == {"total", "reconstruction", "kl", "kl_dims"} and out["kl_dims"].shape == (LATENT,)
+    assert set(out) == {"total", "reconstruction", "kl", "kl_dims", "audio_precision", "lyric_precision"}
+    assert out["kl_dims"].shape == (LATENT,) and out["audio_precision"] > 0
     assert all(torch.isfinite(v).all() for v in out.values())
     out["total"].backward()
     grads = {name: p.grad for name, p in model.named_parameters()}
@@ -88,8 +90,10 @@ def test_missing_lyrics_train_with_finite_losses_and_gradients(has_lyrics):
     assert lyric
     if not any(has_lyrics):
         assert all(torch.count_nonzero(g) == 0 for g in lyric)
+        assert out["lyric_precision"] == 0 and not model.lyric_noise.estimated  # nothing to estimate it from
     else:
         assert any(torch.count_nonzero(g) > 0 for g in lyric)
+        assert out["lyric_precision"] > 0 and model.lyric_noise.estimated
 
 
 def test_no_lyric_rows_adds_no_lyric_only_elbo():
@@ -121,6 +125,7 @@ def test_rows_without_lyrics_encode_from_audio_alone():
 def test_without_lyrics_the_loss_is_the_audio_beta_vae_elbo():
     model = _model(lyric_dim=0)
     assert not any(name.startswith("lyric") for name, _ in model.named_parameters())
+    model.eval()  # the decoder's variance fixed: both sides score the same likelihood
     mels = _batch()[0]
     batch = (mels, torch.zeros(4, 0), torch.zeros(4))
     for capacity in (None, 2.0):
@@ -128,7 +133,8 @@ def test_without_lyrics_the_loss_is_the_audio_beta_vae_elbo():
         out = model.loss(batch, kl_weight=0.5, kl_capacity=capacity)
         torch.manual_seed(7)
         mu, logvar = product_of_experts(*[[t] for t in model.audio.encode(mels)])
-        expected = beta_vae_loss(mels, mu, logvar, model.audio.decode, beta=2.0, kl_weight=0.5, kl_capacity=capacity)
+        expected = beta_vae_loss(mels, mu, logvar, model.audio.decode, beta=2.0, kl_weight=0.5, kl_capacity=capacity,
+                                 noise=model.audio.noise)
         for key in ("total", "reconstruction", "kl", "kl_dims"):
             torch.testing.assert_close(out[key], expected[key])
     assert model.encode_mean(mels).shape == (4, LATENT)
@@ -312,3 +318,34 @@ def test_loader_workers_read_the_same_joint_batches(tmp_path):
     plain = _fit(config, inputs, seed=2)
     spawned = _fit(config, inputs, seed=2, loader_workers=1)
     assert [h.total for h in plain.history] == [h.total for h in spawned.history]
+
+
+def test_the_lyric_decoders_variance_is_estimated_from_rows_with_lyrics_only():
+    model = _model().train()
+    mels, lyrics, has = _batch((1, 0, 1, 0))
+    torch.manual_seed(0)
+    model.loss((mels, lyrics, has))
+    estimated = model.lyric_noise.variance.clone()
+    # the rows without lyrics hold zeros: changing what their decoder would have to match changes nothing
+    fresh = _model().train()
+    torch.manual_seed(0)
+    noisy = lyrics.clone()
+    noisy[has == 0] = 100.0
+    fresh.loss((mels, noisy, has))
+    torch.testing.assert_close(fresh.lyric_noise.variance, estimated)
+    assert float(estimated) > 0
+
+
+def test_training_logs_each_experts_mean_precision_per_epoch():
+    from musiclust.models.joint import joint_rows
+
+    rng = np.random.default_rng(0)
+    mels = rng.random((12, SIZE, SIZE)).astype(np.float32)
+    ids = pd.Series([f"t{i // 3}" for i in range(12)])
+    rows = joint_rows(mels, ids, pd.Series(["t0", "t1", "t2"]), rng.normal(size=(3, LYRIC_DIM)).astype(np.float32))
+    history = train(_model(), rows, epochs=2, batch_size=4, lr=1e-3, seed=0, device=torch.device("cpu"),
+                    progress=False)
+    row = history[-1].row()
+    assert row["audio_precision"] > 0 and row["lyric_precision"] > 0
+    assert list(row)[:9] == ["epoch", "total", "reconstruction", "kl", "lr", "audio_precision", "lyric_precision",
+                             "kl_dim_0", "kl_dim_1"][:9]

@@ -146,7 +146,8 @@ def test_fit_save_load_roundtrip_weights_only(tmp_path):
     config = DenseAEConfig(latent_dim=3, hidden_dim=8, epochs=1, batch_size=4)
     fitted = M.fit("dense_ae", config, x, seed=5, device=torch.device("cpu"), threads=1)
     assert fitted.hparams == {"config": {"lr": 1e-3, "batch_size": 4, "epochs": 1, "seeds": [0], "patience": 4,
-                                         "lr_schedule": "plateau", "hidden_dim": 8, "latent_dim": 3},
+                                         "lr_schedule": "plateau", "hidden_dim": 8, "latent_dim": 3,
+                                         "input_scaling": "none"},
                               "input": {"image_size": 16}, "seed": 5}
     M.save_model(tmp_path / "m.pt", fitted)
     enc, kind = M.load_model(tmp_path / "m.pt")
@@ -429,3 +430,27 @@ def test_fit_summary_reports_the_stop_the_held_out_error_and_beta_in_both_conven
     codes = flat @ state["components"].T
     expected = float(((flat - codes @ state["components"]) ** 2).sum(1).mean())
     assert pca.summary()["validation_reconstruction"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_band_scaling_standardises_what_the_encoder_sees_by_the_training_rows():
+    rng = np.random.default_rng(0)
+    data = (rng.normal(size=(10, 8, 8)) * np.arange(1, 9)[None, :, None] + np.arange(8)[None, :, None]).astype(np.float32)
+    config = ConvBVAEConfig(latent_dim=2, epochs=1, batch_size=5, input_scaling="band", seeds=[0])
+    fitted = M.fit("conv_bvae", config, data, seed=0, device=torch.device("cpu"), threads=1)
+    mean, scale = fitted.state["scaling.mean"].numpy(), fitted.state["scaling.scale"].numpy()
+    np.testing.assert_allclose(mean, data.mean(axis=(0, 2)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(scale, data.std(axis=(0, 2)), rtol=1e-5)
+    model = ConvBetaVAE(config, image_size=8)
+    model.load_state_dict(fitted.state)
+    scaled = model.scaling(torch.from_numpy(data))
+    assert abs(float(scaled.mean())) < 1e-5 and float(scaled.std()) == pytest.approx(1.0, rel=0.05)
+    # the same weights with the scaling off encode differently: the encoder reads the standardised input
+    plain = ConvBetaVAE(ConvBVAEConfig(latent_dim=2), image_size=8)
+    plain.load_state_dict(fitted.state)
+    x = torch.from_numpy(data[:3])
+    assert not torch.allclose(plain.encode_mean(x), model.eval().encode_mean(x))
+    off = M.fit("dense_ae", DenseAEConfig(latent_dim=2, hidden_dim=4, epochs=1, batch_size=5), data, seed=0,
+                device=torch.device("cpu"), threads=1)
+    assert float(off.state["scaling.mean"].abs().sum()) == 0.0  # none: nothing fitted, nothing applied
+    with pytest.raises(ConfigError, match="models.x.input_scaling"):
+        ConvBVAEConfig(input_scaling="pixel").validate("models.x")

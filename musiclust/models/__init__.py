@@ -37,12 +37,14 @@ from .dense_ae import DenseAE, DenseAEConfig
 from .dense_vae import DenseVAE, DenseVAEConfig
 from .joint import JointBetaVAE, JointBVAEConfig, encode_joint, joint_rows
 from .linear import PCAConfig, fit_pca, pca_residual, pca_transform
+from .pretrained import MusicnnConfig, embed_musicnn
 from .vae import KLConfig, beta_conventions
 
 # What a kind may read: log-mel chunks (mels.npy keyed by chunks.parquet), the clip statistics
-# per track (clipstats.parquet, standardised), the lyric embeddings (lyrics.parquet) and the
-# tracks table with its lyric texts (tracks.parquet).
-INPUTS = ("mels", "clipstats", "lyrics", "texts")
+# per track (clipstats.parquet, standardised), the lyric embeddings (lyrics.parquet), the
+# tracks table with its lyric texts (tracks.parquet) and a pretrained model's input patches of the
+# kept chunks (musiclust.chunk_audio, cut from the audio files).
+INPUTS = ("mels", "clipstats", "lyrics", "texts", "audio")
 
 
 @dataclass
@@ -56,6 +58,7 @@ class ModelInputs:
     clipstats: Features | None = None
     lyrics: tuple[pd.Series | None, np.ndarray | None] | None = None
     texts: pd.DataFrame | None = None
+    audio: Features | None = None  # a pretrained audio model's input per chunk (musiclust.chunk_audio)
     given: frozenset = frozenset()
     split: pd.Series | None = None  # train / validation / test by track_id; None: every row trains
 
@@ -165,6 +168,8 @@ def _torch_kind(module: type[torch.nn.Module], config: type, inputs: tuple[str, 
         data = _data(given).data
         hparams = {"config": dataclasses.asdict(cfg), "input": module.input_shape(data), "seed": seed}
         model = module(cfg, **hparams["input"])
+        if hasattr(model, "scaling"):
+            model.scaling.fit(data)  # the training rows' band statistics (nothing unless input_scaling asks)
         history = train(model, data, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=seed,
                         device=device, kl=cfg.kl_schedule() if isinstance(cfg, KLConfig) else None,
                         validation=None if validation is None else _data(validation).data,
@@ -240,6 +245,10 @@ def _embed_lyrics(cfg: LyricsParams, inputs: ModelInputs, device: torch.device |
     return {"": embed_lyrics(inputs.texts, model=cfg.model, batch_size=cfg.batch_size, progress=progress)}
 
 
+def _embed_audio(cfg: MusicnnConfig, inputs: ModelInputs, device: torch.device | None, progress: bool) -> Encoded:
+    return {"": embed_musicnn(cfg, inputs.audio, device, progress)}
+
+
 KINDS: dict[str, Kind] = {
     "conv_bvae": _torch_kind(ConvBetaVAE, ConvBVAEConfig, ("mels",)),
     "dense_ae": _torch_kind(DenseAE, DenseAEConfig, ("mels",)),
@@ -248,6 +257,7 @@ KINDS: dict[str, Kind] = {
     "joint_bvae": Kind(JointBVAEConfig, ("mels", "lyrics"), _encode_joint, _fit_joint,
                        _torch_loader(JointBetaVAE, JointBVAEConfig), views=("", "audio")),
     "sentence_embedding": Kind(LyricsParams, ("texts",), _embed_lyrics),
+    "musicnn": Kind(MusicnnConfig, ("audio",), _embed_audio),
 }
 
 

@@ -8,12 +8,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from .vae import DecoderNoise, KLConfig, beta_vae_loss
+from ..config import check
+from .vae import INPUT_SCALINGS, BandScaling, DecoderNoise, KLConfig, beta_vae_loss
 
 
 @dataclass(frozen=True)
 class ConvBVAEConfig(KLConfig):
     """Hyperparameters of :class:`ConvBetaVAE` and its training (those of :class:`.vae.KLConfig`)."""
+
+    input_scaling: str = "none"  # band: the encoder sees each mel band standardised by the training chunks
+
+    def validate(self, key: str) -> None:
+        super().validate(key)
+        check(self.input_scaling in INPUT_SCALINGS, f"{key}.input_scaling", f"must be one of {list(INPUT_SCALINGS)}")
 
 
 class ConvBetaVAE(nn.Module):
@@ -51,6 +58,7 @@ class ConvBetaVAE(nn.Module):
             nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Sigmoid(),
         )
         self.noise = DecoderNoise(config.likelihood, config.decoder_variance, bands=image_size)
+        self.scaling = BandScaling(config.input_scaling, bands=image_size)
         # oneDNN runs these convolutions about 1.3x faster in channels-last layout on the CPU.
         self.to(memory_format=torch.channels_last)
 
@@ -63,8 +71,9 @@ class ConvBetaVAE(nn.Module):
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, 128, 128) or (B, 1, 128, 128) → mu, logvar, each (B, latent_dim)."""
-        if x.ndim == 3:
-            x = x.unsqueeze(1)
+        if x.ndim == 4:
+            x = x.squeeze(1)
+        x = self.scaling(x).unsqueeze(1)
         h = self.encoder(x.contiguous(memory_format=torch.channels_last))
         return self.fc_mu(h), self.fc_logvar(h)
 

@@ -10,7 +10,7 @@ from torch.nn import functional as F
 
 from ..config import check
 from .conv_bvae import ConvBetaVAE
-from .vae import TrainingConfig
+from .vae import INPUT_SCALINGS, BandScaling, TrainingConfig
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,11 @@ class DenseAEConfig(TrainingConfig):
 
     hidden_dim: int = 512
     latent_dim: int = 64
+    input_scaling: str = "none"  # band: the encoder sees each mel band standardised by the training chunks
 
     def validate(self, key: str) -> None:
         super().validate(key)
+        check(self.input_scaling in INPUT_SCALINGS, f"{key}.input_scaling", f"must be one of {list(INPUT_SCALINGS)}")
         check(self.hidden_dim >= 1, f"{key}.hidden_dim", "must be >= 1")
         check(self.latent_dim >= 1, f"{key}.latent_dim", "must be >= 1")
 
@@ -40,10 +42,11 @@ class DenseAE(nn.Module):
                                      nn.Linear(hidden_dim, latent_dim))
         self.decoder = nn.Sequential(nn.Linear(latent_dim, hidden_dim), nn.ReLU(),
                                      nn.Linear(hidden_dim, pixels), nn.Sigmoid())
+        self.scaling = BandScaling(config.input_scaling, bands=image_size)
 
     def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, 128, 128) → code (B, latent_dim); deterministic, so the 'mean' is the code."""
-        return self.encoder(x)
+        return self.encoder(self.scaling(x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(z).view(-1, self.image_size, self.image_size)

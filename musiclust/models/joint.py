@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from ..arrays import array_from_state, array_state
 from ..config import check
 from .conv_bvae import ConvBetaVAE, ConvBVAEConfig
-from .vae import KLConfig, kl_per_dim, kl_term, reparameterise
+from .vae import DecoderNoise, KLConfig, kl_per_dim, kl_term, reparameterise
 
 # exp() of a log-variance outside this range overflows or underflows float32 precisions.
 LOGVAR_RANGE = (-30.0, 20.0)
@@ -36,9 +36,14 @@ class JointBVAEConfig(KLConfig):
     """Hyperparameters of :class:`JointBetaVAE` and its training.
 
     ``lyric_weight`` balances the sizes of the two reconstructions. The lyric term is
-    ``lyric_weight * (n_mel_pixels / lyric_dim) * ||lyrics - decoded||^2``, so at 1.0 each
-    modality weighs the same per element: a 128x128 mel chunk has 16384 pixels and a lyric
-    embedding 384 dimensions, whose summed error alone would be drowned by the mel's.
+    ``lyric_weight * (n_mel_pixels / lyric_dim)`` times the lyric decoder's negative log-likelihood,
+    so at 1.0 each modality weighs the same per element: a 128x128 mel chunk has 16384 pixels and
+    a lyric embedding 384 dimensions, whose term alone would be drowned by the mel's. With
+    ``likelihood: gaussian`` (the default) each decoder's error is measured against its own
+    calibrated variance (:class:`.vae.DecoderNoise`: per mel band, one for the lyric embedding),
+    so an element of either modality weighs by how well it can be predicted, not by its raw
+    scale (a lyric element's variance is several times below a mel pixel's); ``sse`` is the
+    summed squared error of both.
     ``unimodal_elbos`` adds the audio-only and lyric-only ELBOs to the joint one.
     """
 
@@ -46,14 +51,12 @@ class JointBVAEConfig(KLConfig):
     lyric_weight: float = 1.0         # per-element weight of the lyric reconstruction against the mel's
     unimodal_elbos: bool = True       # also train each expert alone (MVAE's sub-sampled ELBOs)
     epochs: int = 10
-    likelihood: str = "sse"
 
     def validate(self, key: str) -> None:
         super().validate(key)
         check(self.lyric_hidden >= 1, f"{key}.lyric_hidden", "must be >= 1")
         check(self.lyric_weight >= 0, f"{key}.lyric_weight", "must be >= 0")
-        # Its lyric term is weighed per element against the mel's summed squared error.
-        check(self.likelihood == "sse", f"{key}.likelihood", "the joint model's decoders are summed squared error: sse")
+
 
 
 def product_of_experts(mus: list[torch.Tensor], logvars: list[torch.Tensor],
@@ -118,13 +121,17 @@ class JointBetaVAE(nn.Module):
         Size of a lyric embedding (0: no lyrics).
     """
 
+    DIAGNOSTICS = ("audio_precision", "lyric_precision")  # logged per epoch beside the losses (see _precisions)
+
     def __init__(self, config: JointBVAEConfig = JointBVAEConfig(), image_size: int = 128, lyric_dim: int = 384):
         super().__init__()
         if lyric_dim < 0:
             raise ValueError(f"lyric_dim must be >= 0, got {lyric_dim}")
         self.config, self.image_size, self.lyric_dim = config, image_size, lyric_dim
-        self.audio = ConvBetaVAE(ConvBVAEConfig(latent_dim=config.latent_dim, beta=config.beta, likelihood="sse"),
+        self.audio = ConvBetaVAE(ConvBVAEConfig(latent_dim=config.latent_dim, beta=config.beta,
+                                                likelihood=config.likelihood, decoder_variance=config.decoder_variance),
                                  image_size)
+        self.lyric_noise = DecoderNoise(config.likelihood, "global")
         self.lyric_encoder = self.lyric_mu = self.lyric_logvar = self.lyric_decoder = None
         self.lyric_scale = 0.0
         if lyric_dim:
@@ -185,16 +192,21 @@ class JointBetaVAE(nn.Module):
         """``(total, reconstruction, kl, kl_dims)`` of one ELBO, reconstructing the modalities given."""
         z = reparameterise(mu, logvar)
         batch = mu.shape[0]
-        reconstruction = torch.zeros((), device=mu.device)
+        reconstruction = torch.zeros((), device=mu.device)  # summed squared errors (the lyric's weighted)
+        likelihood = torch.zeros((), device=mu.device)  # the decoders' negative log-likelihoods, as weighed
         if mels is not None:
-            reconstruction = reconstruction + _row_sse(self.audio.decode(z), mels).sum() / batch
+            decoded = self.audio.decode(z)
+            reconstruction = reconstruction + _row_sse(decoded, mels).sum() / batch
+            likelihood = likelihood + self.audio.noise.nll(decoded, mels).sum() / batch
         if lyrics is not None:
             # Rows without lyrics have nothing to reconstruct; still averaged over the whole batch.
-            lyric_error = (_row_sse(self.lyric_decoder(z), lyrics) * has_lyrics.float()).sum() / batch
-            reconstruction = reconstruction + self.lyric_scale * lyric_error
+            decoded, kept = self.lyric_decoder(z), has_lyrics.float()
+            reconstruction = reconstruction + self.lyric_scale * (_row_sse(decoded, lyrics) * kept).sum() / batch
+            nll = self.lyric_noise.nll(decoded, lyrics, rows=kept)  # its variance from rows with lyrics only
+            likelihood = likelihood + self.lyric_scale * (nll * kept).sum() / batch
         kl_dims = kl_per_dim(mu, logvar)
         kl = kl_dims.sum()
-        total = reconstruction + kl_term(kl, beta=self.config.beta, kl_weight=kl_weight, kl_capacity=kl_capacity)
+        total = likelihood + kl_term(kl, beta=self.config.beta, kl_weight=kl_weight, kl_capacity=kl_capacity)
         return total, reconstruction, kl, kl_dims
 
     @staticmethod
@@ -235,9 +247,11 @@ class JointBetaVAE(nn.Module):
             mu, logvar = product_of_experts([audio_mu], [audio_logvar])
             total, reconstruction, kl, kl_dims = self._elbo(mu, logvar, mels=mels, lyrics=None, has_lyrics=None,
                                                             **kl_args)
-            return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims}
+            return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims,
+                    **self._precisions(audio_logvar, None, None)}
 
         lyric_mu, lyric_logvar = self._lyric_expert(lyrics)
+        precisions = self._precisions(audio_logvar, lyric_logvar, has_lyrics)
         mu, logvar = product_of_experts([audio_mu, lyric_mu], [audio_logvar, lyric_logvar], [None, has_lyrics])
         total, reconstruction, kl, kl_dims = self._elbo(mu, logvar, mels=mels, lyrics=lyrics, has_lyrics=has_lyrics,
                                                         **kl_args)
@@ -250,7 +264,21 @@ class JointBetaVAE(nn.Module):
             # A batch with no lyrics has no lyric-only ELBO (under a capacity it would still add
             # beta * C); a 0/1 factor rather than a branch keeps the step free of host syncs.
             total = total + lyric_total * has_lyrics.float().amax()
-        return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims}
+        return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims, **precisions}
+
+    @staticmethod
+    def _precisions(audio_logvar: torch.Tensor, lyric_logvar: torch.Tensor | None,
+                    has_lyrics: torch.Tensor | None) -> dict[str, torch.Tensor]:
+        """Each expert's mean posterior precision (1 / variance over rows and dimensions; the lyric
+        expert's over rows with lyrics): in a product of experts the more precise one dominates,
+        so an expert far more precise than the other drowns it. Detached: logged, not trained."""
+        with torch.no_grad():
+            audio = torch.exp(-audio_logvar.float().clamp(*LOGVAR_RANGE)).mean()
+            if lyric_logvar is None:
+                return {"audio_precision": audio, "lyric_precision": torch.zeros((), device=audio.device)}
+            kept = has_lyrics.float()
+            lyric = (torch.exp(-lyric_logvar.float().clamp(*LOGVAR_RANGE)).mean(1) * kept).sum() / kept.sum().clamp_min(1)
+        return {"audio_precision": audio, "lyric_precision": lyric}
 
     def encode_mean(self, batch_or_mels) -> torch.Tensor:
         """The joint posterior mean of a batch tuple, or the audio-only one of mels alone → (B, latent_dim)."""

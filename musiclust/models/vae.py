@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -34,6 +35,7 @@ from ..train import LR_SCHEDULES, KLSchedule, Stopping
 
 LIKELIHOODS = ("gaussian", "sse")
 DECODER_VARIANCES = ("band", "global")
+INPUT_SCALINGS = ("none", "band")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,43 @@ def kl_term(kl: torch.Tensor, *, beta: float, kl_weight: float = 1.0, kl_capacit
     return beta * kl_weight * (kl if kl_capacity is None else (kl - kl_capacity).abs())
 
 
+class BandScaling(nn.Module):
+    """The encoder's input standardised per band (axis 1: a mel chunk's frequency rows) by the
+    mean and spread of the training rows (``fit``), kept as buffers so encoding applies the same;
+    ``none`` leaves the input as it is. Only what the encoder sees changes: the decoder still
+    reconstructs the stored input, under its own likelihood."""
+
+    def __init__(self, scaling: str = "none", bands: int = 1):
+        super().__init__()
+        self.active = scaling == "band"
+        self.register_buffer("mean", torch.zeros(bands))
+        self.register_buffer("scale", torch.ones(bands))
+
+    @torch.no_grad()
+    def fit(self, data, batch: int = 512) -> None:
+        """Per-band mean and standard deviation over the rows and frames of ``data`` (N, bands, ...),
+        read a block at a time (a memory map stays on disk), accumulated in float64."""
+        if not self.active:
+            return
+        total = squares = 0.0
+        count = 0
+        for start in range(0, len(data), batch):
+            block = torch.from_numpy(np.asarray(data[start : start + batch], dtype=np.float64))
+            axes = [0] + list(range(2, block.ndim))
+            total = total + block.sum(axes)
+            squares = squares + block.pow(2).sum(axes)
+            count += block.numel() // block.shape[1]
+        mean = total / count
+        self.mean.copy_(mean.float())
+        self.scale.copy_((squares / count - mean.pow(2)).clamp_min(0).sqrt().clamp_min(1e-6).float())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.active:
+            return x
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        return (x - self.mean.view(shape)) / self.scale.view(shape)
+
+
 class DecoderNoise(nn.Module):
     """The decoder's likelihood: ``nll(recon, x)`` per row.
 
@@ -127,23 +166,33 @@ class DecoderNoise(nn.Module):
         self.register_buffer("variance", torch.ones(bands if self.per_band else 1))
         self.register_buffer("estimated", torch.zeros((), dtype=torch.bool))
 
-    def _band_means(self, squared: torch.Tensor) -> torch.Tensor:
+    def _update(self, squared: torch.Tensor, rows: torch.Tensor | None) -> None:
+        """Move the variance towards this batch's mean squared error (per band) over ``rows``."""
+        weight = torch.ones(squared.shape[0], device=squared.device) if rows is None else rows.float()
+        weighted = squared * weight.view((-1,) + (1,) * (squared.ndim - 1))
         axes = [0] + list(range(2, squared.ndim))
-        return squared.mean(axes) if self.per_band else squared.mean().reshape(1)
+        per_row = squared[0].numel() // (squared.shape[1] if self.per_band else 1)
+        count = weight.sum() * per_row
+        sums = weighted.sum(axes) if self.per_band else weighted.sum().reshape(1)
+        batch = (sums / count.clamp_min(1)).clamp_min(self.FLOOR)
+        # No sync with the host: a batch without rows leaves the estimate as it was.
+        seen = count > 0
+        moved = torch.where(self.estimated, (1 - self.MOMENTUM) * self.variance + self.MOMENTUM * batch, batch)
+        self.variance.copy_(torch.where(seen, moved, self.variance))
+        self.estimated.copy_(self.estimated | seen)
 
-    def nll(self, recon: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Negative log-likelihood of each row of ``x`` (B, bands, ...) → (B,), float32."""
+    def nll(self, recon: torch.Tensor, x: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """Negative log-likelihood of each row of ``x`` (B, bands, ...) → (B,), float32. ``rows``
+        (B,), 0/1: the rows that count in the variance's estimate (None: all)."""
         squared = (recon.float() - x.float()).pow(2)
         if self.likelihood == "sse":
             return squared.flatten(1).sum(1)
         if self.training:
             with torch.no_grad():
-                batch = self._band_means(squared).clamp_min(self.FLOOR)
-                self.variance.copy_(torch.where(self.estimated, (1 - self.MOMENTUM) * self.variance
-                                                + self.MOMENTUM * batch, batch))
-                self.estimated.fill_(True)
+                self._update(squared, rows)
         shape = (1, -1) + (1,) * (x.ndim - 2)
-        variance = self.variance.view(shape)
+        # A copy: the joint model scores several ELBOs in one step, each updating the buffer.
+        variance = self.variance.detach().clone().view(shape)
         return (0.5 * (squared / variance + torch.log(2 * math.pi * variance))).flatten(1).sum(1)
 
 
