@@ -10,6 +10,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The pipeline's version each experiment summary records ("pipeline"): 2 is the calibrated decoder,
+# early stopping on a plateau, mean-and-std track pooling and musicnn; a summary without it is of 1.
+PIPELINE_VERSION = 2
+
 
 def experiment_rev(name: str, how_to_run: str) -> str:
     """The ref of the experiment called ``name``; a clear error when there is none or several."""
@@ -44,15 +48,18 @@ def dvc(*args: str) -> str:
                           text=True).stdout
 
 
-def run_queued(experiments: dict[str, list[str]], poll_s: float = 30.0) -> None:
+def run_queued(experiments: dict[str, list[str]], poll_s: float = 30.0,
+               targets: dict[str, list[str]] | None = None) -> None:
     """Queue each experiment (name -> its ``-S`` settings) not run yet, run the queue one at a
-    time and wait for it; a failed experiment stops with its name."""
+    time and wait for it; a failed experiment stops with its name. ``targets``: name -> the stages
+    an experiment runs (default: the whole pipeline)."""
     existing = set(dvc("exp", "list", "--all-commits", "--name-only").split())
     for name, sets in experiments.items():
         if name in existing:
             print(f"{name}: already run (dvc exp remove {name} to run it again)")
             continue
-        dvc("exp", "run", "--queue", "--name", name, *[arg for s in sets for arg in ("-S", s)])
+        dvc("exp", "run", "--queue", "--name", name, *[arg for s in sets for arg in ("-S", s)],
+            *(targets or {}).get(name, []))
         print(f"queued {name}: {' '.join(sets)}")
     dvc("queue", "start", "--jobs", "1")
     while True:

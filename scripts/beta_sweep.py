@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _experiments import committed_bytes, committed_json, committed_text, experiment_rev, run_queued
+from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, experiment_rev, run_queued
 from scipy import stats
 
 from musiclust.io import write_json
@@ -164,6 +164,7 @@ def summarise(out: Path, figure: Path) -> dict:
                "chosen": chosen,
                "chosen_vs_study": None if chosen == STUDY else paired_test(settings[chosen], settings[STUDY]),
                "settings": settings}
+    results['pipeline'] = PIPELINE_VERSION
     write_json(results, out)
     plot(results, figure)
     return results

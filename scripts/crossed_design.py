@@ -25,7 +25,7 @@ import argparse
 import json
 from pathlib import Path
 
-from _experiments import committed_json, experiment_rev, run_queued
+from _experiments import PIPELINE_VERSION, committed_json, experiment_rev, run_queued
 
 from musiclust.io import write_json
 
@@ -80,6 +80,7 @@ def main() -> int:
         queue()
         return 0
     result = summarise()
+    result['pipeline'] = PIPELINE_VERSION
     write_json(result, args.out)
     print(json.dumps(result, indent=1))
     return 0

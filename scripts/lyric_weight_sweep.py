@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from _experiments import committed_bytes, committed_json, committed_text, experiment_rev, run_queued
+from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, experiment_rev, run_queued
 from beta_sweep import choose, paired_test, split_scores
 
 from musiclust.io import write_json
@@ -69,6 +69,7 @@ def summarise(out: Path) -> dict:
                "chosen_vs_default": None if chosen == COMMITTED else paired_test(
                    settings[chosen], settings[COMMITTED], target=CHOOSE_BY[1], metric=CHOOSE_BY[2]),
                "settings": settings}
+    results['pipeline'] = PIPELINE_VERSION
     write_json(results, out)
     return results
 

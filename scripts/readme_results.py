@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from _experiments import PIPELINE_VERSION
 
 from musiclust.report import read_histories
 from musiclust.tables import (
@@ -168,6 +169,88 @@ def held_out_section() -> list[str]:
             "songs:", "", *lines]
 
 
+def _earlier_pipeline(summary: dict | None, script: str) -> str:
+    """A note where a committed experiment ran on an earlier pipeline than the workspace's."""
+    if summary is None or summary.get("pipeline", 1) >= PIPELINE_VERSION:
+        return ""
+    return (f" *This experiment ran on the pipeline before the calibrated decoder, early stopping on a plateau, "
+            f"mean-and-std track pooling and musicnn: its numbers describe that pipeline, not the models above "
+            f"(`python {script}` remakes it).*")
+
+
+def training_section() -> list[str]:
+    """Per model: epochs run, how training stopped, the held-out reconstruction error and beta in both
+    conventions, from metrics/<dataset>/train/<model>.json."""
+    lines = []
+    for ds in ("hblm_synth", "gtzan_synth"):
+        rows, errors = [], {}
+        for path in sorted((ROOT / "metrics" / ds / "train").glob("*.json")):
+            seeds = list(json.loads(path.read_text(encoding="utf-8")).values())
+            model = path.stem
+
+            def mean(key, seeds=seeds):
+                values = [s[key] for s in seeds if s.get(key) is not None]
+                return sum(values) / len(values) if values else None
+
+            plateau = sum(s.get("stopped") == "plateau" for s in seeds)
+            error = mean("validation_reconstruction")
+            errors[model] = error
+            beta = (f"{mean('beta_calibrated'):.3g} / {mean('beta_sse'):.3g}" if mean("beta_sse") is not None else "–")
+            rows.append([f"`{model}`", str(len(seeds)), f"{mean('epochs'):.1f}",
+                         f"{mean('best_epoch'):.1f}" if mean("best_epoch") is not None else "–",
+                         f"{plateau} of {len(seeds)}" if seeds[0].get("stopped") else "–",
+                         f"{error:.1f}" if error is not None else "–", beta])
+        better = [f"`{m}` ({e:.1f})" for m, e in errors.items() if m != "pca" and e is not None
+                  and errors.get("pca") is not None and e < errors["pca"] and m != "dense_vae"]
+        lines += [f"`{ds}`:", "", *_table(["model", "seeds", "epochs run", "kept epoch", "stopped on a plateau",
+                                           "held-out reconstruction", "beta calibrated / SSE"], rows), "",
+                  f"Below PCA(64)'s held-out error ({errors['pca']:.1f}): "
+                  + (", ".join(better) if better else "no network") + ".", ""]
+    return ["**Training.** Every network learns from the training songs and keeps the weights of its lowest "
+            "validation loss; `epochs` is a cap, training stops after `patience` epochs without a 0.1% "
+            "improvement, and the learning rate halves after half that many. Per model (means over training seeds): "
+            "the epochs run, the epoch kept, how many seeds stopped on a plateau rather than at the cap, the "
+            "reconstruction error per chunk on the validation songs (summed squared error over pixels, or over the "
+            "43 statistics for `dense_vae`; PCA's from its components), and beta in both conventions: against the "
+            "calibrated likelihood and against a summed squared error, `beta_sse = beta_calibrated × 2 × "
+            "decoder variance` (`metrics/<dataset>/train/<model>.json`):", "", *lines]
+
+
+def ablation_section() -> list[str]:
+    summary = _committed_output("experiments/ablations.json")
+    if summary is None:
+        return ["**Ablations** of the input level, the track pooling and the KL term: `python scripts/ablations.py "
+                "queue` then `summarise` writes `experiments/ablations.json`, not run yet.", ""]
+    lines = []
+    for ds in ("hblm_synth", "gtzan_synth"):
+        base = summary["baseline"]["datasets"][ds]["scores"]
+        rows = []
+        for rep in base:
+            cells = [f"`{rep}`"]
+            for name in ("baseline", *[n for n, e in summary.items() if n != "baseline" and "scores" in e["datasets"][ds]]):
+                node = summary[name]["datasets"][ds]["scores"].get(rep)
+                if node is None:
+                    cells.append("–")
+                    continue
+                val, test = node["validation"]["genre"]["ami"], node["test"]["genre"]["ami"]
+                cells.append(f"{val['mean']:.2f} / {with_chance(test['mean'], test['ci95'], test['null_p95'])}")
+            rows.append(cells)
+        names = ["baseline", *[n for n, e in summary.items() if n != "baseline" and "scores" in e["datasets"][ds]]]
+        recon = {name: summary[name]["datasets"][ds]["reconstruction"] for name in summary}
+        beta0 = recon.get("conv-beta0", {}).get("conv_bvae_b1", {}).get("validation_reconstruction")
+        lines += [f"`{ds}`, genre AMI, validation / test (chance level):", "",
+                  *_table(["representation", *[f"`{n}`" for n in names]], rows), "",
+                  (f"Held-out reconstruction per chunk: the conv network without its KL term (`conv-beta0`) "
+                   f"{beta0:.1f}, the dense AE {recon['baseline']['dense_ae']['validation_reconstruction']:.1f}, "
+                   f"PCA(64) {recon['baseline']['pca']['validation_reconstruction']:.1f}." if beta0 is not None else ""),
+                  ""]
+    sets = "; ".join(f"`{n}`: {', '.join(f'`{x}`' for x in e['sets'])}" for n, e in summary.items() if n != "baseline")
+    return [f"**Ablations** (`scripts/ablations.py`, `experiments/ablations.json`), each one setting changed from the "
+            f"committed workspace ({sets}), on both corpora: track-level KMeans AMI against genre, the validation "
+            "songs' (what a choice may read) and the test songs' with their 95% interval over training seeds:", "",
+            *lines]
+
+
 def replication_section() -> list[str]:
     rep = _committed_output("experiments/replication.json")
     if rep is None:
@@ -194,7 +277,8 @@ def replication_section() -> list[str]:
             + f"; a claim holds where its verdict is the same decided one on all {len(draws) + 1} corpus draws."
             + (f" Not run yet: {', '.join(f'`{n}`' for n in not_run)} (`python scripts/replication.py queue "
                f"{' '.join(not_run)}`)." if not_run else ""), "",
-            *_table(["comparison", *names, f"holds on all {len(draws) + 1} draws"], rows), ""]
+            *_table(["comparison", *names, f"holds on all {len(draws) + 1} draws"], rows), "",
+            *([note.strip(), ""] if (note := _earlier_pipeline(rep, "scripts/replication.py queue")) else [])]
 
 
 def study_section() -> list[str]:
@@ -282,7 +366,8 @@ def crossed_section() -> list[str]:
             *_table(["representation", "seeds", "AMI", "NMI", "ARI", "AMI floor: language", "AMI floor: genre"],
                     rows), "",
             *(["Its tested comparisons:", "", *claims, ""] if claims else []),
-            *factors_section(crossed.get("generator_factors") or {})]
+            *factors_section(crossed.get("generator_factors") or {}),
+            *([note.strip(), ""] if (note := _earlier_pipeline(crossed, "scripts/crossed_design.py queue")) else [])]
 
 
 FACTOR_COLUMNS = (("mig", "MIG"), ("dci_disentanglement", "DCI D"), ("dci_completeness", "DCI C"),
@@ -323,11 +408,13 @@ def kl_section() -> list[str]:
                  and any(c.startswith("kl_dim_") for c in pd.read_csv(next(folder.glob("seed_*.csv"))).columns)}
         table, warnings = kl_table(usage, _load(ds, "latents"))
         lines += [f"`{ds}`:", "", *warnings, *([""] if warnings else []), table, ""]
-    return ["**KL per latent dimension** at the last epoch of every VAE (from the training histories, "
+    return ["**KL per latent dimension** of the kept weights of every VAE (from the training histories, "
             "`plots/<dataset>/history/<model>/seed_<n>.csv`, columns `kl_dim_<i>`; the figures "
-            "`kl_per_dim_<model>.png` show it over the epochs) and the active units (`metrics/<dataset>/"
-            "latents.json`). A model with no dimension above the threshold has collapsed to its prior; the "
-            "report then prints a warning:", "", *lines]
+            "`kl_per_dim_<model>.png` show it over the epochs), counted in nats (above 0.1: the dimension carries "
+            "information; above 0.5: clearly), how concentrated it is (the share of the five largest dimensions), "
+            "and the active units by the variance rule (`metrics/<dataset>/latents.json`), which can count a "
+            "dimension that carries almost nothing. A model with no dimension above 0.1 nats has collapsed to its "
+            "prior; the report then prints a warning:", "", *lines]
 
 
 def beta_sweep_section() -> list[str]:
@@ -359,7 +446,8 @@ def beta_sweep_section() -> list[str]:
             "nats, MIG against (language, genre):", "",
             *_table(["setting", "beta", "capacity (nats)", "genre AMI, validation", "genre AMI, test",
                      "validation loss", "KL", "dims used", "MIG"], rows), "",
-            verdict_line, "", "![Genre AMI and KL against beta](../experiments/beta_sweep.png)", ""]
+            verdict_line + _earlier_pipeline(sweep, "scripts/beta_sweep.py queue"), "",
+            "![Genre AMI and KL against beta](../experiments/beta_sweep.png)", ""]
 
 
 def _choice_sentence(chosen: str, versus: dict | None, role: str, reference: str) -> str:
@@ -395,7 +483,8 @@ def lyric_weight_section() -> list[str]:
             "(chance level in parentheses) and the validation loss (its lyric term scaled by the weight, so it does not "
             "compare across weights):", "",
             *_table(["setting", "lyric weight", "language×genre AMI, validation", "language×genre AMI, test",
-                     "genre AMI, test", "validation loss"], rows), "", verdict_line, ""]
+                     "genre AMI, test", "validation loss"], rows), "",
+            verdict_line + _earlier_pipeline(sweep, "scripts/lyric_weight_sweep.py queue"), ""]
 
 
 def lyrics_models_section() -> list[str]:
@@ -611,7 +700,8 @@ def _joint_gpu_lines(gpu: dict) -> list[str]:
 # The README's one table: the representations a newcomer compares, each with what it is.
 HEADLINE_ROWS = {f"{HEADLINE}+lyrics": "the study's hybrid: audio latent + lyrics",
                  HEADLINE: "the audio latent alone", "lyrics": "the lyric embedding alone",
-                 "clipstats": "43 plain clip statistics", JOINT: "one latent of audio and lyrics together"}
+                 "clipstats": "43 plain clip statistics", "musicnn": "a pretrained music model, fixed",
+                 JOINT: "one latent of audio and lyrics together"}
 HEADLINE_COLUMNS = (("hblm_synth", "language"), ("hblm_synth", "genre"), ("hblm_synth", "language_genre"),
                     ("gtzan_synth", "genre"))
 FIGURE = "plots/hblm_synth/figures/tsne_conv_bvae+lyrics_tracks.png"
@@ -695,7 +785,7 @@ def _replication_sentence() -> str:
                if held else "no comparison keeps a decided verdict on every draw.")
             + _five_seeds_sentence(rep)
             + (" Not run yet: " + ", ".join(f"`{n}`" for n in rep["not_run"]) + "." if rep.get("not_run") else "")
-            + " Details: [docs/results.md](docs/results.md).")
+            + " Details: [docs/results.md](docs/results.md)." + _earlier_pipeline(rep, "scripts/replication.py queue"))
 
 
 def _five_seeds_sentence(rep: dict) -> str:
@@ -737,9 +827,9 @@ def quickstart_section() -> list[str]:
 
 
 def results_sections() -> list[str]:
-    return [*hblm_section(), *held_out_section(), *replication_section(), *study_section(), *joint_section(),
-            *crossed_section(), *disentanglement_section(), *kl_section(), *beta_sweep_section(),
-            *lyric_weight_section(), *lyrics_models_section(), *gtzan_section()]
+    return [*hblm_section(), *held_out_section(), *training_section(), *ablation_section(), *replication_section(),
+            *study_section(), *joint_section(), *crossed_section(), *disentanglement_section(), *kl_section(),
+            *beta_sweep_section(), *lyric_weight_section(), *lyrics_models_section(), *gtzan_section()]
 
 
 def benchmark_sections() -> list[str]:

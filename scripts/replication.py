@@ -21,7 +21,7 @@ import argparse
 from pathlib import Path
 
 import yaml
-from _experiments import committed_json, dvc, experiment_rev, run_queued
+from _experiments import PIPELINE_VERSION, committed_json, dvc, experiment_rev, run_queued
 
 from musiclust.io import write_json
 
@@ -66,7 +66,7 @@ def summarise() -> dict:
     draws = ["committed", *(name for name in CORPUS_DRAWS if name in runs)]
     out = {"dataset": DATASET, "training_seeds": {"committed": "as params.yaml", "seeds-5": SEEDS},
            "corpus_seeds": {"committed": 0, **{name: CORPUS_DRAWS[name] for name in draws[1:]}},
-           "not_run": not_run, "claims": {}}
+           "not_run": not_run, "claims": {}, "pipeline": PIPELINE_VERSION}
     for key in runs["committed"]:
         per_run = {name: {field: claims.get(key, {}).get(field) for field in ("verdict", "mean_a", "mean_b", "p_holm",
                                                                                   "test", "seeds_a", "seeds_b")}

@@ -61,3 +61,39 @@ def test_the_generated_sentences_say_what_was_chosen_and_mark_scores_at_the_rand
     assert "MIG above random codes of its size at the chunk level: no code." in lines
     assert "tempo_bpm (4 values), key (12 values)" in lines[0]
     assert readme.factors_section({}) == []
+
+
+def test_an_experiment_of_an_earlier_pipeline_says_so():
+    readme = load_script("readme_results")
+    assert "before the calibrated decoder" in readme._earlier_pipeline({"chosen": "beta-1"}, "scripts/x.py queue")
+    assert "`python scripts/x.py queue`" in readme._earlier_pipeline({}, "scripts/x.py queue")
+    assert readme._earlier_pipeline({"pipeline": readme.PIPELINE_VERSION}, "scripts/x.py queue") == ""
+    assert readme._earlier_pipeline(None, "scripts/x.py queue") == ""
+
+
+def test_the_ablation_table_shows_validation_and_test_beside_the_baseline(monkeypatch):
+    readme = load_script("readme_results")
+
+    def scores(validation, test):
+        return {"validation": {"genre": {"ami": {"mean": validation, "ci95": 0.01}}},
+                "test": {"genre": {"ami": {"mean": test, "ci95": 0.02, "null_p95": 0.1}}}}
+
+    recon = {m: {"validation_reconstruction": e, "stopped_on_plateau": 3, "seeds": 3}
+             for m, e in (("conv_bvae", 150.0), ("conv_bvae_b1", 140.0), ("dense_ae", 120.0), ("pca", 90.0))}
+    per_ds = {"scores": {"conv_bvae": scores(0.2, 0.3)}, "reconstruction": recon}
+    summary = {"baseline": {"sets": [], "datasets": {"hblm_synth": per_ds, "gtzan_synth": per_ds}},
+               "level-absolute": {"sets": ["spectrograms.level=absolute"],
+                                  "datasets": {ds: {"scores": {"conv_bvae": scores(0.4, 0.5)}, "reconstruction": recon}
+                                               for ds in ("hblm_synth", "gtzan_synth")}},
+               "conv-beta0": {"sets": ["models.conv_bvae_b1.beta=0"],
+                              "datasets": {ds: {"reconstruction": {**recon, "conv_bvae_b1": {
+                                  "validation_reconstruction": 80.0, "stopped_on_plateau": 3, "seeds": 3}}}
+                                  for ds in ("hblm_synth", "gtzan_synth")}}}
+    monkeypatch.setattr(readme, "_committed_output", lambda path: summary)
+    lines = readme.ablation_section()
+    row = next(line for line in lines if line.startswith("| `conv_bvae`"))
+    assert row.startswith("| `conv_bvae` | 0.20 / 0.30 ± 0.02 (0.10) | 0.40 / 0.50 ± 0.02 (0.10) |")
+    assert "| representation | `baseline` | `level-absolute` |" in lines  # conv-beta0 trains only: no column
+    assert any("(`conv-beta0`) 80.0, the dense AE 120.0, PCA(64) 90.0" in line for line in lines)
+    monkeypatch.setattr(readme, "_committed_output", lambda path: None)
+    assert "not run yet" in readme.ablation_section()[0]

@@ -1,0 +1,103 @@
+"""Ablations of the audio input, the track pooling and the KL term, through DVC's experiment queue,
+on both embedded corpora; each experiment changes one setting of the committed workspace.
+
+    python scripts/ablations.py queue       # one experiment per setting; dvc queue start; wait
+    python scripts/ablations.py summarise   # experiments/ablations.json
+
+``level-absolute``: ``spectrograms.level=absolute`` (dB re a full-scale sine, the same scale for
+every chunk, instead of the study's dB re each chunk's maximum min-max scaled per chunk: a chunk's
+level survives). ``pooling-mean``: ``cluster.track_pooling=[mean]`` (the study's track row, the mean
+of its chunks, instead of mean and std). ``conv-beta0``: ``models.conv_bvae_b1.beta=0``, the conv
+network without its KL term, trained only (its train stages): can the network and optimiser fit,
+that is reconstruct held-out chunks better than PCA(64)?
+
+Per experiment and corpus: each audio representation's track-level KMeans AMI and NMI against
+genre on the validation songs (what a choice may read) and on the test songs (the mean over
+training seeds of the KMeans-seed means, with the 95% t-interval over training seeds), and every
+network's and PCA's reconstruction error per chunk on the validation songs, from the weights kept.
+scripts/readme_results.py shows the file; nothing here is chosen by test labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, experiment_rev, run_queued
+from beta_sweep import split_scores
+
+from musiclust.io import write_json
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASETS = ("hblm_synth", "gtzan_synth")
+AUDIO = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca", "raw", "musicnn", "joint_bvae_audio", "dense_vae",
+         "clipstats")
+RECONSTRUCTION = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")
+EXPERIMENTS = {
+    "level-absolute": ["spectrograms.level=absolute"],
+    "pooling-mean": ["cluster.track_pooling=[mean]"],
+    "conv-beta0": ["models.conv_bvae_b1.beta=0"],
+}
+TRAIN_ONLY = {"conv-beta0": [f"train@{ds}-conv_bvae_b1" for ds in DATASETS]}
+HOW = "run `python scripts/ablations.py queue` first"
+
+
+def queue(poll_s: float = 30.0) -> None:
+    run_queued(EXPERIMENTS, poll_s, targets=TRAIN_ONLY)
+
+
+def reconstruction(rev: str, dataset: str) -> dict:
+    """Mean over training seeds of each network's (and PCA's) validation-song reconstruction error."""
+    out = {}
+    for model in RECONSTRUCTION:
+        train = committed_json(rev, f"metrics/{dataset}/train/{model}.json")
+        out[model] = {"validation_reconstruction": round(statistics.fmean(
+            s["validation_reconstruction"] for s in train.values()), 6),
+            "stopped_on_plateau": sum(s.get("stopped") == "plateau" for s in train.values()), "seeds": len(train)}
+    return out
+
+
+def scores(rev: str, dataset: str) -> dict:
+    runs = pd.read_parquet(io.BytesIO(committed_bytes(rev, f"metrics/{dataset}/runs.parquet")))
+    kmeans = committed_json(rev, f"metrics/{dataset}/kmeans.json")["track"]
+    return {rep: split_scores(runs, kmeans[rep], rep, ("genre",)) for rep in AUDIO if rep in kmeans}
+
+
+def summarise(out: Path) -> dict:
+    summary = {"baseline": {"sets": [], "datasets": {ds: {"scores": scores("HEAD", ds),
+                                                          "reconstruction": reconstruction("HEAD", ds)}
+                                                     for ds in DATASETS}}}
+    for name, sets in EXPERIMENTS.items():
+        rev = experiment_rev(name, HOW)
+        params = yaml.safe_load(committed_text(rev, "params.yaml"))
+        entry = {"sets": sets, "conv_bvae_b1_beta": params["models"]["conv_bvae_b1"]["beta"], "datasets": {}}
+        for ds in DATASETS:
+            entry["datasets"][ds] = {"reconstruction": reconstruction(rev, ds)}
+            if name not in TRAIN_ONLY:
+                entry["datasets"][ds]["scores"] = scores(rev, ds)
+        summary[name] = entry
+    summary['pipeline'] = PIPELINE_VERSION
+    write_json(summary, out)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=("queue", "summarise"))
+    parser.add_argument("--out", type=Path, default=ROOT / "experiments" / "ablations.json")
+    args = parser.parse_args(argv)
+    if args.action == "queue":
+        queue()
+    else:
+        summarise(args.out)
+        print(f"→ {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
