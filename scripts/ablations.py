@@ -1,5 +1,5 @@
-"""Ablations of the audio input, the track pooling and the KL term, through DVC's experiment queue,
-on both embedded corpora; each experiment changes one setting of the committed workspace.
+"""Ablations of the audio input and the track pooling, and whether the networks can fit, through DVC's
+experiment queue on both embedded corpora; each experiment changes settings of the committed workspace.
 
     python scripts/ablations.py queue       # one experiment per setting; dvc queue start; wait
     python scripts/ablations.py summarise   # experiments/ablations.json
@@ -7,9 +7,10 @@ on both embedded corpora; each experiment changes one setting of the committed w
 ``level-absolute``: ``spectrograms.level=absolute`` (dB re a full-scale sine, the same scale for
 every chunk, instead of the study's dB re each chunk's maximum min-max scaled per chunk: a chunk's
 level survives). ``pooling-mean``: ``cluster.track_pooling=[mean]`` (the study's track row, the mean
-of its chunks, instead of mean and std). ``conv-beta0``: ``models.conv_bvae_b1.beta=0``, the conv
-network without its KL term, trained only (its train stages): can the network and optimiser fit,
-that is reconstruct held-out chunks better than PCA(64)?
+of its chunks, instead of mean and std). ``converged-ae``: the conv network without its KL term
+(``models.conv_bvae_b1.beta=0``) and the dense AE, each allowed 100 epochs (early stopping still
+ends them on a plateau), trained only (their train stages): can the networks and the optimiser fit,
+that is reconstruct held-out chunks better than PCA(64), and do they stop on a plateau?
 
 Per experiment and corpus: each audio representation's track-level KMeans AMI and NMI against
 genre on the validation songs (what a choice may read) and on the test songs (the mean over
@@ -41,9 +42,9 @@ RECONSTRUCTION = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")
 EXPERIMENTS = {
     "level-absolute": ["spectrograms.level=absolute"],
     "pooling-mean": ["cluster.track_pooling=[mean]"],
-    "conv-beta0": ["models.conv_bvae_b1.beta=0"],
+    "converged-ae": ["models.conv_bvae_b1.beta=0", "models.conv_bvae_b1.epochs=100", "models.dense_ae.epochs=100"],
 }
-TRAIN_ONLY = {"conv-beta0": [f"train@{ds}-conv_bvae_b1" for ds in DATASETS]}
+TRAIN_ONLY = {"converged-ae": [f"train@{ds}-{model}" for ds in DATASETS for model in ("conv_bvae_b1", "dense_ae")]}
 HOW = "run `python scripts/ablations.py queue` first"
 
 
