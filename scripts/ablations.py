@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, experiment_rev, run_queued
+from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, dvc, experiment_rev, run_queued
 from beta_sweep import split_scores
 
 from musiclust.io import write_json
@@ -73,7 +73,11 @@ def summarise(out: Path) -> dict:
     summary = {"baseline": {"sets": [], "datasets": {ds: {"scores": scores("HEAD", ds),
                                                           "reconstruction": reconstruction("HEAD", ds)}
                                                      for ds in DATASETS}}}
+    done = set(dvc("exp", "list", "--all-commits", "--name-only").split())
+    summary["not_run"] = [name for name in EXPERIMENTS if name not in done]
     for name, sets in EXPERIMENTS.items():
+        if name not in done:
+            continue
         rev = experiment_rev(name, HOW)
         params = yaml.safe_load(committed_text(rev, "params.yaml"))
         entry = {"sets": sets, "conv_bvae_b1_beta": params["models"]["conv_bvae_b1"]["beta"], "datasets": {}}

@@ -219,15 +219,17 @@ def training_section() -> list[str]:
 def ablation_section() -> list[str]:
     summary = _committed_output("experiments/ablations.json")
     if summary is None:
-        return ["**Ablations** of the input level and the track pooling, and longer training: `python scripts/ablations.py "
-                "queue` then `summarise` writes `experiments/ablations.json`, not run yet.", ""]
+        return ["**Ablations** of the input level and the track pooling, and longer training: `python "
+                "scripts/ablations.py queue` then `summarise` writes `experiments/ablations.json`, not run yet.", ""]
+    runs = {n: e for n, e in summary.items() if isinstance(e, dict) and "datasets" in e}
     lines = []
     for ds in ("hblm_synth", "gtzan_synth"):
         base = summary["baseline"]["datasets"][ds]["scores"]
+        names = ["baseline", *[n for n, e in runs.items() if n != "baseline" and "scores" in e["datasets"][ds]]]
         rows = []
         for rep in base:
             cells = [f"`{rep}`"]
-            for name in ("baseline", *[n for n, e in summary.items() if n != "baseline" and "scores" in e["datasets"][ds]]):
+            for name in names:
                 node = summary[name]["datasets"][ds]["scores"].get(rep)
                 if node is None:
                     cells.append("–")
@@ -235,8 +237,7 @@ def ablation_section() -> list[str]:
                 val, test = node["validation"]["genre"]["ami"], node["test"]["genre"]["ami"]
                 cells.append(f"{val['mean']:.2f} / {with_chance(test['mean'], test['ci95'], test['null_p95'])}")
             rows.append(cells)
-        names = ["baseline", *[n for n, e in summary.items() if n != "baseline" and "scores" in e["datasets"][ds]]]
-        recon = {name: summary[name]["datasets"][ds]["reconstruction"] for name in summary}
+        recon = {name: e["datasets"][ds]["reconstruction"] for name, e in runs.items()}
         fitted = recon.get("converged-ae", {})
         beta0 = fitted.get("conv_bvae_b1", {}).get("validation_reconstruction")
         lines += [f"`{ds}`, genre AMI, validation / test (chance level):", "",
@@ -248,9 +249,11 @@ def ablation_section() -> list[str]:
                    f"{fitted['dense_ae']['seeds']}), PCA(64) {fitted['pca']['validation_reconstruction']:.1f}."
                    if beta0 is not None else ""),
                   ""]
-    sets = "; ".join(f"`{n}`: {', '.join(f'`{x}`' for x in e['sets'])}" for n, e in summary.items() if n != "baseline")
-    return [f"**Ablations** (`scripts/ablations.py`, `experiments/ablations.json`), each one setting changed from the "
-            f"committed workspace ({sets}), on both corpora: track-level KMeans AMI against genre, the validation "
+    sets = "; ".join(f"`{n}`: {', '.join(f'`{x}`' for x in e['sets'])}" for n, e in runs.items() if n != "baseline")
+    if summary.get("not_run"):
+        sets += "; not run yet: " + ", ".join(f"`{n}`" for n in summary["not_run"])
+    return [f"**Ablations** (`scripts/ablations.py`, `experiments/ablations.json`), each experiment the committed "
+            f"workspace with its settings changed ({sets}), on both corpora: track-level KMeans AMI against genre, the validation "
             "songs' (what a choice may read) and the test songs' with their 95% interval over training seeds:", "",
             *lines]
 
