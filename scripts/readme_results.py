@@ -253,8 +253,9 @@ def ablation_section() -> list[str]:
     if summary.get("not_run"):
         sets += "; not run yet: " + ", ".join(f"`{n}`" for n in summary["not_run"])
     return [f"**Ablations** (`scripts/ablations.py`, `experiments/ablations.json`), each experiment the committed "
-            f"workspace with its settings changed ({sets}), on both corpora: track-level KMeans AMI against genre, the validation "
-            "songs' (what a choice may read) and the test songs' with their 95% interval over training seeds:", "",
+            f"workspace with its settings changed ({sets}), on both corpora: track-level KMeans AMI against genre, "
+            "the validation songs' (what a choice may read) and the test songs' with their 95% interval over "
+            "training seeds:", "",
             *lines]
 
 
