@@ -7,15 +7,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import librosa
 import numpy as np
 import pandas as pd
+import torch
 from tqdm.auto import tqdm
 
 from .audio import load_crop, track_chunks
 from .config import InputError
+from .linalg import one_torch_thread
 from .mel_config import MelConfig
-from .musicnn.frontend import SAMPLE_RATE, musicnn_patches
+from .musicnn.frontend import HOP_LENGTH, N_FFT, N_FRAMES, N_MELS, SAMPLE_RATE
 from .representations import Features
+
+
+def chunk_patch(audio: np.ndarray) -> np.ndarray:
+    """musicnn's first input patch (187 frames x 96 bands) of 16 kHz mono audio of at least 3 s: its
+    front end (:func:`musiclust.musicnn.frontend.log_mel`: power spectrogram, Slaney mel bands, the
+    power rounded to float16, ``log10(1 + 10000 x)``) with the mel projection computed by torch on one
+    thread, where librosa's einsum calls BLAS, whose kernel (and so the last bits) varies with the CPU;
+    the rest is an FFT and elementwise, so the patch has the same bits on any machine."""
+    power = np.abs(librosa.stft(np.asarray(audio, dtype=np.float32), n_fft=N_FFT, hop_length=HOP_LENGTH,
+                                center=True, pad_mode="reflect")) ** 2
+    if power.shape[1] < N_FRAMES:
+        raise ValueError(f"audio of {power.shape[1]} frames is shorter than one patch of {N_FRAMES} frames")
+    basis = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS)
+    with torch.no_grad(), one_torch_thread():
+        mel = (torch.from_numpy(basis) @ torch.from_numpy(np.ascontiguousarray(power[:, :N_FRAMES]))).numpy().T
+    with np.errstate(over="ignore"):
+        rounded = mel.astype(np.float16).astype(np.float32)
+    if not np.isfinite(rounded).all():
+        raise ValueError("the mel power overflows float16: audio must be floating point within about [-1, 1]")
+    return np.log10(np.float32(10000) * rounded + np.float32(1))
 
 
 @dataclass
@@ -53,7 +76,7 @@ def chunk_patches(audio: AudioChunks, progress: bool = True) -> Features:
                              f"{SAMPLE_RATE} Hz the crop holds {len(chunks)} chunks")
         for i in index:
             try:
-                patches.append(musicnn_patches(chunks[i], SAMPLE_RATE)[0])
+                patches.append(chunk_patch(chunks[i]))
             except ValueError as err:
                 raise InputError(f"musicnn needs chunks of at least 3 s (spectrograms.chunk_seconds): {err}") from None
         out_keys.append(wanted)

@@ -284,9 +284,9 @@ def test_gpu_check_quick_trains_and_encodes_the_joint_model():
     joint = report["train"]["joint_cpu_fp32"]
     assert joint["epochs"] == 1 and joint["precision"] == "fp32" and joint["samples_per_s"] > 0
     assert np.isfinite(joint["final_loss"]) and report["joint_encode_samples_per_s"]["cpu"] > 0
-    # The objective adds the audio-only and lyric-only ELBOs to the joint one, whose reconstruction
-    # and KL are reported: it exceeds the joint ELBO (beta 4) by at least the mel reconstruction.
-    assert joint["final_loss"] > joint["final_reconstruction"] + 4.0 * joint["final_kl"] > 0
+    # The objective (calibrated likelihoods in nats, which may be negative, plus beta x KL) is finite;
+    # the joint ELBO's reconstruction is a summed squared error of values in [0, 1].
+    assert np.isfinite(joint["final_loss"]) and 0 < joint["final_reconstruction"] < 2 * 1024  # 32 x 32 pixels, + lyrics
 
 
 if __name__ == "__main__":
