@@ -5,12 +5,13 @@ turned into its input: the same central crop and chunk boundaries, musicnn's fro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-import librosa
 import numpy as np
 import pandas as pd
 import torch
+import torchaudio
 from tqdm.auto import tqdm
 
 from .audio import load_crop, track_chunks
@@ -21,24 +22,29 @@ from .musicnn.frontend import HOP_LENGTH, N_FFT, N_FRAMES, N_MELS, SAMPLE_RATE
 from .representations import Features
 
 
+@lru_cache(maxsize=1)
+def _musicnn_mel() -> torchaudio.transforms.MelSpectrogram:
+    # musicnn's librosa settings: power 2, centred frames padded by reflection, Slaney mel scale and norm
+    return torchaudio.transforms.MelSpectrogram(sample_rate=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP_LENGTH,
+                                                n_mels=N_MELS, power=2.0, center=True, pad_mode="reflect",
+                                                norm="slaney", mel_scale="slaney")
+
+
 def chunk_patch(audio: np.ndarray) -> np.ndarray:
     """musicnn's first input patch (187 frames x 96 bands) of 16 kHz mono audio of at least 3 s: its
     front end (:func:`musiclust.musicnn.frontend.log_mel`: power spectrogram, Slaney mel bands, the
-    power rounded to float16, ``log10(1 + 10000 x)``) with the mel projection computed by torch on one
-    thread, where librosa's einsum calls BLAS, whose kernel (and so the last bits) varies with the CPU;
-    the rest is an FFT and elementwise, so the patch has the same bits on any machine."""
-    power = np.abs(librosa.stft(np.asarray(audio, dtype=np.float32), n_fft=N_FFT, hop_length=HOP_LENGTH,
-                                center=True, pad_mode="reflect")) ** 2
-    if power.shape[1] < N_FRAMES:
-        raise ValueError(f"audio of {power.shape[1]} frames is shorter than one patch of {N_FRAMES} frames")
-    basis = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS)
+    power rounded to float16, ``log10(1 + 10000 x)``) computed in torch on one thread, as the features
+    stage computes its spectrograms: librosa's numpy path calls BLAS and NumPy's SIMD loops (complex
+    magnitude, log10), whose kernels, and so the last bits, vary with the CPU; torch's are pinned
+    (:mod:`musiclust.environment`). It matches the front end up to a float16 rounding step here and there."""
     with torch.no_grad(), one_torch_thread():
-        mel = (torch.from_numpy(basis) @ torch.from_numpy(np.ascontiguousarray(power[:, :N_FRAMES]))).numpy().T
-    with np.errstate(over="ignore"):
-        rounded = mel.astype(np.float16).astype(np.float32)
-    if not np.isfinite(rounded).all():
-        raise ValueError("the mel power overflows float16: audio must be floating point within about [-1, 1]")
-    return np.log10(np.float32(10000) * rounded + np.float32(1))
+        mel = _musicnn_mel()(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)))
+        if mel.shape[1] < N_FRAMES:
+            raise ValueError(f"audio of {mel.shape[1]} frames is shorter than one patch of {N_FRAMES} frames")
+        rounded = mel[:, :N_FRAMES].T.half().float()
+        if not torch.isfinite(rounded).all():
+            raise ValueError("the mel power overflows float16: audio must be floating point within about [-1, 1]")
+        return torch.log10(10000.0 * rounded + 1.0).numpy()
 
 
 @dataclass

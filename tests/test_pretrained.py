@@ -66,9 +66,9 @@ def test_the_registry_embeds_chunks_and_their_track_means(tmp_path):
     assert pooled.shape == (5, 753)
 
 
-def test_the_chunk_patch_is_musicnns_front_end_without_blas():
+def test_the_chunk_patch_is_musicnns_front_end_in_torch():
     # the same patch as the front end that matches the original (tests/test_musicnn.py), up to the last bits
-    # of the mel projection, which can move a float16 rounding by one step
+    # of the spectrogram, which can move a float16 rounding by one step (about 4e-4 after the log)
     from musiclust.chunk_audio import chunk_patch
 
     rng = np.random.default_rng(3)
@@ -77,6 +77,6 @@ def test_the_chunk_patch_is_musicnns_front_end_without_blas():
     ours, theirs = chunk_patch(audio), musicnn_patches(audio, 16000)[0]
     assert ours.shape == theirs.shape == (187, 96) and ours.dtype == np.float32
     differ = np.abs(ours - theirs) > 1e-4
-    assert differ.mean() < 1e-3 and np.abs(ours - theirs).max() < 1e-3
+    assert differ.mean() < 1e-2 and np.abs(ours - theirs).max() < 1e-3
     with pytest.raises(ValueError, match="shorter than one patch"):
         chunk_patch(audio[:16000])
