@@ -349,3 +349,75 @@ def test_training_logs_each_experts_mean_precision_per_epoch():
     assert row["audio_precision"] > 0 and row["lyric_precision"] > 0
     assert list(row)[:9] == ["epoch", "total", "reconstruction", "kl", "lr", "audio_precision", "lyric_precision",
                              "kl_dim_0", "kl_dim_1"][:9]
+
+
+def test_the_decoders_variance_moves_once_a_step_by_the_joint_elbo():
+    # The audio-only and lyric-only ELBOs score the same batch again: they must not move the
+    # estimates a second time. Both models draw the joint ELBO's sample first, from the same seed.
+    batch = _batch((1, 1, 0, 1))
+    variances = {}
+    for unimodal in (False, True):
+        model = _model(unimodal_elbos=unimodal).train()
+        torch.manual_seed(11)
+        model.loss(batch)
+        variances[unimodal] = (model.audio.noise.variance.clone(), model.lyric_noise.variance.clone())
+    for alone, together in zip(variances[False], variances[True]):
+        torch.testing.assert_close(alone, together, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("bad", [-1, LATENT, 1.5])
+def test_private_dim_out_of_range_is_refused_by_name(bad):
+    with pytest.raises(ConfigError, match="m.private_dim"):
+        JointBVAEConfig(latent_dim=LATENT, private_dim=bad).validate("m")
+
+
+def test_private_codes_reach_their_own_decoder_only():
+    private = 2
+    model = _model(private_dim=private)
+    shared = LATENT - private
+    mels, lyrics, has = _batch((1, 0, 1, 1))
+    with torch.no_grad():
+        joint = model.encode_mean((mels, lyrics, has))
+        audio = model.encode_audio_mean(mels)
+        other = model.encode_mean((mels, lyrics + 3.0 * has[:, None], has))
+    assert joint.shape == audio.shape == (4, LATENT)
+    # The audio-private code is the audio encoder's whatever the lyrics; lyrics move the shared code only.
+    torch.testing.assert_close(joint[:, shared:], audio[:, shared:])
+    torch.testing.assert_close(other[:, shared:], joint[:, shared:])
+    assert not torch.allclose(other[has == 1, :shared], joint[has == 1, :shared])
+    model.train()
+    out = model.loss((mels, lyrics, has))
+    assert out["kl_dims"].shape == (LATENT + private,)
+    assert all(torch.isfinite(v).all() for v in out.values())
+    # The mel decoder's gradient never reaches the lyric expert's private outputs, nor the lyric
+    # decoder's the audio expert's: score one reconstruction at a time through the joint ELBO.
+    s, p = shared, private
+    for modality in ("mels", "lyrics"):
+        model.zero_grad()
+        lyric = model._lyric_expert(lyrics)
+        audio_expert = model.audio.encode(mels)
+        audio_mu = audio_expert[0].detach().requires_grad_()
+        lyric_mu = lyric[0].detach().requires_grad_()
+        total = model._elbo(model._shared((audio_mu, audio_expert[1]), (lyric_mu, lyric[1]), has),
+                            mels=mels if modality == "mels" else None,
+                            lyrics=lyrics if modality == "lyrics" else None, has_lyrics=has, kl_weight=0.0,
+                            kl_capacity=None, audio_private=model._private((audio_mu, audio_expert[1])),
+                            lyric_private=model._private((lyric_mu, lyric[1]), has), update_noise=False)[0]
+        total.backward()
+        foreign = lyric_mu.grad[:, s:] if modality == "mels" else audio_mu.grad[:, s:]
+        own = audio_mu.grad[:, s:] if modality == "mels" else lyric_mu.grad[has == 1, s:]
+        assert torch.count_nonzero(foreign) == 0
+        assert torch.count_nonzero(own) > 0
+        assert own.shape[1] == p
+
+
+def test_a_private_split_trains_saves_and_encodes(tmp_path):
+    inputs = _corpus(tmp_path)
+    fitted = _fit(JointBVAEConfig(latent_dim=LATENT, private_dim=1, beta=1.0, lyric_hidden=8, epochs=2,
+                                  batch_size=4), inputs, seed=0)
+    history = fitted.history_frame()
+    assert [c for c in history.columns if c.startswith("kl_dim_")] == [f"kl_dim_{i}" for i in range(LATENT + 1)]
+    path = save_model(tmp_path / "seed_0.pt", fitted)
+    model, _ = load_model(path)
+    latents = encode_seeds("joint_bvae", {0: model}, inputs, progress=False)
+    assert latents[""][1].shape[1] == LATENT and latents["audio"][1].shape[1] == LATENT

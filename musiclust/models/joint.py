@@ -45,17 +45,26 @@ class JointBVAEConfig(KLConfig):
     scale (a lyric element's variance is several times below a mel pixel's); ``sse`` is the
     summed squared error of both.
     ``unimodal_elbos`` adds the audio-only and lyric-only ELBOs to the joint one.
+    ``private_dim`` > 0 splits the latent (Shi et al. 2019; Daunhawer et al. 2021's
+    shared/modality-specific codes): of each expert's ``latent_dim`` outputs, the first
+    ``latent_dim - private_dim`` are shared (the product of experts), the last ``private_dim``
+    belong to its modality alone and only its decoder reads them, so what only the audio carries
+    need not be squeezed through a code the lyrics must also explain. The code clustered is the
+    shared part and the audio's private part (``latent_dim`` numbers either way).
     """
 
     lyric_hidden: int = 256           # width of the lyric encoder's and decoder's hidden layer
     lyric_weight: float = 1.0         # per-element weight of the lyric reconstruction against the mel's
     unimodal_elbos: bool = True       # also train each expert alone (MVAE's sub-sampled ELBOs)
+    private_dim: int = 0              # of latent_dim, the dimensions private to each modality (0: all shared)
     epochs: int = 10
 
     def validate(self, key: str) -> None:
         super().validate(key)
         check(self.lyric_hidden >= 1, f"{key}.lyric_hidden", "must be >= 1")
         check(self.lyric_weight >= 0, f"{key}.lyric_weight", "must be >= 0")
+        check(isinstance(self.private_dim, int) and 0 <= self.private_dim < self.latent_dim, f"{key}.private_dim",
+              f"must be an integer in [0, latent_dim) = [0, {self.latent_dim}) (latent_dim - private_dim are shared)")
 
 
 
@@ -112,6 +121,12 @@ class JointBetaVAE(nn.Module):
     without lyrics holding zeros and 0. ``lyric_dim = 0`` (a corpus without lyrics) leaves
     no lyric expert: the model is the audio beta-VAE with a prior expert.
 
+    With ``private_dim`` p > 0 each expert's output is ``[shared (latent_dim - p) | private (p)]``.
+    The shared part of the posterior is the product of experts as above; a private part is its
+    own encoder's Gaussian (a row without lyrics has no lyric-private code: the prior, KL 0). A
+    sample is ``[shared | audio private | lyric private]``; the mel decoder reads
+    ``[shared | audio private]``, the lyric decoder ``[shared | lyric private]``.
+
     Parameters
     ----------
     config : JointBVAEConfig
@@ -142,6 +157,7 @@ class JointBetaVAE(nn.Module):
             self.lyric_decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, lyric_dim))
             # Per element, as heavy as a mel pixel at lyric_weight 1 (see JointBVAEConfig).
             self.lyric_scale = config.lyric_weight * image_size * image_size / lyric_dim
+        self.shared_dim = config.latent_dim - config.private_dim
 
     @staticmethod
     def input_shape(mels: np.ndarray, lyrics: np.ndarray) -> dict:
@@ -172,37 +188,63 @@ class JointBetaVAE(nn.Module):
 
         Returns
         -------
-        mu, logvar : float32, each (B, latent_dim)
+        mu, logvar : float32, each (B, latent_dim): the shared code and, with ``private_dim``,
+        the audio's private code after it
         """
-        mus, logvars, masks = [], [], []
-        audio_mu, audio_logvar = self.audio.encode(self._mels(mels))
-        mus.append(audio_mu)
-        logvars.append(audio_logvar)
-        masks.append(None)
-        if self.lyric_dim and lyrics is not None:
-            lyric_mu, lyric_logvar = self._lyric_expert(lyrics)
-            mus.append(lyric_mu)
-            logvars.append(lyric_logvar)
-            masks.append(has_lyrics)
-        return product_of_experts(mus, logvars, masks)
+        audio = self.audio.encode(self._mels(mels))
+        lyric = self._lyric_expert(lyrics) if self.lyric_dim and lyrics is not None else None
+        shared = self._shared(audio, lyric, has_lyrics)
+        if not self.config.private_dim:
+            return shared
+        private = self._private(audio)
+        return torch.cat([shared[0], private[0]], 1), torch.cat([shared[1], private[1]], 1)
 
-    def _elbo(self, mu: torch.Tensor, logvar: torch.Tensor, *, mels: torch.Tensor | None,
+    def _shared(self, audio: tuple | None, lyric: tuple | None,
+                has_lyrics: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The product of the prior and the experts given (``(mu, logvar)`` or None) over the shared
+        dimensions; the lyric expert's rows masked by ``has_lyrics``. At least one expert."""
+        s = self.shared_dim
+        experts = [(e[0][:, :s], e[1][:, :s], mask) for e, mask in ((audio, None), (lyric, has_lyrics))
+                   if e is not None]
+        return product_of_experts(*(list(part) for part in zip(*experts)))
+
+    def _private(self, expert: tuple, has: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """An expert's private dimensions as float32 ``(mu, logvar)``; rows where ``has`` is 0 get the prior."""
+        mu, logvar = expert[0][:, self.shared_dim:].float(), expert[1][:, self.shared_dim:].float()
+        if has is not None:
+            kept = has.float().unsqueeze(-1)
+            mu, logvar = mu * kept, logvar * kept
+        return mu, logvar
+
+    def _elbo(self, shared: tuple[torch.Tensor, torch.Tensor], *, mels: torch.Tensor | None,
               lyrics: torch.Tensor | None, has_lyrics: torch.Tensor | None, kl_weight: float,
-              kl_capacity: float | None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(total, reconstruction, kl, kl_dims)`` of one ELBO, reconstructing the modalities given."""
+              kl_capacity: float | None, audio_private: tuple | None = None, lyric_private: tuple | None = None,
+              update_noise: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(total, reconstruction, kl, kl_dims)`` of one ELBO, reconstructing the modalities given.
+
+        ``shared``: the posterior ``(mu, logvar)`` of the shared dimensions (all of them without a
+        private split); ``audio_private``, ``lyric_private``: those of the private ones, given with
+        their modality when ``private_dim`` > 0. ``update_noise``: this ELBO's errors move the
+        decoders' variance estimates (one ELBO per step does)."""
+        parts = [shared] + [p for p in (audio_private, lyric_private) if p is not None]
+        mu, logvar = (torch.cat(side, 1) if len(parts) > 1 else side[0] for side in zip(*parts))
         z = reparameterise(mu, logvar)
+        s, p = self.shared_dim, self.config.private_dim
         batch = mu.shape[0]
         reconstruction = torch.zeros((), device=mu.device)  # summed squared errors (the lyric's weighted)
         likelihood = torch.zeros((), device=mu.device)  # the decoders' negative log-likelihoods, as weighed
         if mels is not None:
-            decoded = self.audio.decode(z)
+            decoded = self.audio.decode(z[:, :s + p])  # [shared | audio private]
             reconstruction = reconstruction + _row_sse(decoded, mels).sum() / batch
-            likelihood = likelihood + self.audio.noise.nll(decoded, mels).sum() / batch
+            likelihood = likelihood + self.audio.noise.nll(decoded, mels, update=update_noise).sum() / batch
         if lyrics is not None:
+            # [shared | lyric private]: the lyric-private sample is the last p of z.
+            code = z if not p else torch.cat([z[:, :s], z[:, z.shape[1] - p:]], 1)
             # Rows without lyrics have nothing to reconstruct; still averaged over the whole batch.
-            decoded, kept = self.lyric_decoder(z), has_lyrics.float()
+            decoded, kept = self.lyric_decoder(code), has_lyrics.float()
             reconstruction = reconstruction + self.lyric_scale * (_row_sse(decoded, lyrics) * kept).sum() / batch
-            nll = self.lyric_noise.nll(decoded, lyrics, rows=kept)  # its variance from rows with lyrics only
+            # Its variance from rows with lyrics only.
+            nll = self.lyric_noise.nll(decoded, lyrics, rows=kept, update=update_noise)
             likelihood = likelihood + self.lyric_scale * (nll * kept).sum() / batch
         kl_dims = kl_per_dim(mu, logvar)
         kl = kl_dims.sum()
@@ -232,8 +274,9 @@ class JointBetaVAE(nn.Module):
 
         Returns
         -------
-        dict of ``total`` (the objective), ``reconstruction`` and ``kl`` (the joint ELBO's) and
-        ``kl_dims`` (latent_dim,), the joint posterior's KL per dimension
+        dict of ``total`` (the objective), ``reconstruction`` and ``kl`` (the joint ELBO's),
+        ``kl_dims``, the joint posterior's KL per dimension ((latent_dim,); with ``private_dim`` p,
+        (latent_dim + p,): shared, audio private, lyric private), and each expert's mean precision
         """
         mels, lyrics, has_lyrics = self._unpack(batch)
         mels = self._mels(mels)
@@ -242,25 +285,30 @@ class JointBetaVAE(nn.Module):
             has_lyrics = torch.ones(len(lyrics), device=lyrics.device)
         kl_args = {"kl_weight": kl_weight, "kl_capacity": kl_capacity}
 
-        audio_mu, audio_logvar = self.audio.encode(mels)
+        audio = self.audio.encode(mels)
+        split = bool(self.config.private_dim)
+        audio_private = self._private(audio) if split else None
         if not with_lyrics:
-            mu, logvar = product_of_experts([audio_mu], [audio_logvar])
-            total, reconstruction, kl, kl_dims = self._elbo(mu, logvar, mels=mels, lyrics=None, has_lyrics=None,
-                                                            **kl_args)
+            total, reconstruction, kl, kl_dims = self._elbo(self._shared(audio, None, None), mels=mels, lyrics=None,
+                                                            has_lyrics=None, audio_private=audio_private, **kl_args)
             return {"total": total, "reconstruction": reconstruction, "kl": kl, "kl_dims": kl_dims,
-                    **self._precisions(audio_logvar, None, None)}
+                    **self._precisions(audio[1][:, :self.shared_dim], None, None)}
 
-        lyric_mu, lyric_logvar = self._lyric_expert(lyrics)
-        precisions = self._precisions(audio_logvar, lyric_logvar, has_lyrics)
-        mu, logvar = product_of_experts([audio_mu, lyric_mu], [audio_logvar, lyric_logvar], [None, has_lyrics])
-        total, reconstruction, kl, kl_dims = self._elbo(mu, logvar, mels=mels, lyrics=lyrics, has_lyrics=has_lyrics,
+        lyric = self._lyric_expert(lyrics)
+        # Rows without lyrics have no lyric-private code: the prior (KL 0), and nothing decodes it.
+        lyric_private = self._private(lyric, has_lyrics) if split else None
+        precisions = self._precisions(audio[1][:, :self.shared_dim], lyric[1][:, :self.shared_dim], has_lyrics)
+        total, reconstruction, kl, kl_dims = self._elbo(self._shared(audio, lyric, has_lyrics), mels=mels,
+                                                        lyrics=lyrics, has_lyrics=has_lyrics,
+                                                        audio_private=audio_private, lyric_private=lyric_private,
                                                         **kl_args)
         if self.config.unimodal_elbos:
-            mu, logvar = product_of_experts([audio_mu], [audio_logvar])
-            total = total + self._elbo(mu, logvar, mels=mels, lyrics=None, has_lyrics=None, **kl_args)[0]
+            total = total + self._elbo(self._shared(audio, None, None), mels=mels, lyrics=None, has_lyrics=None,
+                                       audio_private=audio_private, update_noise=False, **kl_args)[0]
             # Rows without lyrics get the prior alone here: KL 0 and no lyric error.
-            mu, logvar = product_of_experts([lyric_mu], [lyric_logvar], [has_lyrics])
-            lyric_total = self._elbo(mu, logvar, mels=None, lyrics=lyrics, has_lyrics=has_lyrics, **kl_args)[0]
+            lyric_total = self._elbo(self._shared(None, lyric, has_lyrics), mels=None, lyrics=lyrics,
+                                     has_lyrics=has_lyrics, lyric_private=lyric_private, update_noise=False,
+                                     **kl_args)[0]
             # A batch with no lyrics has no lyric-only ELBO (under a capacity it would still add
             # beta * C); a 0/1 factor rather than a branch keeps the step free of host syncs.
             total = total + lyric_total * has_lyrics.float().amax()
@@ -269,9 +317,9 @@ class JointBetaVAE(nn.Module):
     @staticmethod
     def _precisions(audio_logvar: torch.Tensor, lyric_logvar: torch.Tensor | None,
                     has_lyrics: torch.Tensor | None) -> dict[str, torch.Tensor]:
-        """Each expert's mean posterior precision (1 / variance over rows and dimensions; the lyric
-        expert's over rows with lyrics): in a product of experts the more precise one dominates,
-        so an expert far more precise than the other drowns it. Detached: logged, not trained."""
+        """Each expert's mean posterior precision (1 / variance over rows and the shared dimensions;
+        the lyric expert's over rows with lyrics): in a product of experts the more precise one
+        dominates, so an expert far more precise than the other drowns it. Detached: logged, not trained."""
         with torch.no_grad():
             audio = torch.exp(-audio_logvar.float().clamp(*LOGVAR_RANGE)).mean()
             if lyric_logvar is None:

@@ -181,17 +181,20 @@ class DecoderNoise(nn.Module):
         self.variance.copy_(torch.where(seen, moved, self.variance))
         self.estimated.copy_(self.estimated | seen)
 
-    def nll(self, recon: torch.Tensor, x: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
+    def nll(self, recon: torch.Tensor, x: torch.Tensor, rows: torch.Tensor | None = None,
+            update: bool = True) -> torch.Tensor:
         """Negative log-likelihood of each row of ``x`` (B, bands, ...) → (B,), float32. ``rows``
-        (B,), 0/1: the rows that count in the variance's estimate (None: all)."""
+        (B,), 0/1: the rows that count in the variance's estimate (None: all). ``update``: in
+        training mode, move the estimate by this batch (a model scoring several reconstructions
+        of one batch in a step updates it from one of them: one batch, one move)."""
         squared = (recon.float() - x.float()).pow(2)
         if self.likelihood == "sse":
             return squared.flatten(1).sum(1)
-        if self.training:
+        if self.training and update:
             with torch.no_grad():
                 self._update(squared, rows)
         shape = (1, -1) + (1,) * (x.ndim - 2)
-        # A copy: the joint model scores several ELBOs in one step, each updating the buffer.
+        # A copy: the next step's update writes the buffer in place.
         variance = self.variance.detach().clone().view(shape)
         return (0.5 * (squared / variance + torch.log(2 * math.pi * variance))).flatten(1).sum(1)
 
