@@ -27,6 +27,12 @@ def experiment_rev(name: str, how_to_run: str) -> str:
     return matches[0]
 
 
+def baseline_of(rev: str) -> str:
+    """The commit an experiment ran on (its parent): what it is compared with, whatever HEAD is now."""
+    return subprocess.run(["git", "rev-parse", f"{rev}^"], cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def committed_text(rev: str, path: str) -> str:
     """The file at ``path`` as committed in ``rev``."""
     return subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, check=True, capture_output=True,

@@ -9,8 +9,11 @@ every chunk, instead of the study's dB re each chunk's maximum min-max scaled pe
 level survives). ``pooling-mean``: ``cluster.track_pooling=[mean]`` (the study's track row, the mean
 of its chunks, instead of mean and std). ``converged-ae``: the conv network without its KL term
 (``models.conv_bvae_b1.beta=0``) and the dense AE, each allowed 100 epochs (early stopping still
-ends them on a plateau), trained only (their train stages): can the networks and the optimiser fit,
+ends them on a plateau), trained only (their train stages) and on training seed 0 only (a question
+of capacity, not of spread; about 6 s an epoch on 2 cores): can the networks and the optimiser fit,
 that is reconstruct held-out chunks better than PCA(64), and do they stop on a plateau?
+
+Each experiment is set beside the commit it ran on (its parent), not whatever HEAD is now.
 
 Per experiment and corpus: each audio representation's track-level KMeans AMI and NMI against
 genre on the validation songs (what a choice may read) and on the test songs (the mean over
@@ -29,7 +32,16 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, dvc, experiment_rev, run_queued
+from _experiments import (
+    PIPELINE_VERSION,
+    baseline_of,
+    committed_bytes,
+    committed_json,
+    committed_text,
+    dvc,
+    experiment_rev,
+    run_queued,
+)
 from beta_sweep import split_scores
 
 from musiclust.io import write_json
@@ -42,7 +54,8 @@ RECONSTRUCTION = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")
 EXPERIMENTS = {
     "level-absolute": ["spectrograms.level=absolute"],
     "pooling-mean": ["cluster.track_pooling=[mean]"],
-    "converged-ae": ["models.conv_bvae_b1.beta=0", "models.conv_bvae_b1.epochs=100", "models.dense_ae.epochs=100"],
+    "converged-ae": ["models.conv_bvae_b1.beta=0", "models.conv_bvae_b1.epochs=100", "models.conv_bvae_b1.seeds=[0]",
+                     "models.dense_ae.epochs=100", "models.dense_ae.seeds=[0]"],
 }
 TRAIN_ONLY = {"converged-ae": [f"train@{ds}-{model}" for ds in DATASETS for model in ("conv_bvae_b1", "dense_ae")]}
 HOW = "run `python scripts/ablations.py queue` first"
@@ -69,18 +82,24 @@ def scores(rev: str, dataset: str) -> dict:
     return {rep: split_scores(runs, kmeans[rep], rep, ("genre",)) for rep in AUDIO if rep in kmeans}
 
 
+def _baseline(rev: str) -> dict:
+    return {"commit": rev, "datasets": {ds: {"scores": scores(rev, ds), "reconstruction": reconstruction(rev, ds)}
+                                        for ds in DATASETS}}
+
+
 def summarise(out: Path) -> dict:
-    summary = {"baseline": {"sets": [], "datasets": {ds: {"scores": scores("HEAD", ds),
-                                                          "reconstruction": reconstruction("HEAD", ds)}
-                                                     for ds in DATASETS}}}
     done = set(dvc("exp", "list", "--all-commits", "--name-only").split())
-    summary["not_run"] = [name for name in EXPERIMENTS if name not in done]
+    summary: dict = {"baselines": {}, "not_run": [name for name in EXPERIMENTS if name not in done]}
     for name, sets in EXPERIMENTS.items():
         if name not in done:
             continue
         rev = experiment_rev(name, HOW)
+        base = baseline_of(rev)
+        if base not in summary["baselines"]:
+            summary["baselines"][base] = _baseline(base)
         params = yaml.safe_load(committed_text(rev, "params.yaml"))
-        entry = {"sets": sets, "conv_bvae_b1_beta": params["models"]["conv_bvae_b1"]["beta"], "datasets": {}}
+        entry = {"sets": sets, "baseline": base, "conv_bvae_b1_beta": params["models"]["conv_bvae_b1"]["beta"],
+                 "datasets": {}}
         for ds in DATASETS:
             entry["datasets"][ds] = {"reconstruction": reconstruction(rev, ds)}
             if name not in TRAIN_ONLY:

@@ -14,7 +14,7 @@ is chosen, and only then are the test songs read: its test-song AMI and NMI (mea
 t-interval over training seeds, with the song-level null's 95th percentile) and a paired t-test
 (over the shared training seeds) against the study's beta 4. AMI, not NMI, chooses because on 20
 songs NMI's chance level is high and moves with the number of clusters. Also per setting: the
-validation loss at KL weight 1 (the negative ELBO per chunk, comparable across betas), the KL per
+validation loss at KL weight 1 (the negative ELBO per chunk, comparable across betas: ``validation_neg_elbo``), the KL per
 chunk at the kept epoch and its dimensions above 0.01 nats, the active units and MIG against
 (language, genre). scripts/readme_results.py shows the file.
 """
@@ -29,7 +29,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, experiment_rev, run_queued
+from _experiments import (
+    PIPELINE_VERSION,
+    baseline_of,
+    committed_bytes,
+    committed_json,
+    committed_text,
+    experiment_rev,
+    run_queued,
+)
 from scipy import stats
 
 from musiclust.io import write_json
@@ -45,6 +53,7 @@ MODEL = "conv_bvae"
 # marks such settings apart.
 SETTINGS = {
     "beta-0.25": {"beta": 0.25},
+    "beta-16": {"beta": 16.0},
 }
 # name -> the committed workspace's model of that setting.
 COMMITTED = {"beta-4": MODEL, "beta-1": "conv_bvae_b1"}
@@ -93,7 +102,7 @@ def entry(rev: str, model: str) -> dict:
         "model": model, "beta": params["beta"], "kl_capacity": params.get("kl_capacity", 0.0),
         "kl_capacity_epochs": params.get("kl_capacity_epochs", 0), "seeds": len(train),
         "scores": split_scores(runs, kmeans, model, TARGETS),
-        "validation_loss": _mean(s["validation_total"] for s in train.values()),
+        "validation_neg_elbo": _neg_elbo(rev, model, params["beta"], train),
         "kept_epoch": _mean(s["best_epoch"] for s in train.values()),
         "kl": _mean(u["kl"] for u in usage.values()),
         "kl_dims_used": _mean(u["dims_used"] for u in usage.values()),
@@ -125,6 +134,18 @@ def _model_params(rev: str, model: str) -> dict:
     return yaml.safe_load(committed_text(rev, "params.yaml"))["models"][model]
 
 
+def _neg_elbo(rev: str, model: str, beta: float, train: dict) -> float:
+    """The validation songs' negative ELBO per chunk at the kept epoch (the decoder's negative
+    log-likelihood plus the KL at weight 1, whatever beta trained it: comparable across betas),
+    the mean over training seeds; from the histories' validation total and KL."""
+    values = []
+    for key, summary in train.items():
+        history = pd.read_csv(io.StringIO(committed_text(rev, f"plots/{DATASET}/history/{model}/{key}.csv")))
+        kept = history[history["epoch"] == summary["best_epoch"]].iloc[0]
+        values.append(kept["validation_total"] - (beta - 1.0) * kept["validation_kl"])
+    return _mean(values)
+
+
 def _histories(rev: str, model: str, seeds: list[int]) -> pd.DataFrame:
     return pd.concat([pd.read_csv(io.StringIO(committed_text(rev, f"plots/{DATASET}/history/{model}/seed_{s}.csv")))
                       .assign(seed=s) for s in seeds], ignore_index=True)
@@ -153,12 +174,16 @@ def paired_test(chosen: dict, study: dict, target: str = "genre", metric: str = 
 
 
 def summarise(out: Path, figure: Path) -> dict:
-    sources = {**{name: ("HEAD", model) for name, model in COMMITTED.items()},
-               **{name: (experiment_rev(name, "run `python scripts/beta_sweep.py queue` first"), MODEL)
-                  for name in SETTINGS}}
+    runs = {name: experiment_rev(name, "run `python scripts/beta_sweep.py queue` first") for name in SETTINGS}
+    bases = sorted({baseline_of(rev) for rev in runs.values()})
+    if len(bases) != 1:
+        raise SystemExit(f"the sweep's experiments ran on {len(bases)} commits ({bases}): run them again on one")
+    # The committed settings are read from the commit the experiments ran on, not whatever HEAD is now.
+    sources = {**{name: (bases[0], model) for name, model in COMMITTED.items()},
+               **{name: (rev, MODEL) for name, rev in runs.items()}}
     settings = {name: entry(rev, model) for name, (rev, model) in sources.items()}
     chosen = choose(settings)
-    results = {"dataset": DATASET, "model": MODEL, "study_setting": STUDY,
+    results = {"dataset": DATASET, "model": MODEL, "study_setting": STUDY, "baseline": bases[0],
                "choose_by": {"split": CHOOSE_BY[0], "target": CHOOSE_BY[1], "metric": CHOOSE_BY[2],
                              "statistic": "mean over training seeds of the mean over KMeans seeds"},
                "chosen": chosen,

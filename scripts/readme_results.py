@@ -221,16 +221,20 @@ def ablation_section() -> list[str]:
     if summary is None:
         return ["**Ablations** of the input level and the track pooling, and longer training: `python "
                 "scripts/ablations.py queue` then `summarise` writes `experiments/ablations.json`, not run yet.", ""]
-    runs = {n: e for n, e in summary.items() if isinstance(e, dict) and "datasets" in e}
+    runs = {n: e for n, e in summary.items() if isinstance(e, dict) and "datasets" in e and "sets" in e}
+    bases = summary.get("baselines", {})
+    # One column per commit the experiments ran on ("baseline" when they share one), then one per experiment.
+    columns = {("baseline" if len(bases) == 1 else f"baseline {commit[:7]}"): node for commit, node in bases.items()}
+    columns.update(runs)
     lines = []
     for ds in ("hblm_synth", "gtzan_synth"):
-        base = summary["baseline"]["datasets"][ds]["scores"]
-        names = ["baseline", *[n for n, e in runs.items() if n != "baseline" and "scores" in e["datasets"][ds]]]
+        names = [n for n, e in columns.items() if "scores" in e["datasets"][ds]]
+        reps = list(dict.fromkeys(rep for n in names for rep in columns[n]["datasets"][ds]["scores"]))
         rows = []
-        for rep in base:
+        for rep in reps:
             cells = [f"`{rep}`"]
             for name in names:
-                node = summary[name]["datasets"][ds]["scores"].get(rep)
+                node = columns[name]["datasets"][ds]["scores"].get(rep)
                 if node is None:
                     cells.append("–")
                     continue
@@ -249,12 +253,12 @@ def ablation_section() -> list[str]:
                    f"{fitted['dense_ae']['seeds']}), PCA(64) {fitted['pca']['validation_reconstruction']:.1f}."
                    if beta0 is not None else ""),
                   ""]
-    sets = "; ".join(f"`{n}`: {', '.join(f'`{x}`' for x in e['sets'])}" for n, e in runs.items() if n != "baseline")
+    sets = "; ".join(f"`{n}`: {', '.join(f'`{x}`' for x in e['sets'])}" for n, e in runs.items())
     if summary.get("not_run"):
         sets += "; not run yet: " + ", ".join(f"`{n}`" for n in summary["not_run"])
-    return [f"**Ablations** (`scripts/ablations.py`, `experiments/ablations.json`), each experiment the committed "
-            f"workspace with its settings changed ({sets}), on both corpora: track-level KMeans AMI against genre, "
-            "the validation songs' (what a choice may read) and the test songs' with their 95% interval over "
+    return [f"**Ablations** (`scripts/ablations.py`, `experiments/ablations.json`), each experiment the commit it "
+            f"ran on (`baseline`) with its settings changed ({sets}), on both corpora: track-level KMeans AMI against "
+            "genre, the validation songs' (what a choice may read) and the test songs' with their 95% interval over "
             "training seeds:", "",
             *lines]
 
@@ -438,7 +442,8 @@ def beta_sweep_section() -> list[str]:
         rows.append([f"`{name}`" + (" (chosen)" if name == sweep["chosen"] else ""), f"{s['beta']:g}",
                      f"{s['kl_capacity']:g}" + (f" over {s['kl_capacity_epochs']} epochs" if s["kl_capacity"] else ""),
                      format_score(val["mean"], val["ci95"]), with_chance(test["mean"], test["ci95"], test["null_p95"]),
-                     f"{s['validation_loss']:.1f}", f"{s['kl']:.1f}", f"{s['kl_dims_used']:.1f}",
+                     f"{s.get('validation_neg_elbo', s.get('validation_loss')):.1f}", f"{s['kl']:.1f}",
+                     f"{s['kl_dims_used']:.1f}",
                      format_score(s["mig"]["mig"], s["mig"].get("mig_ci95"))])
     rule = sweep["choose_by"]
     verdict_line = _choice_sentence(sweep["chosen"], sweep["chosen_vs_study"], "the study's setting",

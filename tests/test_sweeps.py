@@ -81,11 +81,12 @@ def test_the_ablation_table_shows_validation_and_test_beside_the_baseline(monkey
     recon = {m: {"validation_reconstruction": e, "stopped_on_plateau": 3, "seeds": 3}
              for m, e in (("conv_bvae", 150.0), ("conv_bvae_b1", 140.0), ("dense_ae", 120.0), ("pca", 90.0))}
     per_ds = {"scores": {"conv_bvae": scores(0.2, 0.3)}, "reconstruction": recon}
-    summary = {"baseline": {"sets": [], "datasets": {"hblm_synth": per_ds, "gtzan_synth": per_ds}},
-               "level-absolute": {"sets": ["spectrograms.level=absolute"],
+    summary = {"baselines": {"abc1234def": {"commit": "abc1234def",
+                                            "datasets": {"hblm_synth": per_ds, "gtzan_synth": per_ds}}},
+               "level-absolute": {"sets": ["spectrograms.level=absolute"], "baseline": "abc1234def",
                                   "datasets": {ds: {"scores": {"conv_bvae": scores(0.4, 0.5)}, "reconstruction": recon}
                                                for ds in ("hblm_synth", "gtzan_synth")}},
-               "converged-ae": {"sets": ["models.conv_bvae_b1.beta=0"],
+               "converged-ae": {"sets": ["models.conv_bvae_b1.beta=0"], "baseline": "abc1234def",
                                 "datasets": {ds: {"reconstruction": {**recon, "conv_bvae_b1": {
                                     "validation_reconstruction": 80.0, "stopped_on_plateau": 2, "seeds": 3}}}
                                     for ds in ("hblm_synth", "gtzan_synth")}}}
