@@ -12,6 +12,9 @@ of its chunks, instead of mean and std). ``converged-ae``: the conv network with
 ends them on a plateau), trained only (their train stages) and on training seed 0 only (a question
 of capacity, not of spread; about 6 s an epoch on 2 cores): can the networks and the optimiser fit,
 that is reconstruct held-out chunks better than PCA(64), and do they stop on a plateau?
+``joint-private``: the joint model with 16 of its 64 latent dimensions private to each modality
+(``joint_models.joint_bvae.private_dim=16``); the joint latent and the post-hoc hybrid are also
+scored against language x genre.
 
 Each experiment is set beside the commit it ran on (its parent), not whatever HEAD is now.
 
@@ -50,12 +53,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ("hblm_synth", "gtzan_synth")
 AUDIO = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca", "raw", "musicnn", "joint_bvae_audio", "dense_vae",
          "clipstats")
+JOINT = ("joint_bvae", "conv_bvae_b1+lyrics")  # also scored against language x genre where a corpus has both
 RECONSTRUCTION = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")
 EXPERIMENTS = {
     "level-absolute": ["spectrograms.level=absolute"],
     "pooling-mean": ["cluster.track_pooling=[mean]"],
     "converged-ae": ["models.conv_bvae_b1.beta=0", "models.conv_bvae_b1.epochs=100", "models.conv_bvae_b1.seeds=[0]",
                      "models.dense_ae.epochs=100", "models.dense_ae.seeds=[0]"],
+    "joint-private": ["joint_models.joint_bvae.private_dim=16"],
 }
 TRAIN_ONLY = {"converged-ae": [f"train@{ds}-{model}" for ds in DATASETS for model in ("conv_bvae_b1", "dense_ae")]}
 HOW = "run `python scripts/ablations.py queue` first"
@@ -79,7 +84,9 @@ def reconstruction(rev: str, dataset: str) -> dict:
 def scores(rev: str, dataset: str) -> dict:
     runs = pd.read_parquet(io.BytesIO(committed_bytes(rev, f"metrics/{dataset}/runs.parquet")))
     kmeans = committed_json(rev, f"metrics/{dataset}/kmeans.json")["track"]
-    return {rep: split_scores(runs, kmeans[rep], rep, ("genre",)) for rep in AUDIO if rep in kmeans}
+    both = "language_genre" in set(runs["target"])
+    return {rep: split_scores(runs, kmeans[rep], rep, ("genre", "language_genre") if both and rep in JOINT else ("genre",))
+            for rep in AUDIO + JOINT if rep in kmeans}
 
 
 def _baseline(rev: str) -> dict:

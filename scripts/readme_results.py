@@ -241,6 +241,9 @@ def ablation_section() -> list[str]:
                 val, test = node["validation"]["genre"]["ami"], node["test"]["genre"]["ami"]
                 cells.append(f"{val['mean']:.2f} / {with_chance(test['mean'], test['ci95'], test['null_p95'])}")
             rows.append(cells)
+        joint = [f"`{n}` {with_chance(t['mean'], t['ci95'], t['null_p95'])}" for n in names
+                 for t in [columns[n]["datasets"][ds]["scores"].get("joint_bvae", {}).get("test", {})
+                           .get("language_genre", {}).get("ami")] if t]
         recon = {name: e["datasets"][ds]["reconstruction"] for name, e in runs.items()}
         fitted = recon.get("converged-ae", {})
         beta0 = fitted.get("conv_bvae_b1", {}).get("validation_reconstruction")
@@ -252,6 +255,8 @@ def ablation_section() -> list[str]:
                    f"{fitted['dense_ae']['validation_reconstruction']:.1f} ({fitted['dense_ae']['stopped_on_plateau']} of "
                    f"{fitted['dense_ae']['seeds']}), PCA(64) {fitted['pca']['validation_reconstruction']:.1f}."
                    if beta0 is not None else ""),
+                  ("The joint latent against language × genre, test-song AMI: " + "; ".join(joint) + "."
+                   if joint else ""),
                   ""]
     sets = "; ".join(f"`{n}`: {', '.join(f'`{x}`' for x in e['sets'])}" for n, e in runs.items())
     if summary.get("not_run"):

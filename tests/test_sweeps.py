@@ -90,11 +90,17 @@ def test_the_ablation_table_shows_validation_and_test_beside_the_baseline(monkey
                                 "datasets": {ds: {"reconstruction": {**recon, "conv_bvae_b1": {
                                     "validation_reconstruction": 80.0, "stopped_on_plateau": 2, "seeds": 3}}}
                                     for ds in ("hblm_synth", "gtzan_synth")}}}
+    joint = scores(0.5, 0.6)
+    joint["test"]["language_genre"] = {"ami": {"mean": 0.7, "ci95": 0.03, "null_p95": 0.05}}
+    summary["joint-private"] = {"sets": ["joint_models.joint_bvae.private_dim=16"], "baseline": "abc1234def",
+                                "datasets": {ds: {"scores": {"joint_bvae": joint}, "reconstruction": recon}
+                                             for ds in ("hblm_synth", "gtzan_synth")}}
     monkeypatch.setattr(readme, "_committed_output", lambda path: summary)
     lines = readme.ablation_section()
+    assert "The joint latent against language × genre, test-song AMI: `joint-private` 0.70 ± 0.03 (0.05)." in lines
     row = next(line for line in lines if line.startswith("| `conv_bvae`"))
     assert row.startswith("| `conv_bvae` | 0.20 / 0.30 ± 0.02 (0.10) | 0.40 / 0.50 ± 0.02 (0.10) |")
-    assert "| representation | `baseline` | `level-absolute` |" in lines  # converged-ae trains only: no column
+    assert "| representation | `baseline` | `level-absolute` | `joint-private` |" in lines  # converged-ae: no column
     assert any("without its KL term 80.0 (2 of 3 seeds stopped on a plateau), the dense AE 120.0 (3 of 3), "
                "PCA(64) 90.0" in line for line in lines)
     monkeypatch.setattr(readme, "_committed_output", lambda path: None)
