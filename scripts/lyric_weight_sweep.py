@@ -7,7 +7,7 @@ validation songs and scored on the test songs.
 ``joint_models.joint_bvae.lyric_weight`` scales the lyric reconstruction term against the mel
 pixels' (1: an embedding element weighs as much as a pixel). Each weight is one experiment on the
 embedded HBLM-like corpus (``run=[hblm_synth]``), so only the joint model's chain re-runs; weight 1
-comes from the committed workspace. As the beta sweep (scripts/beta_sweep.py), no test label
+comes from the commit the experiments ran on. As the beta sweep (scripts/beta_sweep.py), no test label
 chooses: the weight with the highest validation-song AMI of the joint latent against
 language x genre (the clustering the model exists for; track-level KMeans, the mean over KMeans
 seeds within a training seed, then over training seeds) is chosen, and only then are the test
@@ -25,7 +25,15 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from _experiments import PIPELINE_VERSION, committed_bytes, committed_json, committed_text, experiment_rev, run_queued
+from _experiments import (
+    PIPELINE_VERSION,
+    baseline_of,
+    committed_bytes,
+    committed_json,
+    committed_text,
+    experiment_rev,
+    run_queued,
+)
 from beta_sweep import choose, paired_test, split_scores
 
 from musiclust.io import write_json
@@ -34,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 DATASET = "hblm_synth"
 MODEL = "joint_bvae"
-WEIGHTS = {"lyric-weight-4": 4.0}  # experiments (more weights: one entry each); 1 is the committed workspace
+WEIGHTS = {"lyric-weight-0.25": 0.25, "lyric-weight-4": 4.0}  # experiments; 1: the committed workspace
 COMMITTED = "lyric-weight-1"
 CHOOSE_BY = ("validation", "language_genre", "ami")
 TARGETS = ("language_genre", "genre")
@@ -58,11 +66,14 @@ def entry(rev: str) -> dict:
 
 
 def summarise(out: Path) -> dict:
-    sources = {COMMITTED: "HEAD", **{name: experiment_rev(name, "run `python scripts/lyric_weight_sweep.py queue` first")
-                                     for name in WEIGHTS}}
+    runs = {name: experiment_rev(name, "run `python scripts/lyric_weight_sweep.py queue` first") for name in WEIGHTS}
+    bases = sorted({baseline_of(rev) for rev in runs.values()})
+    if len(bases) != 1:
+        raise SystemExit(f"the sweep's experiments ran on {len(bases)} commits ({bases}): run them again on one")
+    sources = {COMMITTED: bases[0], **runs}  # the default from the commit the experiments ran on
     settings = {name: entry(rev) for name, rev in sources.items()}
     chosen = choose(settings, CHOOSE_BY)
-    results = {"dataset": DATASET, "model": MODEL, "default_setting": COMMITTED,
+    results = {"dataset": DATASET, "model": MODEL, "default_setting": COMMITTED, "baseline": bases[0],
                "choose_by": {"split": CHOOSE_BY[0], "target": CHOOSE_BY[1], "metric": CHOOSE_BY[2],
                              "statistic": "mean over training seeds of the mean over KMeans seeds"},
                "chosen": chosen,
