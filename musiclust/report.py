@@ -17,7 +17,7 @@ from .io import read_vectors, seed_of
 from .mel_config import MelConfig
 from .metrics import hungarian_ordered_contingency, targets_of
 from .plots.ksweep import plot_k_sweep
-from .representations import fuse, read_lyrics, select_level, split_seeds
+from .representations import fuse, level_rows, read_lyrics, select_level, split_seeds
 from .tables import (
     CHANCE_MARK,
     KL_USED_NATS,
@@ -163,9 +163,10 @@ def headline_metrics(scores: pd.DataFrame, targets: list[str], headline: str, da
 
 
 def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, figures: Path,
-                 *, dataset: str) -> Report:
+                 *, dataset: str, track_pooling=("mean",)) -> Report:
     """Draw every figure into ``figures``; return the Markdown report, DVC's confusion table and
-    the headline metrics."""
+    the headline metrics. ``track_pooling``: how a track's row is pooled from its chunks' (the
+    cluster stage's, so the fused t-SNE shows the rows that were clustered)."""
     headline = params.headline_model
     tracks = pd.read_parquet(inputs.tracks)
     data = _Loaded(tracks, pd.read_parquet(inputs.status), pd.read_parquet(inputs.chunks),
@@ -199,7 +200,8 @@ def build_report(inputs: ReportInputs, params: ReportParams, mel: MelConfig, fig
     if lyrics is not None and "language" in tracks:
         data.lyric_cosine = within_language_cosine(lyric_ids, lyrics, tracks.set_index("track_id")["language"])
     first_seed = split_seeds(*read_vectors(inputs.latents, "z"))[0]
-    _latent_figures(data, first_seed[1:], (lyric_ids, lyrics), params, figures, headline, first_seed[0])
+    _latent_figures(data, first_seed[1:], (lyric_ids, lyrics), params, figures, headline, first_seed[0],
+                    track_pooling=track_pooling)
     joint_seed = split_seeds(*read_vectors(inputs.joint_latents, "z"))[0]
     _latent_figures(data, joint_seed[1:], (None, None), params, figures, params.joint_model, joint_seed[0],
                     inputs="audio and lyrics" if lyrics is not None else "audio: no lyrics in this corpus")
@@ -232,9 +234,9 @@ def read_histories(folder) -> pd.DataFrame:
 
 
 def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: Path, headline: str,
-                    seed: int, *, inputs: str = "audio only") -> None:
-    """t-SNE of a model's latent (chunks) and of its fusion with the lyrics (tracks, where ``lyrics``
-    are given); correlations; of the model trained with the first seed."""
+                    seed: int, *, inputs: str = "audio only", track_pooling=("mean",)) -> None:
+    """t-SNE of a model's latent (chunks) and of its fusion with the lyrics (tracks pooled by
+    ``track_pooling``, where ``lyrics`` are given); correlations; of the model trained with the first seed."""
     rows, z = latents
     keys, chunk_latents = select_level(rows, z, "chunk")
     shown, sampled = keys, ""
@@ -252,7 +254,7 @@ def _latent_figures(data: _Loaded, latents, lyrics, params: ReportParams, out: P
                                f"{sampled})")
     lyric_ids, lyric_vectors = lyrics
     if lyric_vectors is not None:
-        fused_keys, fused = fuse(*select_level(rows, z, "track"), lyric_ids, lyric_vectors)
+        fused_keys, fused = fuse(*level_rows(rows, z, "track", track_pooling), lyric_ids, lyric_vectors)
         track_colour = {t: data.labels.loc[fused_keys["track_id"], t].astype(str).tolist() for t in colour}
         plots.plot_embedding(plots.tsne_2d(fused, seed=params.tsne_seed, perplexity=params.tsne_perplexity),
                              track_colour, out / f"tsne_{headline}+lyrics_tracks.png",

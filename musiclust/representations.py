@@ -77,28 +77,20 @@ def latents_to_frame(keys: pd.DataFrame, latents: np.ndarray) -> tuple[pd.DataFr
     chunk_rows = keys[KEYS].reset_index(drop=True).copy()
     order = np.lexsort((chunk_rows["chunk"].to_numpy(), chunk_rows["track_id"].to_numpy()))
     chunk_rows, latents = chunk_rows.iloc[order].reset_index(drop=True), latents[order]
-    track_ids, first = np.unique(chunk_rows["track_id"].to_numpy(), return_index=True)
-    counts = np.diff(np.append(first, len(latents)))[:, None]
-    sums = np.empty((len(first), latents.shape[1]), dtype=np.float64)
-    bounds = np.append(first, len(latents))
-    # Whole tracks a block at a time: the float64 copy stays small however wide the rows (raw pixels).
-    for start in range(0, len(first), _TRACKS_PER_BLOCK):
-        stop = min(start + _TRACKS_PER_BLOCK, len(first))
-        block = latents[bounds[start] : bounds[stop]].astype(np.float64)
-        sums[start:stop] = np.add.reduceat(block, first[start:stop] - bounds[start], axis=0)
+    tracks, means = pool_tracks(chunk_rows, latents, ("mean",))
     rows = pd.concat([
         chunk_rows.assign(level="chunk"),
-        pd.DataFrame({"track_id": track_ids, "chunk": TRACK_CHUNK, "level": "track"}),
+        pd.DataFrame({"track_id": tracks["track_id"].to_numpy(), "chunk": TRACK_CHUNK, "level": "track"}),
     ], ignore_index=True)[["level", "track_id", "chunk"]]
     rows["chunk"] = rows["chunk"].astype("int32")
-    return rows, np.vstack([latents, sums / counts]).astype(np.float32)
+    return rows, np.vstack([latents.astype(np.float32, copy=False), means])
 
 
 def pool_tracks(keys: pd.DataFrame, x: np.ndarray, statistics=("mean",)) -> tuple[pd.DataFrame, np.ndarray]:
     """Chunk rows → one row per track: each of ``statistics`` (names in :data:`TRACK_POOLING`; std
     with ddof 0) over the track's chunks, per column, concatenated in that order → (keys of track
-    rows sorted by track, float32 (n_tracks, d * len(statistics))). The mean is computed as
-    :func:`latents_to_frame` stores it, so ``("mean",)`` gives the stored track rows bit for bit."""
+    rows sorted by track, float32 (n_tracks, d * len(statistics))). :func:`latents_to_frame` stores
+    the track rows with ``("mean",)``; reading them back this way gives them bit for bit."""
     unknown = [s for s in statistics if s not in TRACK_POOLING]
     if unknown or not len(statistics):
         raise InputError(f"track pooling {list(statistics)}: each must be one of {list(TRACK_POOLING)}")

@@ -3,6 +3,7 @@ confusion table of DVC's confusion plot, and the headline metrics of `dvc exp sh
 
 import logging
 
+from musiclust.cluster import ClusterParams
 from musiclust.io import atomic_dir, atomic_path, write_csv, write_json
 from musiclust.mel_config import MelConfig
 from musiclust.report import ReportInputs, ReportParams, build_report
@@ -20,7 +21,8 @@ def main() -> None:
     inputs = ReportInputs(**{name: getattr(args, name) for name in INPUTS})
     with atomic_dir(args.figures) as figures:
         report = build_report(inputs, load_section("report", ReportParams), load_section("spectrograms", MelConfig),
-                              figures, dataset=args.dataset)
+                              figures, dataset=args.dataset,
+                              track_pooling=load_section("cluster", ClusterParams).track_pooling)
     with atomic_path(args.markdown) as tmp:
         tmp.write_text(report.markdown, encoding="utf-8")
     write_csv(report.confusion, args.confusion)

@@ -180,6 +180,26 @@ def test_tsne_shows_a_seeded_sample_beyond_its_limit(tmp_path, monkeypatch):
     np.testing.assert_array_equal(seen[1], seen[2])  # the same sample each time
 
 
+def test_the_fused_tsne_pools_tracks_as_the_cluster_stage_does(tmp_path, monkeypatch):
+    from musiclust import report as R
+    from musiclust.representations import fuse, latents_to_frame, level_rows
+
+    tracks = pd.DataFrame({"track_id": [f"t{i}" for i in range(12)], "language": ["a", "b"] * 6,
+                           "genre": ["x", "y", "z"] * 4})
+    keys = pd.DataFrame([(t, c) for t in tracks.track_id for c in range(4)], columns=["track_id", "chunk"])
+    latents = latents_to_frame(keys, np.random.default_rng(1).normal(size=(48, 3)).astype(np.float32))
+    lyric_ids = pd.Series(tracks.track_id[::-1].to_numpy())
+    lyrics = np.random.default_rng(2).normal(size=(12, 5)).astype(np.float32)
+    data = R._Loaded(tracks, pd.DataFrame(), keys, pd.DataFrame(), R.targets_of(tracks), {})
+    seen = []
+    monkeypatch.setattr(R.plots, "tsne_2d", lambda x, **kw: seen.append(x.copy()) or x[:, :2])
+    R._latent_figures(data, latents, (lyric_ids, lyrics), R.ReportParams(), tmp_path, "m", 0,
+                      track_pooling=("mean", "std"))
+    expected = fuse(*level_rows(*latents, "track", ("mean", "std")), lyric_ids, lyrics)[1]
+    assert seen[1].shape == (12, 3 * 2 + 5)
+    np.testing.assert_array_equal(seen[1], expected)
+
+
 def test_report_says_when_the_raw_pixels_were_sampled(tmp_path):
     from musiclust import report as R
     from musiclust.audio import MelConfig
