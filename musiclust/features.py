@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .audio import AudioError, MelConfig, load_crop, log_mel, track_chunks
 from .clipstats import clip_statistics
 from .io import NpyAppender
-from .parallel import ordered_map
+from .parallel import ordered_map, worker_count
 
 STATUS_COLUMNS = ["track_id", "status", "reason", "n_chunks", "duration_s"]
 
@@ -113,8 +113,11 @@ def corpus_features(tracks: pd.DataFrame, root, cfg: MelConfig, mels_path, *, pr
         Show a progress bar.
     workers : int >= 0
         1: one track after another in this process. N > 1: N local worker processes with one
-        thread each, spawned (a script calling this needs ``if __name__ == "__main__":``).
-        0: one per core. With ``scheduler="local"``, the number of Dask workers.
+        thread each, never more than there are tracks (one track runs in this process), forked
+        from a fork server that imported this module (torch, librosa) once
+        (:func:`musiclust.parallel.worker_context`; a script calling this needs
+        ``if __name__ == "__main__":``). 0: one per core. With ``scheduler="local"``, the number of
+        Dask workers.
     scheduler : str, optional
         None: no Dask. ``"local"``: a Dask ``LocalCluster`` on this machine. Otherwise a Dask
         scheduler address such as ``"tcp://host:8786"``: its workers must have this package
@@ -127,8 +130,11 @@ def corpus_features(tracks: pd.DataFrame, root, cfg: MelConfig, mels_path, *, pr
     AudioError
         When no track gives a usable chunk.
     """
-    jobs = _track_jobs(tracks, Path(root), cfg, absolute=not (workers == 1 and scheduler is None))
-    results = ordered_map(track_features, jobs, workers=workers, scheduler=scheduler)  # checks its arguments now
+    in_process = worker_count(workers, len(tracks)) == 1 and scheduler is None  # checks workers now
+    jobs = _track_jobs(tracks, Path(root), cfg, absolute=not in_process)
+    # checks its arguments now; the fork server imports this module (torch, librosa) and not
+    # librosa's resampler, whose second of imports a corpus at the target rate never needs
+    results = ordered_map(track_features, jobs, workers=workers, scheduler=scheduler, total=len(tracks))
     chunk_rows, status_rows, clip_ids, clip_rows = [], [], [], []
     with closing(results), NpyAppender(mels_path, (cfg.n_mels, cfg.frames), cfg.dtype) as writer:
         for result in tqdm(results, total=len(tracks), desc="features", unit="track", disable=not progress):
