@@ -15,6 +15,8 @@
    on an idle machine and with the other core held by a busy process;
 4. features: the wall time of the study's recipe (librosa, each file decoded whole, twice)
    vs ours with 1 and 2 worker processes, and of decoding the crops alone, on a synthetic corpus;
+   and ours with 1 and 2 workers alone on a larger one (--feature-worker-tracks, 1,000 tracks),
+   each of ours in a fresh process, worker start-up included;
 5. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
    clone of HEAD (this virtualenv, nothing cached);
 6. cluster_change (also with --pipeline): in a clone of HEAD with the committed outputs checked
@@ -171,17 +173,82 @@ def study_track_features(path: Path, cfg: MelConfig) -> tuple[np.ndarray, np.nda
     return mels, clip_statistics(central_crop(y, cfg.crop_samples)[0], cfg.sample_rate)
 
 
-def bench_features(tracks: int) -> dict:
-    """Seconds to compute the corpus features: the study's recipe, ours on 1 and 2 workers, and decoding alone.
+# Run with ``python -c`` in the repository's root, as _MEM_CHILD: one fresh process per timing, as each
+# run of the features stage is, so that 2 workers pay for starting their fork server every time.
+_FEATURES_CHILD = r"""
+import sys, time
+import numpy as np, pandas as pd
+from pathlib import Path
+from musiclust.audio import MelConfig
+from musiclust.features import corpus_features, track_features
+root, listed, workers, out = Path(sys.argv[1]), pd.read_parquet(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+cfg = MelConfig()
+track_features(listed["track_id"][0], root / listed["path"][0], cfg)  # imports and first-call caches
+t0 = time.perf_counter()
+features = corpus_features(listed, root, cfg, out.with_suffix(".npy"), progress=False, workers=workers)
+seconds = time.perf_counter() - t0
+np.save(out.with_suffix(".clip_stats.npy"), features.clip_stats)
+print(seconds)
+"""
 
-    Each is timed once on the same synthetic corpus (:func:`synthetic_corpus`), after one
-    track through each recipe in this process, so that imports and first-call caches do not
-    count. With 2 workers the time includes starting the worker processes (each imports torch
-    and librosa): a user pays for it on every run.
+
+def _features_seconds(listed: pd.DataFrame, root: Path, workers: int, out: Path) -> float:
+    """Seconds of :func:`musiclust.features.corpus_features` on ``workers`` workers, in a fresh process.
+
+    The child first sends one track through :func:`musiclust.features.track_features` (imports
+    and first-call caches do not count) and then times the corpus; with 2 workers the time
+    includes starting their fork server and the workers, as every run of the stage does. It
+    writes the mels to ``out.npy`` and the clip statistics to ``out.clip_stats.npy``.
+    """
+    listing = out.with_suffix(".tracks.parquet")
+    listed.to_parquet(listing)
+    child = subprocess.run([sys.executable, "-c", _FEATURES_CHILD, str(root.absolute()), str(listing), str(workers),
+                            str(out.absolute())], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(child.stdout.strip().splitlines()[-1])
+
+
+def bench_feature_workers(tracks: int) -> dict:
+    """Seconds to compute the features of a synthetic corpus with 1 and with 2 worker processes.
+
+    Each timing runs in a fresh process (:func:`_features_seconds`): the 2-worker time includes
+    starting the fork server (which imports torch and librosa once) and the workers.
 
     Parameters
     ----------
     tracks : int >= 1
+
+    Returns
+    -------
+    dict
+        ``tracks``, ``chunks``, ``one_worker_s``, ``two_workers_s``, ``speedup_2_workers_over_1``,
+        and ``same_bytes``: whether both wrote the same mels and clip statistics.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "corpus"
+        listed = synthetic_corpus(root, tracks)
+        seconds = {workers: _features_seconds(listed, root, workers, Path(tmp) / f"ours_{workers}") for workers in (1, 2)}
+        outputs = {workers: [(Path(tmp) / f"ours_{workers}{suffix}").read_bytes() for suffix in (".npy", ".clip_stats.npy")]
+                   for workers in (1, 2)}
+        chunks = len(np.load(Path(tmp) / "ours_1.npy", mmap_mode="r"))
+    return {"tracks": len(listed), "chunks": chunks, "one_worker_s": seconds[1], "two_workers_s": seconds[2],
+            "speedup_2_workers_over_1": seconds[1] / seconds[2], "same_bytes": outputs[1] == outputs[2]}
+
+
+def bench_features(tracks: int, worker_tracks: int = 0) -> dict:
+    """Seconds to compute the corpus features: the study's recipe, ours on 1 and 2 workers, and decoding alone.
+
+    Each is timed once on the same synthetic corpus (:func:`synthetic_corpus`), after one
+    track through each recipe in the timing process, so that imports and first-call caches do
+    not count. Ours runs in a fresh process per worker count (:func:`_features_seconds`): with
+    2 workers the time includes starting the fork server and the workers, as a user pays on
+    every run.
+
+    Parameters
+    ----------
+    tracks : int >= 1
+    worker_tracks : int >= 0
+        Also time ours on 1 and 2 workers on a corpus of this many tracks
+        (:func:`bench_feature_workers`, under ``"workers"``); 0: not.
 
     Returns
     -------
@@ -192,7 +259,6 @@ def bench_features(tracks: int) -> dict:
         ratios, the tracks and chunks, and how far the study's mels and clip statistics are from ours.
     """
     from musiclust.audio import MelConfig, load_crop
-    from musiclust.features import corpus_features, track_features
 
     cfg = MelConfig()
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,7 +266,6 @@ def bench_features(tracks: int) -> dict:
         listed = synthetic_corpus(root, tracks)
         paths = [root / path for path in listed["path"]]
         study_track_features(paths[0], cfg)
-        track_features(listed["track_id"][0], paths[0], cfg)
         t0 = time.perf_counter()
         study = [study_track_features(path, cfg) for path in paths]
         study_s = time.perf_counter() - t0
@@ -208,23 +273,22 @@ def bench_features(tracks: int) -> dict:
         for path in paths:
             load_crop(path, cfg.sample_rate, cfg.crop_seconds)
         decode_s = time.perf_counter() - t0
-        ours, ours_s = {}, {}
-        for workers in (1, 2):
-            t0 = time.perf_counter()
-            ours[workers] = corpus_features(listed, root, cfg, Path(tmp) / f"mels_{workers}.npy", progress=False,
-                                            workers=workers)
-            ours_s[workers] = time.perf_counter() - t0
-        mels = np.load(Path(tmp) / "mels_1.npy")
+        ours_s = {workers: _features_seconds(listed, root, workers, Path(tmp) / f"ours_{workers}") for workers in (1, 2)}
+        mels = np.load(Path(tmp) / "ours_1.npy")
+        clip_stats = np.load(Path(tmp) / "ours_1.clip_stats.npy")
     study_mels = np.concatenate([track_mels for track_mels, _ in study])
     study_stats = np.stack([stats for _, stats in study])
     if study_mels.shape != mels.shape:
         raise RuntimeError(f"the study's recipe gave {study_mels.shape} mels, ours {mels.shape}")
-    return {"tracks": len(paths), "chunks": len(mels), "study_s": study_s, "ours_1_worker_s": ours_s[1],
-            "ours_2_workers_s": ours_s[2], "decode_only_s": decode_s,
-            "study_over_ours_1": study_s / ours_s[1], "ours_1_over_decode_only": ours_s[1] / decode_s,
-            "speedup_2_workers_over_1": ours_s[1] / ours_s[2],
-            "max_abs_diff_mels": float(np.abs(study_mels - mels).max()),
-            "max_abs_diff_clip_stats": float(np.abs(study_stats - ours[1].clip_stats).max())}
+    result = {"tracks": len(paths), "chunks": len(mels), "study_s": study_s, "ours_1_worker_s": ours_s[1],
+              "ours_2_workers_s": ours_s[2], "decode_only_s": decode_s,
+              "study_over_ours_1": study_s / ours_s[1], "ours_1_over_decode_only": ours_s[1] / decode_s,
+              "speedup_2_workers_over_1": ours_s[1] / ours_s[2],
+              "max_abs_diff_mels": float(np.abs(study_mels - mels).max()),
+              "max_abs_diff_clip_stats": float(np.abs(study_stats - clip_stats).max())}
+    if worker_tracks:
+        result["workers"] = bench_feature_workers(worker_tracks)
+    return result
 
 
 def _chunks_on_disk(folder: Path, n_chunks: int) -> np.ndarray:
@@ -777,7 +841,8 @@ DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features", "kernel_caps")
 def _runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
     """Each section's measurement with this run's sizes (looked up when called, so a test can replace one)."""
     return {"mel": lambda: bench_mel(args.chunks), "memory": lambda: bench_memory(args.tracks),
-            "conv_bvae": lambda: bench_conv(args.epoch_chunks), "features": lambda: bench_features(args.feature_tracks),
+            "conv_bvae": lambda: bench_conv(args.epoch_chunks),
+            "features": lambda: bench_features(args.feature_tracks, args.feature_worker_tracks),
             "kernel_caps": lambda: bench_kernel_caps(args.epoch_chunks),
             "pipeline": bench_pipeline, "cluster_change": bench_cluster_change,
             "scaling": lambda: bench_scaling(args.scale_tracks)}
@@ -814,6 +879,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tracks", type=int, default=25, help="tracks of the smaller memory run")
     parser.add_argument("--epoch-chunks", type=int, default=1000, help="chunks of the timed training epoch")
     parser.add_argument("--feature-tracks", type=int, default=100, help="tracks of the features timing")
+    parser.add_argument("--feature-worker-tracks", type=int, default=1000,
+                        help="tracks of the features timing on 1 vs 2 workers alone (0: not run)")
     parser.add_argument("--pipeline", action="store_true",
                         help="also time dvc repro in a fresh clone, and after a clustering-only change")
     parser.add_argument("--scaling", action="store_true",

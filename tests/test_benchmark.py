@@ -19,9 +19,14 @@ def benchmark(repo):
 
 @pytest.mark.slow
 def test_features_section_times_every_recipe_on_the_same_chunks(benchmark):
-    result = benchmark.bench_features(3)
+    result = benchmark.bench_features(3, worker_tracks=4)
     # Every synthetic track lasts 30 to 45 s: ten 3 s chunks from its central 30 s.
     assert (result["tracks"], result["chunks"]) == (3, 30)
+    # the workers' own timing, on a corpus of its own size: both worker counts wrote the same bytes
+    workers = result["workers"]
+    assert (workers["tracks"], workers["chunks"], workers["same_bytes"]) == (4, 40, True)
+    assert workers["one_worker_s"] > 0 and workers["two_workers_s"] > 0
+    assert workers["speedup_2_workers_over_1"] == pytest.approx(workers["one_worker_s"] / workers["two_workers_s"])
     for key in ("study_s", "ours_1_worker_s", "ours_2_workers_s", "decode_only_s"):
         assert result[key] > 0, key
     assert result["study_over_ours_1"] == pytest.approx(result["study_s"] / result["ours_1_worker_s"])
@@ -45,10 +50,10 @@ def test_only_replaces_its_section_and_keeps_the_others(benchmark, tmp_path, mon
     for name in ("bench_mel", "bench_memory", "bench_conv", "bench_kernel_caps", "bench_pipeline", "bench_cluster_change",
                  "bench_scaling"):
         monkeypatch.setattr(benchmark, name, not_asked)
-    monkeypatch.setattr(benchmark, "bench_features", lambda tracks: {"tracks": tracks})
+    monkeypatch.setattr(benchmark, "bench_features", lambda tracks, more: {"tracks": tracks, "workers": more})
     monkeypatch.setattr(benchmark, "machine", lambda: {"cpu": "new"})
-    benchmark.main(["--only", "features", "--feature-tracks", "7", "--out", str(out)])
-    assert json.loads(out.read_text()) == {**before, "features": {"tracks": 7}, "machine": {"cpu": "new"}}
+    benchmark.main(["--only", "features", "--feature-tracks", "7", "--feature-worker-tracks", "9", "--out", str(out)])
+    assert json.loads(out.read_text()) == {**before, "features": {"tracks": 7, "workers": 9}, "machine": {"cpu": "new"}}
     assert "was measured on {'cpu': 'old'}" in capsys.readouterr().err
 
 
