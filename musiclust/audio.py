@@ -162,12 +162,54 @@ def full_scale_power(sample_rate: int, n_fft: int, hop_length: int, n_mels: int)
     return float(power[..., 2:-2].amax())  # frames away from the zero-padded edges
 
 
+def mel_spectra(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> tuple[torch.Tensor, torch.Tensor]:
+    """The STFT of each chunk, once: its power spectrogram and its mel power, which the log-mel
+    images (:func:`scaled_log_mel`) and the clip statistics (:class:`musiclust.clipstats.ClipFrames`)
+    share.
+
+    Parameters
+    ----------
+    chunks : array, shape (B, samples)
+    cfg : MelConfig
+
+    Returns
+    -------
+    power : torch.Tensor, float32, shape (B, n_fft // 2 + 1, T)
+        ``|STFT|^2`` (periodic Hann window of ``n_fft``, hop ``hop_length``, frames centred on
+        ``t * hop_length`` with zero padding: ``T = 1 + samples // hop_length``).
+    mel_power : torch.Tensor, float32, shape (B, n_mels, T)
+        ``power`` through the Slaney mel filters: torchaudio's ``MelSpectrogram`` to the bit.
+    """
+    x = torch.as_tensor(np.asarray(chunks, dtype=np.float32))
+    if x.ndim != 2:
+        raise ValueError(f"chunks must have shape (B, samples), got {tuple(x.shape)}")
+    transform = _mel_transform(cfg.sample_rate, cfg.n_fft, cfg.hop_length, cfg.n_mels)
+    with torch.no_grad(), one_torch_thread():  # one thread: the same bits on any core count
+        power = transform.spectrogram(x)
+        return power, transform.mel_scale(power)  # what transform(x) computes, its STFT kept
+
+
 def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> np.ndarray:
-    """Batched log-mel images in [0, 1].
+    """Batched log-mel images in [0, 1]: :func:`scaled_log_mel` of :func:`mel_spectra`.
 
     Parameters
     ----------
     chunks : array, shape (B, chunk_samples)
+    cfg : MelConfig
+
+    Returns
+    -------
+    mels : np.ndarray, float32, shape (B, n_mels, frames)
+    """
+    return scaled_log_mel(mel_spectra(chunks, cfg)[1], cfg)
+
+
+def scaled_log_mel(mel_power: torch.Tensor, cfg: MelConfig = MelConfig()) -> np.ndarray:
+    """Log-mel images in [0, 1] from the mel power of :func:`mel_spectra`.
+
+    Parameters
+    ----------
+    mel_power : torch.Tensor, float32, shape (B, n_mels, T)
     cfg : MelConfig
 
     Returns
@@ -179,11 +221,8 @@ def log_mel(chunks: np.ndarray | torch.Tensor, cfg: MelConfig = MelConfig()) -> 
         (:func:`full_scale_power`), ``[-top_db, 0]`` mapped to ``[0, 1]`` for every chunk alike
         (louder clipped to 1, quieter to 0), so a quiet chunk stays darker than a loud one.
     """
-    x = torch.as_tensor(np.asarray(chunks, dtype=np.float32))
-    if x.ndim != 2:
-        raise ValueError(f"chunks must have shape (B, samples), got {tuple(x.shape)}")
     with torch.no_grad(), one_torch_thread():  # one thread: the same bits on any core count
-        power = _mel_transform(cfg.sample_rate, cfg.n_fft, cfg.hop_length, cfg.n_mels)(x).double()  # (B, n_mels, T)
+        power = mel_power.double()  # (B, n_mels, T)
         amin = 1e-10
         db = 10.0 * torch.log10(power.clamp_min(amin))
         if cfg.level == "absolute":

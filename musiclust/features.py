@@ -1,5 +1,6 @@
-"""Audio features of a corpus in one pass: each track is decoded once (its central crop only)
-into log-mel chunks and the 43 clip statistics, under one skip policy for both.
+"""Audio features of a corpus in one pass: each track is decoded once (its central crop only),
+each chunk's STFT taken once, and read into log-mel chunks and the 43 clip statistics, under one
+skip policy for both.
 
 Tracks are independent, so :func:`track_features` can run in worker processes or on a Dask
 cluster (:mod:`musiclust.parallel`); the results are written in track order, so the outputs
@@ -16,8 +17,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .audio import AudioError, MelConfig, load_crop, log_mel, track_chunks
-from .clipstats import clip_statistics
+from .audio import AudioError, MelConfig, central_crop, load_crop, mel_spectra, scaled_log_mel, track_chunks
+from .clipstats import ClipFrames, clip_statistics, shares_spectrogram
 from .io import NpyAppender
 from .parallel import ordered_map, worker_count
 
@@ -63,7 +64,11 @@ def track_features(track_id: str, path, cfg: MelConfig, shown=None) -> TrackFeat
     Returns
     -------
     TrackFeatures
-        The mels are in ``cfg.dtype``, computed in batches of ``cfg.batch_size`` chunks.
+        The mels are in ``cfg.dtype``, computed in batches of ``cfg.batch_size`` chunks. The clip
+        statistics are those of the crop, read from the same STFT of each chunk
+        (:class:`clipstats.ClipFrames`; the tail after the last whole chunk gets its own): the bits
+        of :func:`clipstats.clip_statistics` of the crop with ``cfg.chunk_samples`` and
+        ``cfg.batch_size``.
     """
     stored = np.dtype(cfg.dtype).newbyteorder("<")
     no_mels = np.zeros((0, cfg.n_mels, cfg.frames), dtype=stored)
@@ -77,10 +82,20 @@ def track_features(track_id: str, path, cfg: MelConfig, shown=None) -> TrackFeat
     if decoded.duration_s < shortest or len(pieces) == 0:
         reason = f"{decoded.duration_s:.2f} s is shorter than the minimum {shortest:g} s"
         return TrackFeatures((track_id, "skipped", reason, 0, decoded.duration_s), [], no_mels, None)
-    mels = np.concatenate([log_mel(pieces[b : b + cfg.batch_size], cfg) for b in range(0, len(pieces), cfg.batch_size)])
+    crop = central_crop(decoded.samples, cfg.crop_samples)[0]  # what track_chunks cut into pieces
+    shared = shares_spectrogram(cfg)
+    frames, mels = ClipFrames(cfg.sample_rate), []
+    for b in range(0, len(pieces), cfg.batch_size):
+        power, mel_power = mel_spectra(pieces[b : b + cfg.batch_size], cfg)
+        mels.append(scaled_log_mel(mel_power, cfg))
+        if shared:
+            frames.add(power, mel_power, cfg.chunk_samples)
+    # At other STFT settings than the clip statistics' own, they take their own.
+    clip_stats = (frames.statistics(crop) if shared else
+                  clip_statistics(crop, cfg.sample_rate, chunk_samples=cfg.chunk_samples, batch_size=cfg.batch_size))
     return TrackFeatures((track_id, "ok", decoded.note, len(pieces), decoded.duration_s),
                          [(track_id, i, float(s)) for i, s in enumerate(starts)],
-                         mels.astype(stored), clip_statistics(decoded.samples, cfg.sample_rate))
+                         np.concatenate(mels).astype(stored), clip_stats)
 
 
 def _track_jobs(tracks: pd.DataFrame, root: Path, cfg: MelConfig, *, absolute: bool):
