@@ -55,11 +55,11 @@ AUDIO = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca", "raw", "musicnn", "join
          "clipstats")
 JOINT = ("joint_bvae", "conv_bvae_b1+lyrics")  # also scored against language x genre where a corpus has both
 RECONSTRUCTION = ("conv_bvae", "conv_bvae_b1", "dense_ae", "pca")
-EXPERIMENTS = {
-    "level-absolute": ["spectrograms.level=absolute"],
-    "pooling-mean": ["cluster.track_pooling=[mean]"],
+EXPERIMENTS = {  # queued in this order
     "converged-ae": ["models.conv_bvae_b1.beta=0", "models.conv_bvae_b1.epochs=100", "models.conv_bvae_b1.seeds=[0]",
                      "models.dense_ae.epochs=100", "models.dense_ae.seeds=[0]"],
+    "level-absolute": ["spectrograms.level=absolute"],
+    "pooling-mean": ["cluster.track_pooling=[mean]"],
     "joint-private": ["joint_models.joint_bvae.private_dim=16"],
 }
 TRAIN_ONLY = {"converged-ae": [f"train@{ds}-{model}" for ds in DATASETS for model in ("conv_bvae_b1", "dense_ae")]}
