@@ -102,6 +102,9 @@ def summarise(out: Path) -> dict:
             continue
         rev = experiment_rev(name, HOW)
         base = baseline_of(rev)
+        # Commits with the same dvc.lock hold the same results: one baseline for them (the first).
+        lock = committed_text(base, "dvc.lock")
+        base = next((seen for seen in summary["baselines"] if committed_text(seen, "dvc.lock") == lock), base)
         if base not in summary["baselines"]:
             summary["baselines"][base] = _baseline(base)
         params = yaml.safe_load(committed_text(rev, "params.yaml"))
