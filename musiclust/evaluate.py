@@ -101,8 +101,9 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
     A quadratic algorithm's assignments cover the rows of its sample only: those rows are scored,
     with their own distance matrix. ``silhouette_rows`` bounds the silhouette of a clustering of
     every row (``cluster.max_quadratic_rows``). Every algorithm of the registry gets a metrics
-    object (empty where it did not run), so the files are the same whatever ran. The probes and the
-    disentanglement scorings run in ``n_jobs`` processes (the same numbers for any count).
+    object (empty where it did not run), so the files are the same whatever ran. The representations'
+    scorings, the probes and the disentanglement scorings run in ``n_jobs`` processes (the same
+    numbers for any count).
     """
     targets = targets_of(corpus.tracks)
     reps = corpus.representations()
@@ -119,7 +120,7 @@ def evaluate(corpus: Corpus, assignments: pd.DataFrame, params: EvaluateParams, 
     for name, (split_reps, split_assignments, chance) in splits.items():
         tables[name], runs, sampled[name], replicates = _score_split(
             split_reps, split_assignments, targets, chance, silhouette_rows=silhouette_rows,
-            progress=progress, desc=f"score {name}")
+            progress=progress, desc=f"score {name}", n_jobs=n_jobs)
         run_tables.append(runs.assign(split=name)[["split", *RUN_COLUMNS]])
     # the test songs; a split without any (a tiny corpus) falls back to the training songs, in-sample
     headline = next(name for name in (HEADLINE_SPLIT, "train", "all", "validation") if name in tables)
@@ -164,31 +165,45 @@ def _split_counts(split: pd.Series) -> dict[str, int]:
 
 
 def _score_split(reps: list[Representation], assignments: pd.DataFrame, targets: dict[str, pd.Series],
-                 chance: ChanceParams, *, silhouette_rows: int, progress: bool, desc: str):
+                 chance: ChanceParams, *, silhouette_rows: int, progress: bool, desc: str, n_jobs: int = 1):
     """The score table (with q-values), the runs table, the quadratic samples' sizes and the
-    distinct training seeds of the clusterings of one split's rows."""
+    distinct training seeds of the clusterings of one split's rows. The representations are
+    scored in ``n_jobs`` processes, each on its own (the same numbers for any count)."""
+    from joblib import Parallel, delayed
+
     by_rep = dict(tuple(assignments.groupby(["representation", "level", "train_seed"], sort=False)))
+    groups = [group for group in grouped(reps) if len(group[0].keys)]
+    jobs = [delayed(_score_group)(group, {(rep.name, rep.level, rep.train_seed): by_rep.get(
+                (rep.name, rep.level, rep.train_seed), assignments.iloc[:0]) for rep in group},
+                targets, chance, silhouette_rows) for group in groups]
+    results = Parallel(n_jobs=n_jobs)(tqdm(jobs, desc=desc, unit="representation", disable=not progress))
     records, run_records = [], []
     sampled: dict[str, dict[str, int]] = {}  # level -> representation -> rows the quadratic algorithms saw
     replicates: dict[str, int] = {}
-    for group in tqdm(grouped(reps), desc=desc, unit="representation", disable=not progress):
-        if not len(group[0].keys):
-            continue
-        members = distinct_seeds(group)
-        replicates[group[0].name] = len(members)
-        scored = []
-        for rep in members:
-            runs = by_rep.get((rep.name, rep.level, rep.train_seed), assignments.iloc[:0])
-            sample = _sample_of(rep, runs)  # None: the quadratic algorithms saw every row
-            scored.append((rep, runs, distances((sample or rep).features), sample))
-            if sample is not None:
-                sampled.setdefault(rep.level, {})[rep.name] = len(sample.keys)
-        more, more_runs = score_representation(scored, targets, chance=chance, silhouette_rows=silhouette_rows)
+    for group, (members, group_sampled, more, more_runs) in zip(groups, results):
+        replicates[group[0].name] = members
+        for level, size in group_sampled:
+            sampled.setdefault(level, {})[group[0].name] = size
         records += more
         run_records += more_runs
-        del scored  # one representation's distance matrices at a time
     return (with_q_values(pd.DataFrame(records, columns=SCORE_COLUMNS)), pd.DataFrame(run_records, columns=RUN_COLUMNS),
             sampled, replicates)
+
+
+def _score_group(group: list[Representation], by_rep: dict, targets: dict[str, pd.Series], chance: ChanceParams,
+                 silhouette_rows: int) -> tuple[int, list[tuple[str, int]], list, list]:
+    """One representation's scores over its distinct training seeds: how many seeds, the
+    ``(level, rows)`` of each quadratic sample, the score records and the run records."""
+    members = distinct_seeds(group)
+    scored, sampled = [], []
+    for rep in members:
+        runs = by_rep[(rep.name, rep.level, rep.train_seed)]
+        sample = _sample_of(rep, runs)  # None: the quadratic algorithms saw every row
+        scored.append((rep, runs, distances((sample or rep).features), sample))
+        if sample is not None:
+            sampled.append((rep.level, len(sample.keys)))
+    more, more_runs = score_representation(scored, targets, chance=chance, silhouette_rows=silhouette_rows)
+    return len(members), sampled, more, more_runs
 
 
 def distinct_seeds(group: list[Representation]) -> list[Representation]:

@@ -7,6 +7,7 @@ any input table cannot change a result.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,11 +186,23 @@ def score_labels(y_true: np.ndarray, labels: np.ndarray, features: np.ndarray,
 
 def _aligned(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
     """Cluster labels in the row order of ``keys``, joined on (track_id, chunk)."""
-    k = keys[KEYS].reset_index(drop=True).assign(_row=np.arange(len(keys)))
-    merged = k.merge(assignments[KEYS + ["cluster"]], on=KEYS, how="inner", validate="one_to_one")
-    if len(merged) != len(k):
-        raise ValueError(f"assignments cover {len(merged)} of {len(k)} rows")
-    return merged.sort_values("_row")["cluster"].to_numpy()
+    return _labels_at(_positions(keys, assignments), assignments["cluster"].to_numpy(), len(keys))
+
+
+def _positions(keys: pd.DataFrame, assignments: pd.DataFrame) -> np.ndarray:
+    """The row of ``keys`` (unique) each row of ``assignments`` names by (track_id, chunk); -1 where none."""
+    return pd.MultiIndex.from_frame(keys[KEYS]).get_indexer(pd.MultiIndex.from_frame(assignments[KEYS]))
+
+
+def _labels_at(positions: np.ndarray, clusters: np.ndarray, n_rows: int) -> np.ndarray:
+    """Clusters put at their rows' positions (:func:`_positions`): every one of ``n_rows`` rows once."""
+    covered = positions[positions >= 0]
+    if len(covered) != n_rows or len(np.unique(covered)) != n_rows:
+        raise ValueError(f"assignments cover {len(np.unique(covered))} of {n_rows} rows"
+                         + (" (some more than once)" if len(np.unique(covered)) != len(covered) else ""))
+    labels = np.empty(n_rows, dtype=clusters.dtype)
+    labels[covered] = clusters[positions >= 0]
+    return labels
 
 
 SCORE_COLUMNS = ["algorithm", "level", "representation", "target", "metric", "value", "sd", "ci95", "runs", "seeds",
@@ -220,11 +233,20 @@ class ChanceParams:
 def summarise(train_seeds, values) -> dict[str, float]:
     """The score of a family of runs: the mean over training seeds of each seed's mean over its
     clustering seeds, with the sd and 95% t-interval (n - 1 df) over those seed means (NaN for
-    one training seed), the number of runs and of training seeds."""
-    frame = pd.DataFrame({"seed": np.asarray(train_seeds), "value": np.asarray(values, dtype=float)})
-    seed_means = frame.groupby("seed", sort=True)["value"].mean().to_numpy()
+    one training seed), the number of runs and of training seeds.
+
+    A seed's mean is its exactly rounded sum (``math.fsum``) over its count, NaN values left out:
+    the same values in any order give the same bits, so equal seeds have an sd of exactly 0.
+    """
+    seeds, values = np.asarray(train_seeds), np.asarray(values, dtype=float)
+    seed_means = np.array([_mean_of(values[seeds == seed]) for seed in np.unique(seeds)])
     s = spread(seed_means)
-    return {"mean": s["mean"], "sd": s["sd"], "ci95": s["ci95"], "runs": len(frame), "seeds": len(seed_means)}
+    return {"mean": s["mean"], "sd": s["sd"], "ci95": s["ci95"], "runs": len(values), "seeds": len(seed_means)}
+
+
+def _mean_of(values: np.ndarray) -> float:
+    kept = values[~np.isnan(values)]
+    return math.fsum(kept.tolist()) / len(kept) if len(kept) else float("nan")
 
 
 def _record(records: list, run_records: list, algorithm: str, level: str, name: str, target: str, k: int,
@@ -251,10 +273,12 @@ def _record(records: list, run_records: list, algorithm: str, level: str, name: 
 def majority_vote(keys: pd.DataFrame, labels: np.ndarray) -> pd.Series:
     """Each track's most frequent cluster among its chunks (ties: the smallest cluster id),
     indexed by track_id: a track-level clustering made from a chunk-level one."""
-    frame = pd.DataFrame({"track_id": keys["track_id"].to_numpy(), "cluster": labels})
-    counts = frame.groupby(["track_id", "cluster"], sort=True).size().rename("n").reset_index()
-    best = counts.sort_values(["track_id", "n", "cluster"], ascending=[True, False, True], kind="stable")
-    return best.drop_duplicates("track_id").set_index("track_id")["cluster"]
+    tracks, track_of = np.unique(keys["track_id"].to_numpy(), return_inverse=True)
+    clusters, cluster_of = np.unique(labels, return_inverse=True)
+    counts = np.zeros((len(tracks), len(clusters)), dtype=np.int64)
+    np.add.at(counts, (track_of, cluster_of), 1)
+    # argmax takes the first of equal counts: the smallest cluster id (np.unique sorts)
+    return pd.Series(clusters[counts.argmax(axis=1)], index=pd.Index(tracks, name="track_id"), name="cluster")
 
 
 FLOOR_METRICS = ("nmi", "ari", "ami")
@@ -296,13 +320,12 @@ def _external(records: list, run_records: list, algorithm: str, level: str, name
 
 def _score_target(records: list, run_records: list, runs: list[Run], algorithm: str, k: int, target: str,
                   truth: pd.Series, chance: ChanceParams, strata: dict[str, pd.Series],
-                  silhouette_rows: int | None = None) -> None:
+                  internal: list[dict]) -> None:
     """Scores of one clustering family (every training seed x clustering seed) against one target,
-    with their chance levels."""
+    with their chance levels; ``internal``: each run's :func:`internal_scores`."""
     rep = runs[0].rows
     y_true = truth_of(rep.keys, truth, f"{target} in {rep.name} ({rep.level})")
     needs_k = ALGORITHMS[algorithm].needs_k
-    internal = [internal_scores(run.rows.features, run.labels, run.distances, silhouette_rows) for run in runs]
     songs = rep.keys["track_id"].to_numpy()
     _external(records, run_records, algorithm, rep.level, rep.name, target, k, runs, songs, y_true, chance, internal,
               strata, needs_k)
@@ -350,30 +373,42 @@ def score_representation(members: list[tuple], targets: dict[str, pd.Series], *,
     for rep, _, _, _ in members[1:]:
         if (rep.name, rep.level) != (first.name, first.level) or not rep.keys[KEYS].equals(first.keys[KEYS]):
             raise ValueError(f"training seeds of {first.name} ({first.level}) do not cover the same rows")
-    families = sorted({key for _, runs, _, _ in members for key in runs.groupby(["algorithm", "k"]).groups})
+    # each member's runs as positions in its rows, looked up once: (algorithm, k, seed) -> assignment rows
+    indexed = []
+    for rep, assignments, dist, sample in members:
+        clusters = assignments["cluster"].to_numpy()
+        positions = {"rep": _positions(rep.keys, assignments),
+                     "sample": _positions(sample.keys, assignments) if sample is not None else None}
+        indexed.append((rep, dist, sample, clusters, positions, assignments.groupby(["algorithm", "k", "seed"]).indices))
+    families = sorted({(algorithm, k) for *_, groups in indexed for algorithm, k, _ in groups})
     records: list[tuple] = []
     run_records: list[tuple] = []
     strata = {label: targets[label] for label in ("language", "genre")} if "language_genre" in targets else {}
     for algorithm, k in families:
         runs = []
-        for rep, assignments, dist, sample in members:
-            family = assignments[(assignments["algorithm"] == algorithm) & (assignments["k"] == k)]
-            for seed, run in family.groupby("seed", sort=True):
+        for rep, dist, sample, clusters, positions, groups in indexed:
+            for seed in sorted(seed for a, kk, seed in groups if (a, kk) == (algorithm, k)):
+                run = groups[(algorithm, k, seed)]
                 # The distance matrix belongs to the rows the quadratic algorithms saw.
-                rows, rows_dist = (sample, dist) if sample is not None and len(run) == len(sample.keys) else \
-                    (rep, None if sample is not None else dist)
-                runs.append(Run(rep.train_seed, int(seed), rows, rows_dist, _aligned(rows.keys, run)))
+                on_sample = sample is not None and len(run) == len(sample.keys)
+                rows, rows_dist = (sample, dist) if on_sample else (rep, None if sample is not None else dist)
+                labels = _labels_at(positions["sample" if on_sample else "rep"][run], clusters[run], len(rows.keys))
+                runs.append(Run(rep.train_seed, int(seed), rows, rows_dist, labels))
         if not targets:  # unlabelled corpus: internal scores only, per k
             per_run = [internal_scores(run.rows.features, run.labels, run.distances, silhouette_rows) for run in runs]
             _record(records, run_records, algorithm, first.level, first.name, f"k{k}" if k else "auto", int(k), runs,
                     per_run, noisy_labels=None if ALGORITHMS[algorithm].needs_k else [run.labels for run in runs])
             continue
+        internal = None  # the same for every target: computed once, where a target is scored
         for target, truth in targets.items():
             n_classes = truth.reindex(first.keys["track_id"].unique()).nunique()
             if ALGORITHMS[algorithm].needs_k and k != n_classes:
                 continue
+            if internal is None:
+                internal = [internal_scores(run.rows.features, run.labels, run.distances, silhouette_rows)
+                            for run in runs]
             _score_target(records, run_records, runs, algorithm, int(k), target, truth, chance,
-                          strata if target == "language_genre" else {}, silhouette_rows)
+                          strata if target == "language_genre" else {}, internal)
     return records, run_records
 
 

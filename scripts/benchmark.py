@@ -12,7 +12,9 @@
 2. memory: peak RSS of the features stage's computation (mel chunks and clip statistics) for a
    corpus and for one four times larger (streaming through a memory map: it should not grow);
 3. conv beta-VAE: one real 1,000-chunk training epoch with 1 and 2 torch threads,
-   on an idle machine and with the other core held by a busy process;
+   on an idle machine and with the other core held by a busy process; and where that epoch's time
+   goes (reading, forward, backward, optimiser step), with channels-last tensors, batch 64 and
+   torch.compile tried against it (conv_profile);
 4. features: the wall time of the study's recipe (librosa, each file decoded whole, twice, three
    STFTs of each crop) vs ours (one decode of the crop, one STFT of each chunk) with 1 and 2 worker
    processes, and of decoding the crops alone, on a synthetic corpus; against the targets: ours
@@ -20,14 +22,17 @@
    1 and 2 workers alone on a larger one (--feature-worker-tracks, 1,000 tracks), each of ours in
    a fresh process, worker start-up included;
 5. with --pipeline: the wall time of `dvc repro` of the default pipeline in a fresh
-   clone of HEAD (this virtualenv, nothing cached);
+   clone of HEAD (this virtualenv, nothing cached), and each stage's share of it; with --gpu also
+   each stage's GPU utilisation and peak GPU memory, sampled by nvidia-smi;
 6. cluster_change (also with --pipeline): in a clone of HEAD with the committed outputs checked
    out of this repository's DVC cache (made first where it lacks them, as in a fresh clone),
    the wall time of `dvc repro` after one scoring
    parameter changed (evaluate.null_draws + 1), and the stages that ran;
 7. scaling (with --scaling): the whole default pipeline in a fresh clone of HEAD on one synthetic
    GTZAN-layout corpus of each size of --scale-tracks (3-s tracks, every model 1 epoch and 1 seed):
-   its wall time and the peak memory of each stage's process, sampled from /proc.
+   its wall time and the peak memory of each stage's process, sampled from /proc;
+8. ci (with --only ci): `make test-fast`, `make test` and `make check` in a fresh clone of HEAD,
+   each beside its target (2 min, 8 min, 25 min).
 
 With --only, the named sections run alone and replace theirs in the --out file; the file's
 other sections stay as they were.
@@ -372,6 +377,69 @@ def bench_conv(n_chunks: int) -> dict:
     return out
 
 
+def _profiled_epoch(data: np.ndarray, *, channels_last: bool = False, batch_size: int = 32,
+                    compiled: bool = False) -> dict:
+    """One epoch of the bare loop (:func:`_bare_epoch_seconds`), 2 threads, each step's phases timed:
+    reading the batch, the forward pass with the loss, the backward pass and the Adam step; seconds
+    summed over the epoch (a compiled model's first step, its compilation, is left out and given alone)."""
+    import torch
+
+    from musiclust.models.conv_bvae import ConvBetaVAE
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    model = ConvBetaVAE()
+    if channels_last:  # the weights so, and with them every activation after the first convolution
+        model = model.to(memory_format=torch.channels_last)
+    loss_of = torch.compile(model.loss) if compiled else model.loss
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(0)).numpy()
+    phases = dict.fromkeys(("read", "forward", "backward", "step"), 0.0)
+    first_step_s = None
+    for start in range(0, len(data), batch_size):
+        t0 = time.perf_counter()
+        x = torch.from_numpy(np.asarray(data[np.sort(order[start : start + batch_size])], dtype=np.float32))
+        t1 = time.perf_counter()
+        loss = loss_of(x)["total"]
+        t2 = time.perf_counter()
+        optimiser.zero_grad()
+        loss.backward()
+        t3 = time.perf_counter()
+        optimiser.step()
+        t4 = time.perf_counter()
+        if compiled and first_step_s is None:
+            first_step_s = t4 - t0
+            continue
+        for name, seconds in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            phases[name] += seconds
+    out = {f"{name}_s": seconds for name, seconds in phases.items()}
+    out["epoch_s"] = sum(phases.values())
+    if compiled:
+        out["first_step_s"] = first_step_s
+    return out
+
+
+def bench_conv_profile(n_chunks: int) -> dict:
+    """Where one conv beta-VAE epoch's time goes (:func:`_profiled_epoch`: read, forward, backward,
+    optimiser step), as the pipeline trains (fp32, batch 32, contiguous NCHW tensors), and the same
+    epoch with each change tried: channels-last tensors, batch 64 (fewer, larger steps: other
+    training), and ``torch.compile`` (its compilation timed apart); each variant's speed over the
+    default's in ``speedup_over_default``."""
+    variants = {"default": {}, "channels_last": {"channels_last": True}, "batch_64": {"batch_size": 64},
+                "compiled": {"compiled": True}}
+    out: dict = {"chunks": n_chunks}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = _chunks_on_disk(Path(tmp), n_chunks)
+        for name, settings in variants.items():
+            try:
+                out[name] = _profiled_epoch(data, **settings)
+            except Exception as err:  # a variant this machine cannot run (a compiler missing): said, not fatal
+                out[name] = {"error": f"{type(err).__name__}: {err}"[:300]}
+    base = out["default"]["epoch_s"]
+    out["speedup_over_default"] = {name: base / out[name]["epoch_s"] for name in variants if "epoch_s" in out[name]}
+    return out
+
+
 _KERNEL_PROBE = """
 import json, sys, time
 import numpy as np
@@ -422,16 +490,15 @@ def _pipeline_env() -> dict:
                 HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
 
 
-def bench_pipeline() -> dict:
-    """Wall time of `dvc repro` in a fresh clone of HEAD, with this interpreter's environment, and
+def bench_pipeline(gpu: bool = False) -> dict:
+    """Wall time of `dvc repro` in a fresh clone of HEAD, with this interpreter's environment, each
+    stage's share of it (:func:`timed_repro`; with ``gpu``, also the GPU's load per stage), and
     whether it brought back HEAD's committed results (``scripts/check_reproduction.py``)."""
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         env = _pipeline_env()
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=env, check=True)
-        seconds = time.perf_counter() - t0
+        timed = timed_repro(clone, env, GpuSampler() if gpu else None)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "dvc", "repro", "-q"], cwd=clone, env=env, check=True)
         noop = time.perf_counter() - t0
@@ -439,7 +506,144 @@ def bench_pipeline() -> dict:
                                capture_output=True, text=True)
         if check.returncode:
             print(check.stdout[-4000:], check.stderr[-4000:], file=sys.stderr)
-        return {"dvc_repro_s": seconds, "noop_repro_s": noop, "reproduced_head": check.returncode == 0}
+        return {**timed, "noop_repro_s": noop, "reproduced_head": check.returncode == 0}
+
+
+def stage_windows(starts: list[tuple[str, float]], end: float) -> dict[str, tuple[float, float]]:
+    """Each stage's ``(start, end)`` from the times its `Running stage` line appeared: a stage runs
+    until the next one starts, the last until ``end`` (DVC runs one stage at a time)."""
+    ends = [t for _, t in starts[1:]] + [end]
+    return {name: (t0, t1) for (name, t0), t1 in zip(starts, ends)}
+
+
+def stage_kinds(seconds: dict[str, float]) -> dict[str, float]:
+    """Stage instances' seconds summed by stage (``train@hblm_synth-pca`` -> ``train``), sorted by name."""
+    out: dict[str, float] = {}
+    for name, value in seconds.items():
+        kind = name.split("@", 1)[0]
+        out[kind] = out.get(kind, 0.0) + value
+    return dict(sorted(out.items()))
+
+
+class GpuSampler:
+    """The GPU's utilisation (%) and memory in use (MiB), read by ``nvidia-smi`` every
+    ``interval_ms`` in a background process, each sample stamped with this process's clock."""
+
+    QUERY = ("nvidia-smi", "--query-gpu=utilization.gpu,memory.used", "--format=csv,noheader,nounits")
+
+    def __init__(self, interval_ms: int = 200):
+        self.interval_ms = interval_ms
+        self.samples: list[tuple[float, float, float]] = []
+        self._proc: subprocess.Popen | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> GpuSampler:
+        if shutil.which("nvidia-smi") is None:
+            return self  # no NVIDIA driver here: no samples
+        self._proc = subprocess.Popen([*self.QUERY, f"-lms={self.interval_ms}"], stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True)
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        return self
+
+    def _read(self) -> None:
+        for line in self._proc.stdout:
+            parsed = parse_gpu_sample(line)
+            if parsed is not None:
+                self.samples.append((time.perf_counter(), *parsed))
+
+    def stop(self) -> list[tuple[float, float, float]]:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait()
+            self._thread.join()
+        return self.samples
+
+
+def parse_gpu_sample(line: str) -> tuple[float, float] | None:
+    """``(utilisation %, memory MiB)`` of the first GPU from one line of :attr:`GpuSampler.QUERY`'s
+    output (``"87, 10543"``); None for anything else (a header, ``[N/A]``)."""
+    try:
+        busy, memory = (float(part) for part in line.strip().split(",")[:2])
+    except ValueError:
+        return None
+    return busy, memory
+
+
+def gpu_by_stage(samples: list[tuple[float, float, float]], windows: dict[str, tuple[float, float]]) -> dict:
+    """Per stage with samples in its window: ``gpu_busy_pct`` (mean utilisation), ``gpu_memory_peak_mib``
+    (the most memory in use: every process's, as nvidia-smi counts it) and ``samples``."""
+    out = {}
+    for name, (t0, t1) in windows.items():
+        inside = [(busy, memory) for t, busy, memory in samples if t0 <= t < t1]
+        if inside:
+            out[name] = {"gpu_busy_pct": float(np.mean([busy for busy, _ in inside])),
+                         "gpu_memory_peak_mib": float(max(memory for _, memory in inside)), "samples": len(inside)}
+    return out
+
+
+_LOCK_UPDATED = re.compile(r"^Updating lock file")
+
+
+def streamed(cmd: list[str], cwd: Path, env: dict) -> dict:
+    """Run ``cmd``, reading its output (stdout and stderr together) as it comes: ``returncode``,
+    ``seconds``, ``starts`` (``[(stage, t)]`` of each `Running stage` line), ``locks`` (the times of
+    DVC's `Updating lock file` lines, one after each stage), ``end`` and ``tail`` (its last lines);
+    times on this process's ``time.perf_counter`` clock."""
+    starts: list[tuple[str, float]] = []
+    locks: list[float] = []
+    tail: list[str] = []
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace")
+    for line in proc.stdout:
+        now = time.perf_counter()
+        found = _RUNNING_STAGE.match(line)
+        if found:
+            starts.append((found.group(1), now))
+        elif _LOCK_UPDATED.match(line):
+            locks.append(now)
+        tail = (tail + [line])[-60:]
+    proc.wait()
+    end = time.perf_counter()
+    return {"returncode": proc.returncode, "seconds": end - t0, "starts": starts, "locks": locks, "end": end,
+            "tail": "".join(tail)}
+
+
+def stage_times(run: dict) -> dict:
+    """``dvc_repro_s`` (to the last stage's lock update, or the end), ``stage_s`` (each stage instance,
+    from its `Running stage` line to the next stage's, the last one to its lock update) and
+    ``stage_kind_s`` (:func:`stage_kinds`) of a :func:`streamed` run, with the ``windows``."""
+    starts = run["starts"]
+    last_end = max((t for t in run["locks"] if starts and t >= starts[-1][1]), default=run["end"])
+    windows = stage_windows(starts, last_end)
+    seconds = {name: t1 - t0 for name, (t0, t1) in windows.items()}
+    return {"dvc_repro_s": last_end - (run["end"] - run["seconds"]), "stage_s": seconds,
+            "stage_kind_s": stage_kinds(seconds), "windows": windows}
+
+
+def timed_repro(clone: Path, env: dict, gpu: GpuSampler | None = None) -> dict:
+    """`dvc repro` in ``clone``, its output read as it comes: ``dvc_repro_s`` (the whole), ``stage_s``
+    (each stage instance, from its `Running stage` line to the next) and ``stage_kind_s``
+    (:func:`stage_kinds`); with ``gpu`` sampling, ``gpu`` (:func:`gpu_by_stage`) and ``gpu_sampled``.
+
+    Raises
+    ------
+    RuntimeError
+        Where `dvc repro` fails (the end of its output in the message).
+    """
+    if gpu is not None:
+        gpu.start()
+    run = streamed([sys.executable, "-m", "dvc", "repro"], clone, env)
+    samples = gpu.stop() if gpu is not None else []
+    if run["returncode"]:
+        raise RuntimeError(f"dvc repro failed ({run['returncode']}):\n{run['tail'][-4000:]}")
+    times = stage_times(run)
+    windows = times.pop("windows")
+    out = {**times, "dvc_repro_s": run["seconds"]}
+    if gpu is not None:
+        out.update(gpu=gpu_by_stage(samples, windows), gpu_sampled=bool(samples))
+    return out
 
 
 _RUNNING_STAGE = re.compile(r"^Running stage '([^']+)':", re.MULTILINE)
@@ -527,6 +731,42 @@ def bench_cluster_change() -> dict:
     return {"changed": f"evaluate.null_draws {null_draws} -> {null_draws + 1}", "stages_run": stages_run(log),
             "stages_unchanged": len(stages_unchanged(log)), "stages_total": len(listed.stdout.split()),
             "repro_s": seconds}
+
+
+#: what a developer can wait for, on this 2-core machine (seconds)
+CI_TARGETS = {"test-fast": 120, "test": 480, "check": 1500}
+
+
+def bench_ci() -> dict:
+    """The README's commands, as CI runs them, in a fresh clone of HEAD with this virtualenv linked
+    in (its set-up not timed): ``<target>_s`` for `make test-fast`, `make test` and `make check`
+    (a whole `dvc repro` from an empty cache, then the reproduction check; its stages' times in
+    ``check_repro``, :func:`stage_times`), each beside its target in :data:`CI_TARGETS`
+    (``targets_s``, ``meets_targets``).
+
+    A command that fails is timed all the same, ``<target>_passed`` false (its output's end printed),
+    and does not meet its target.
+    """
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        (clone / ".venv").symlink_to(ROOT / ".venv")
+        for target in CI_TARGETS:
+            # -o: the linked virtualenv's stamp counts as made (the clone's files are newer than it)
+            run = streamed(["make", "-o", ".venv/.installed", target], clone, _pipeline_env())
+            out[f"{target}_s"] = run["seconds"]
+            out[f"{target}_passed"] = run["returncode"] == 0
+            if run["returncode"]:  # timed all the same; the failure is printed and recorded
+                print(f"make {target} failed:\n{run['tail'][-4000:]}", file=sys.stderr)
+            if target == "check":  # its `dvc repro`, stage by stage
+                times = stage_times(run)
+                times.pop("windows")
+                out["check_repro"] = times
+    out["targets_s"] = dict(CI_TARGETS)
+    out["meets_targets"] = {target: out[f"{target}_passed"] and out[f"{target}_s"] <= limit
+                            for target, limit in CI_TARGETS.items()}
+    return out
 
 
 SCALE_DATASET = "scale"
@@ -846,22 +1086,27 @@ def machine() -> dict:
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "gpu": torch.cuda.is_available()}
+    out = {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "gpu": torch.cuda.is_available()}
+    if out["gpu"]:
+        out["gpu_name"] = torch.cuda.get_device_name(0)
+    return out
 
 
-SECTIONS = ("mel", "memory", "conv_bvae", "features", "kernel_caps", "pipeline", "cluster_change", "scaling")
+SECTIONS = ("mel", "memory", "conv_bvae", "conv_profile", "features", "kernel_caps", "pipeline", "cluster_change",
+            "scaling", "ci")
 # the pipeline runs take minutes: only when asked
-DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "features", "kernel_caps")
+DEFAULT_SECTIONS = ("mel", "memory", "conv_bvae", "conv_profile", "features", "kernel_caps")
 
 
 def _runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
     """Each section's measurement with this run's sizes (looked up when called, so a test can replace one)."""
     return {"mel": lambda: bench_mel(args.chunks), "memory": lambda: bench_memory(args.tracks),
             "conv_bvae": lambda: bench_conv(args.epoch_chunks),
+            "conv_profile": lambda: bench_conv_profile(args.epoch_chunks),
             "features": lambda: bench_features(args.feature_tracks, args.feature_worker_tracks),
             "kernel_caps": lambda: bench_kernel_caps(args.epoch_chunks),
-            "pipeline": bench_pipeline, "cluster_change": bench_cluster_change,
-            "scaling": lambda: bench_scaling(args.scale_tracks)}
+            "pipeline": lambda: bench_pipeline(args.gpu), "cluster_change": bench_cluster_change,
+            "scaling": lambda: bench_scaling(args.scale_tracks), "ci": bench_ci}
 
 
 def _sections(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
@@ -899,6 +1144,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="tracks of the features timing on 1 vs 2 workers alone (0: not run)")
     parser.add_argument("--pipeline", action="store_true",
                         help="also time dvc repro in a fresh clone, and after a clustering-only change")
+    parser.add_argument("--gpu", action="store_true",
+                        help="pipeline: also sample the GPU's load and memory per stage (nvidia-smi)")
     parser.add_argument("--scaling", action="store_true",
                         help="also time the whole pipeline at each size of --scale-tracks, with each stage's peak memory")
     parser.add_argument("--scale-tracks", type=_track_counts, default=[100, 1000, 5000], metavar="N,N,...",

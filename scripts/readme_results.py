@@ -586,6 +586,20 @@ def benchmark_section() -> list[str]:
              f"{feat['ours_1_worker_s']:.1f} s / {feat['ours_2_workers_s']:.1f} s = "
              f"**{feat['speedup_2_workers_over_1']:.2f}x**"],
         ]
+        if "targets" in feat:
+            targets, met = feat["targets"], feat["meets_targets"]
+            rows.append(["features against their targets: ours within "
+                         f"{targets['ours_1_over_decode_only_at_most']:g}x the decode floor; the study's recipe at "
+                         f"least {targets['study_over_ours_1_at_least']:g}x ours",
+                         f"{_met(met['ours_1_over_decode_only'])} ({feat['ours_1_over_decode_only']:.1f}x); "
+                         f"{_met(met['study_over_ours_1'])} ({feat['study_over_ours_1']:.1f}x)"])
+        if "workers" in feat:
+            workers = feat["workers"]
+            rows.append([f"features of {workers['tracks']:,} tracks ({workers['chunks']:,} chunks), each count alone: "
+                         "1 worker / 2 worker processes (forked from one server; the same bytes: "
+                         f"{'yes' if workers['same_bytes'] else 'NO'})",
+                         f"{workers['one_worker_s']:.1f} s / {workers['two_workers_s']:.1f} s = "
+                         f"**{workers['speedup_2_workers_over_1']:.2f}x**"])
     if "kernel_caps" in bench:
         caps = bench["kernel_caps"]
         rows += [
@@ -604,6 +618,13 @@ def benchmark_section() -> list[str]:
                      + (f"; {same[pipeline['reproduced_head']]}" if "reproduced_head" in pipeline else "")])
         if "noop_repro_s" in pipeline:
             rows.append(["then `dvc repro` with nothing changed", f"**{pipeline['noop_repro_s']:.1f} s**"])
+    if "ci" in bench:
+        ci = bench["ci"]
+        for target in ("test-fast", "test", "check"):
+            rows.append([f"`make {target}` in a fresh clone (virtualenv ready), target "
+                         f"{ci['targets_s'][target] / 60:g} min",
+                         f"**{ci[f'{target}_s'] / 60:.1f} min**: {_met(ci['meets_targets'][target])}"
+                         + ("" if ci.get(f"{target}_passed", True) else " (it FAILED)")])
     if "cluster_change" in bench:
         change = bench["cluster_change"]
         rows.append([f"a clustering-only change (`{change['changed'].split()[0]}`) in the default pipeline",
@@ -640,7 +661,38 @@ def benchmark_section() -> list[str]:
     return [f"**Benchmarks** (`benchmarks/benchmark.json`, written by `scripts/benchmark.py`; {machine['cpu']}, "
             f"{machine['cores']} cores, {'a GPU' if machine['gpu'] else 'no GPU'}, torch {machine['torch']}; "
             "ratios are measured in one run on a shared machine):", "",
-            *_table(["measurement", "result"], rows), "", *_stage_memory_table(bench.get("scaling"))]
+            *_table(["measurement", "result"], rows), "",
+            *_stage_time_table(bench["pipeline"] if "stage_kind_s" in bench.get("pipeline", {})
+                               else bench.get("ci", {}).get("check_repro")),
+            *_stage_memory_table(bench.get("scaling"))]
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _stage_time_table(pipeline: dict | None, gpu: bool = False) -> list[str]:
+    """Where the default pipeline's time goes: each stage, summed over the corpora, its share of the
+    whole; with ``gpu``, each stage's mean GPU load and peak GPU memory (over its instances)."""
+    if not pipeline or "stage_kind_s" not in pipeline:
+        return []
+    total = pipeline["dvc_repro_s"]
+    kinds = sorted(pipeline["stage_kind_s"].items(), key=lambda item: -item[1])
+    header = ["stage (every corpus)", "wall time", "share"]
+    if gpu:
+        header += ["GPU busy (mean over its samples)", "peak GPU memory"]
+    rows = []
+    for kind, seconds in kinds:
+        row = [f"`{kind}`", f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s", f"{seconds / total:.0%}"]
+        if gpu:
+            samples = [node for name, node in pipeline.get("gpu", {}).items() if name.split("@", 1)[0] == kind]
+            n = sum(node["samples"] for node in samples)
+            row += ([f"{sum(node['gpu_busy_pct'] * node['samples'] for node in samples) / n:.0f}%",
+                     f"{max(node['gpu_memory_peak_mib'] for node in samples):,.0f} MiB"] if n else ["–", "–"])
+        rows.append(row)
+    return [f"Where the {total / 60:.1f} min of the `dvc repro` above went (each stage from its start to the next "
+            "one's, summed over the corpora):", "",
+            *_table(header, rows), ""]
 
 
 def _stage_memory_table(scaling: dict | None) -> list[str]:
@@ -855,8 +907,21 @@ def results_sections() -> list[str]:
             *beta_sweep_section(), *lyric_weight_section(), *lyrics_models_section(), *gtzan_section()]
 
 
+def gpu_pipeline_section() -> list[str]:
+    """The default pipeline timed on a GPU (`scripts/gpu_check.sh --pipeline`), where it was run."""
+    run = _committed_output("benchmarks/gpu_pipeline.json")
+    if run is None:
+        return ["**The default pipeline on a GPU**: not measured yet (`scripts/gpu_check.sh --pipeline` on a machine "
+                "with a GPU writes `benchmarks/gpu_pipeline.json`, which this section shows).", ""]
+    machine, pipeline = run["machine"], run["pipeline"]
+    return [f"**The default pipeline on a GPU** (`benchmarks/gpu_pipeline.json`, written by "
+            f"`scripts/gpu_check.sh --pipeline` on {machine.get('gpu_name', 'a GPU')}, {machine['cores']} CPU cores, "
+            f"torch {machine['torch']}): `dvc repro` of both default experiments in a fresh clone took "
+            f"**{pipeline['dvc_repro_s'] / 60:.1f} min**.", "", *_stage_time_table(pipeline, gpu=True)]
+
+
 def benchmark_sections() -> list[str]:
-    return [*benchmark_section(), *gpu_section()]
+    return [*benchmark_section(), *gpu_section(), *gpu_pipeline_section()]
 
 
 # file -> its generated blocks, each written between "<!-- name:begin (...) -->" and "<!-- name:end -->"

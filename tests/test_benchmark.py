@@ -74,13 +74,16 @@ def test_only_refuses_an_unknown_section(benchmark, tmp_path):
 def test_pipeline_and_scaling_flags_add_their_sections(benchmark, tmp_path, monkeypatch):
     ran = []
     monkeypatch.setattr(benchmark, "bench_mel", lambda chunks: ran.append("mel") or {})
-    monkeypatch.setattr(benchmark, "bench_pipeline", lambda: ran.append("pipeline") or {})
+    monkeypatch.setattr(benchmark, "bench_pipeline", lambda gpu: ran.append(("pipeline", gpu)) or {})
     monkeypatch.setattr(benchmark, "bench_cluster_change", lambda: ran.append("cluster_change") or {})
     monkeypatch.setattr(benchmark, "bench_scaling", lambda sizes: ran.append(("scaling", sizes)) or {})
     monkeypatch.setattr(benchmark, "machine", lambda: {"cpu": "new"})
     benchmark.main(["--only", "mel", "--pipeline", "--scaling", "--scale-tracks", "20,40",
                     "--out", str(tmp_path / "benchmark.json")])
-    assert ran == ["mel", "pipeline", "cluster_change", ("scaling", [20, 40])]
+    assert ran == ["mel", ("pipeline", False), "cluster_change", ("scaling", [20, 40])]
+    ran.clear()
+    benchmark.main(["--only", "pipeline", "--gpu", "--out", str(tmp_path / "gpu.json")])
+    assert ran == [("pipeline", True)]
 
 
 @pytest.mark.parametrize("sizes", ["40,20", "15", "20,20", "20,x"])
@@ -297,3 +300,89 @@ def test_readme_rows_of_the_pipeline_sections_come_from_the_json(benchmark, read
     assert "| stage | 100 tracks | 1,000 tracks | 5,000 tracks |" in text
     assert "| `report` | – | 300 / 90 | 900 / 95 |" in text and "| `train:pca` | 100 / 50 | 150 / 500 | 400 / 900 |" in text
     assert "Peak memory of each stage" not in without
+
+
+def test_each_stage_runs_from_its_start_to_the_next_and_kinds_sum_over_corpora(benchmark):
+    starts = [("fetch@a", 1.0), ("train@a-pca", 3.0), ("train@b-pca", 7.5)]
+    windows = benchmark.stage_windows(starts, end=10.0)
+    assert windows == {"fetch@a": (1.0, 3.0), "train@a-pca": (3.0, 7.5), "train@b-pca": (7.5, 10.0)}
+    seconds = {name: t1 - t0 for name, (t0, t1) in windows.items()}
+    assert benchmark.stage_kinds(seconds) == {"fetch": 2.0, "train": 7.0}
+    assert benchmark.stage_windows([], end=5.0) == {}
+
+
+@pytest.mark.parametrize("line, parsed", [("87, 10543\n", (87.0, 10543.0)), (" 0, 3 ", (0.0, 3.0)),
+                                          ("[N/A], 12\n", None), ("utilization.gpu [%], memory.used [MiB]", None),
+                                          ("", None)])
+def test_a_gpu_sample_is_read_from_nvidia_smi_csv(benchmark, line, parsed):
+    assert benchmark.parse_gpu_sample(line) == parsed
+
+
+def test_gpu_load_is_averaged_and_memory_peaked_within_each_stage(benchmark):
+    samples = [(0.5, 10.0, 100.0), (1.5, 90.0, 900.0), (2.5, 70.0, 800.0), (3.5, 0.0, 50.0)]
+    by_stage = benchmark.gpu_by_stage(samples, {"features@a": (0.0, 1.0), "train@a-x": (1.0, 3.0),
+                                                "report@a": (9.0, 10.0)})
+    assert by_stage == {"features@a": {"gpu_busy_pct": 10.0, "gpu_memory_peak_mib": 100.0, "samples": 1},
+                        "train@a-x": {"gpu_busy_pct": 80.0, "gpu_memory_peak_mib": 900.0, "samples": 2}}
+
+
+def test_without_nvidia_smi_the_gpu_sampler_gives_no_samples(benchmark, monkeypatch):
+    monkeypatch.setattr(benchmark.shutil, "which", lambda name: None)
+    assert benchmark.GpuSampler().start().stop() == []
+
+
+@pytest.mark.slow
+def test_a_timed_repro_gives_each_stage_its_share_of_the_wall_time(benchmark, tmp_path, offline_env):
+    """Two real DVC stages, the second sleeping longer: each gets its own time, in order."""
+    subprocess.run([sys.executable, "-m", "dvc", "init", "--no-scm", "-q"], cwd=tmp_path, env=offline_env, check=True)
+    sleep = f"{sys.executable} -c \"import time, sys; time.sleep(float(sys.argv[1])); open(sys.argv[2], 'w')\""
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {
+        "short": {"cmd": f"{sleep} 0.2 a.txt", "outs": ["a.txt"]},
+        "long": {"cmd": f"{sleep} 2.0 b.txt", "deps": ["a.txt"], "outs": ["b.txt"]}}}))
+    timed = benchmark.timed_repro(tmp_path, offline_env)
+    assert list(timed["stage_s"]) == ["short", "long"]
+    assert 2.0 <= timed["stage_s"]["long"] and timed["stage_s"]["short"] < timed["stage_s"]["long"]
+    assert sum(timed["stage_s"].values()) <= timed["dvc_repro_s"]
+    assert timed["stage_kind_s"] == dict(sorted(timed["stage_s"].items()))
+    broken = {"broken": {"cmd": f"{sys.executable} -c 'raise SystemExit(3)'"}}
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": broken}))
+    with pytest.raises(RuntimeError, match="dvc repro failed"):
+        benchmark.timed_repro(tmp_path, offline_env)
+
+
+def test_the_stage_times_ci_times_and_gpu_pipeline_rows_come_from_the_json(benchmark, readme_results, repo,
+                                                                           monkeypatch):
+    committed = json.loads((repo / "benchmarks" / "benchmark.json").read_text(encoding="utf-8"))
+    stage_s = {"train@a-pca": 60.0, "train@b-pca": 120.0, "evaluate@a": 30.0}
+    pipeline = {"dvc_repro_s": 240.0, "noop_repro_s": 1.0, "stage_s": stage_s,
+                "stage_kind_s": benchmark.stage_kinds(stage_s)}
+    ci = {"test-fast_s": 100.0, "test_s": 600.0, "check_s": 1200.0, "targets_s": dict(benchmark.CI_TARGETS),
+          "meets_targets": {"test-fast": True, "test": False, "check": True}}
+    gpu_run = {"machine": {"cores": 16, "torch": "2.11.0", "gpu": True, "gpu_name": "NVIDIA H100"},
+               "pipeline": {**pipeline, "gpu": {"train@a-pca": {"gpu_busy_pct": 90.0, "gpu_memory_peak_mib": 1000.0,
+                                                                "samples": 1},
+                                                "train@b-pca": {"gpu_busy_pct": 60.0, "gpu_memory_peak_mib": 3000.0,
+                                                                "samples": 2}}}}
+    shown = {"benchmarks/benchmark.json": {**committed, "pipeline": pipeline, "ci": ci}}
+    monkeypatch.setattr(readme_results, "_committed_output", lambda path: shown.get(path))
+    text = "\n".join(readme_results.benchmark_sections())
+    # the slowest stage first, each summed over its corpora, with its share of the whole
+    assert "| `train` | 3.0 min | 75% |\n| `evaluate` | 30 s | 12% |" in text
+    assert "| `make test` in a fresh clone (virtualenv ready), target 8 min | **10.0 min**: **missed** |" in text
+    assert "| `make check` in a fresh clone (virtualenv ready), target 25 min | **20.0 min**: met |" in text
+    assert "not measured yet" in text
+    shown["benchmarks/gpu_pipeline.json"] = gpu_run
+    text = "\n".join(readme_results.benchmark_sections())
+    assert "on NVIDIA H100, 16 CPU cores" in text
+    # GPU load weighted by each instance's samples: (90 + 2 x 60) / 3; memory the peak of either
+    assert "| `train` | 3.0 min | 75% | 70% | 3,000 MiB |" in text and "| `evaluate` | 30 s | 12% | – | – |" in text
+
+
+def test_stage_times_end_the_last_stage_at_its_lock_update_not_at_the_command_s_end(benchmark):
+    """`make check` runs the reproduction check after `dvc repro`: its time is not the last stage's."""
+    run = {"starts": [("fetch@a", 1.0), ("report@a", 3.0)], "locks": [2.5, 6.0], "end": 10.0, "seconds": 10.0}
+    times = benchmark.stage_times(run)
+    assert times["stage_s"] == {"fetch@a": 2.0, "report@a": 3.0}
+    assert times["dvc_repro_s"] == 6.0 and times["stage_kind_s"] == {"fetch": 2.0, "report": 3.0}
+    # nothing ran: no stages, the whole command
+    assert benchmark.stage_times({"starts": [], "locks": [], "end": 4.0, "seconds": 4.0})["stage_s"] == {}

@@ -15,9 +15,11 @@ from musiclust.metrics import (
     hungarian_accuracy,
     hungarian_ordered_contingency,
     internal_scores,
+    majority_vote,
     mean_ci95,
     purity,
     score_assignments,
+    summarise,
     targets_of,
 )
 from musiclust.representations import (
@@ -194,6 +196,29 @@ def test_score_assignments_joins_by_key_not_position():
     assert wrong["accuracy"] < 1.0
     with pytest.raises(ValueError, match="cover"):
         score_assignments(k, x, assign.iloc[1:], truth)
+    # a row named twice is refused, even where every row is covered; rows of other keys are ignored
+    with pytest.raises(ValueError, match="more than once"):
+        score_assignments(k, x, pd.concat([assign, assign.iloc[:1]]), truth)
+    other = assign.iloc[:1].assign(track_id="not a track")
+    assert score_assignments(k, x, pd.concat([other, shuffled]), truth) == base
+
+
+def test_majority_vote_takes_each_track_s_commonest_cluster_and_the_smallest_on_a_tie():
+    keys = pd.DataFrame({"track_id": ["b", "a", "b", "a", "b", "c", "c"], "chunk": range(7)})
+    votes = majority_vote(keys, np.array([7, 3, 7, 5, 2, 9, 4]))
+    # a: 3 and 5 once each (a tie: 3); b: 7 twice; c: 9 and 4 (a tie: 4); sorted by track
+    assert votes.to_dict() == {"a": 3, "b": 7, "c": 4}
+    assert votes.index.name == "track_id" and votes.name == "cluster"
+
+
+def test_a_seed_mean_does_not_depend_on_the_order_of_its_runs():
+    values = [0.1, 0.7, 0.2, 1e-9, 0.3]
+    rng = np.random.default_rng(0)
+    summaries = {tuple(summarise([0] * 5 + [1] * 5, values + list(rng.permutation(values))).items()) for _ in range(20)}
+    # two seeds of the same runs in other orders: one summary, with an sd of exactly 0
+    assert len(summaries) == 1 and dict(next(iter(summaries)))["sd"] == 0.0
+    nan_left_out = summarise([0, 0, 1], [1.0, np.nan, 3.0])
+    assert (nan_left_out["mean"], nan_left_out["runs"], nan_left_out["seeds"]) == (2.0, 3, 2)
 
 
 def test_isometric_compact_keeps_distances_and_clusterings():
