@@ -213,3 +213,22 @@ def test_fuzz_audio_files_give_a_clean_skip_or_finite_features(tmp_path):
     assert all(reason.strip() and track.replace("_", ".") in reason
                for track, reason in skipped["reason"].items() if "shorter" not in reason)
     assert np.isfinite(np.load(tmp_path / "mels.npy")).all() and np.isfinite(features.clip_stats).all()
+
+
+@pytest.mark.parametrize("body, line", [
+    # an unterminated quote would swallow every following row into one lyric
+    ('a.wav,en,pop,"never closed\nb.wav,en,rock,fine\nc.wav,bn,folk,fine\n', 2),
+    # text after a closing quote: the field's end is unclear
+    ('a.wav,en,pop,fine\nb.wav,en,"rock" n roll,fine\n', 3),
+])
+def test_a_quote_left_open_or_followed_by_text_is_an_error_naming_the_line_the_record_starts(tmp_path, body, line):
+    from musiclust.datasets.records import read_records
+
+    path = tmp_path / "metadata.csv"
+    path.write_text("filename,language,genre,lyrics\n" + body, encoding="utf-8")
+    with pytest.raises(MetadataError, match=rf"metadata.csv: line {line}: malformed CSV"):
+        read_records(path, required=("filename",))
+    # the same rows, well quoted, read as three (or two) records
+    fixed = body.replace('"never closed', '"never closed"').replace('"rock" n roll', '"rock n roll"')
+    path.write_text("filename,language,genre,lyrics\n" + fixed, encoding="utf-8")
+    assert len(read_records(path, required=("filename",))[1]) == body.count("\n")

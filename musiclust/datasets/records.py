@@ -1,7 +1,8 @@
 """The one CSV reader of the corpus readers: records with the line each starts on.
 
 UTF-8 with or without a byte-order mark, quoted fields that span lines, blank
-lines skipped. Every error names the file and the line where the record starts
+lines skipped; parsed strictly (a quote left open, or text after a closing quote,
+is an error rather than rows silently merged). Every error names the file and the line where the record starts
 (a record may span several lines; ``csv`` itself counts where it ends).
 :func:`contained_path` checks a path read from such a file before anything opens it.
 """
@@ -55,7 +56,8 @@ def read_records(path: str | Path, *, required: tuple[str, ...] = ()) -> tuple[l
     try:
         # utf-8-sig strips a byte-order mark; newline="" lets csv handle multi-line fields
         with open(path, encoding="utf-8-sig", newline="") as f:
-            return _parse(path, csv.reader(f), required)
+            # strict: an unterminated quote is an error, not every following row swallowed into one field
+            return _parse(path, csv.reader(f, strict=True), required)
     except UnicodeDecodeError as exc:
         raise MetadataError(f"{path}: line {_bad_utf8_line(path)}: not valid UTF-8 ({exc.reason}); "
                             "save the file as UTF-8 (a cp1252 or Latin-1 export shows this)") from None
