@@ -123,6 +123,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header("Location", f"http://127.0.0.1:{self.server.server_address[1]}/ok")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            elif path == "/drip-headers":
+                # a header byte every 0.2 s: each read returns well inside the socket timeout
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for byte in b"X-Slow: " + b"a" * 200:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                self.close_connection = True
             elif path == "/slow":
                 time.sleep(1.0)
                 self._send_body(PAYLOAD)
@@ -353,6 +361,21 @@ def test_redirect_to_plain_http_refused():
         handler.redirect_request(req, None, 302, "Found", {}, "http://evil.example/a.zip")
 
 
+@pytest.mark.parametrize("target", ["https://localhost/x.zip", "https://127.0.0.1:8443/x.zip", "https://[::1]/x.zip",
+                                    "https://169.254.169.254/latest/meta-data/", "https://10.0.0.5/x.zip",
+                                    "https://192.168.1.1/x.zip"])
+def test_a_public_source_redirecting_into_this_machine_or_its_network_is_refused(target):
+    handler = dl._SafeRedirectHandler()
+    req = urllib.request.Request("https://93.184.216.34/a.zip")  # a public address: no name to resolve
+    with pytest.raises(DownloadError, match="loopback, private or link-local"):
+        handler.redirect_request(req, None, 302, "Found", {}, target)
+    # to another public address it is followed; and a source of the user's own network may redirect within it
+    assert handler.redirect_request(req, None, 302, "Found", {}, "https://93.184.216.35/a.zip").full_url \
+        == "https://93.184.216.35/a.zip"
+    own = urllib.request.Request("https://10.0.0.9/a.zip")
+    assert handler.redirect_request(own, None, 302, "Found", {}, target).full_url == target
+
+
 def test_production_policy_refuses_plain_http_even_on_loopback(server, tmp_path, monkeypatch):
     base, state = server
     monkeypatch.setattr(dl, "PLAIN_HTTP_HOSTS", frozenset())
@@ -432,6 +455,16 @@ def test_trickling_server_fails_on_the_deadline(server, tmp_path):
     with pytest.raises(DownloadError, match="deadline") as info:
         download(f"{base}/trickle", tmp_path / "d.bin", **FAST, min_rate=0, deadline=1.0)
     assert time.monotonic() - t0 < 4 and f"{base}/trickle" in str(info.value)
+    assert not (tmp_path / "d.bin").exists()
+
+
+def test_a_server_dripping_its_headers_is_cut_off_at_the_deadline(server, tmp_path):
+    base, _ = server
+    t0 = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline") as info:
+        download(f"{base}/drip-headers", tmp_path / "d.bin", **{**FAST, "timeout": 2.0}, min_rate=0, deadline=1.5)
+    # the headers alone would take 40 s; the deadline holds to within a socket timeout
+    assert time.monotonic() - t0 < 4 and f"{base}/drip-headers" in str(info.value)
     assert not (tmp_path / "d.bin").exists()
 
 

@@ -9,18 +9,22 @@ across runs (a ``.part`` left behind) and across retries within one call.
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import http.client
+import ipaddress
 import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from tqdm import tqdm
 
@@ -117,8 +121,24 @@ class _RateMeter:
                          f"({(received - b0) / (now - t0):.1f} bytes/s)")
 
 
+def internal_host(host: str | None) -> bool:
+    """Whether ``host`` is, or resolves to, an address that is not on the public internet: loopback,
+    private, link-local (a cloud's metadata service at 169.254.169.254), unspecified or reserved.
+    A name that does not resolve (offline) counts as public: connecting to it fails anyway."""
+    if not host:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError, OSError):
+        return False
+    return any(not ipaddress.ip_address(address.split("%", 1)[0]).is_global for address in addresses)
+
+
 class _SafeRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follow redirects, but never from https down to plain http (or ftp, file...)."""
+    """Follow redirects, but never from https down to plain http (or ftp, file...), nor from a public
+    host into this machine or its network (loopback, private, link-local addresses), where a
+    hostile server could point the download at a service the user never named; a source that is
+    itself internal (the user's own server) may redirect within."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         try:
@@ -127,10 +147,74 @@ class _SafeRedirectHandler(urllib.request.HTTPRedirectHandler):
             raise DownloadError(
                 f"{req.full_url} redirected to {newurl}, which is not an https URL; refusing to follow"
             ) from None
+        target = urllib.parse.urlsplit(newurl).hostname
+        if internal_host(target) and not internal_host(urllib.parse.urlsplit(req.full_url).hostname):
+            raise DownloadError(f"{req.full_url} redirected to {newurl}, an address of this machine or its "
+                                "network (loopback, private or link-local); refusing to follow")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_SafeRedirectHandler)
+_WATCHED = threading.local()  # .sockets: the list the armed watchdog of this thread shuts, or None
+
+
+def _watch(sock) -> None:
+    """Hand a freshly connected socket to this thread's armed deadline watchdog, if any."""
+    sockets = getattr(_WATCHED, "sockets", None)
+    if sockets is not None:
+        sockets.append(sock)
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    def connect(self):
+        super().connect()
+        _watch(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        super().connect()
+        _watch(self.sock)
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTPConnection, req)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPSConnection, req, context=self._context)
+
+
+@contextlib.contextmanager
+def _deadline_watchdog(deadline_at: float):
+    """While armed, the sockets this thread connects are shut down when ``deadline_at``
+    (``time.monotonic()``) passes: a server that drips its response headers, each byte inside the
+    socket timeout, would otherwise hold the request forever. The blocked read then ends (an error,
+    or headers cut short that look complete), and ``fired`` tells the caller why."""
+    sockets: list = []
+    _WATCHED.sockets = sockets
+    state = SimpleNamespace(fired=False)
+
+    def shut() -> None:
+        state.fired = True
+        for sock in list(sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    timer = threading.Timer(max(0.0, deadline_at - time.monotonic()), shut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield state
+    finally:
+        timer.cancel()
+        _WATCHED.sockets = None
+
+
+_OPENER = urllib.request.build_opener(_SafeRedirectHandler, _WatchedHTTPHandler, _WatchedHTTPSHandler)
 
 
 def _open(request: urllib.request.Request, timeout: float):
@@ -227,6 +311,16 @@ def _fetch_once(url, part: Path, *, sha256, timeout, limits: _Limits, progress, 
     ``.part`` file had to be discarded, and ``DownloadError`` for permanent
     ones (too large, past the deadline).
     """
+    with _deadline_watchdog(limits.deadline_at) as watchdog:
+        try:
+            _fetch_watched(url, part, sha256=sha256, timeout=timeout, limits=limits, progress=progress,
+                           chunk_size=chunk_size, desc=desc)
+        finally:
+            if watchdog.fired:  # whatever the cut-off read looked like, the reason is the deadline
+                limits.check_deadline(url, part.stat().st_size if part.exists() else 0)
+
+
+def _fetch_watched(url, part: Path, *, sha256, timeout, limits: _Limits, progress, chunk_size, desc) -> None:
     opened = _request(url, part, sha256=sha256, timeout=timeout)
     if opened is None:
         return
@@ -326,8 +420,9 @@ def download(
         Largest file accepted, checked against ``Content-Length`` before the
         body and against the bytes received while streaming.
     deadline : float, optional
-        Seconds the whole call (all attempts and waits) may take; a read
-        blocked on the socket can overrun it by up to ``timeout``.
+        Seconds the whole call (all attempts and waits) may take, connecting
+        and reading the response headers included: at the deadline a watchdog
+        shuts the connection, however slowly the server drips its bytes.
     min_rate : float, optional
         Slowest average rate tolerated, in bytes/s over the last
         ``rate_window`` seconds of an attempt (0: no minimum).
