@@ -638,3 +638,13 @@ def test_metric_bars_draw_the_chance_line(tmp_path, metric_table, drawn):
     np.testing.assert_allclose(sorted((segment[0, 0], segment[1, 0]) for segment in segments), edges)
     assert [text.get_text() for text in ax.get_legend().get_texts()].count("chance (null 95th pct.)") == 1
     assert ax.get_title().endswith("(dotted: chance)")
+
+
+def test_labels_with_mathtext_markup_are_drawn_as_text(tmp_path):
+    """A genre or title from a corpus may hold "$": mathtext would fail on "$\\frac$" (no arguments)."""
+    hostile = ["$\\frac$", "a $x^$ b", "plain"]
+    plots.plot_confusion(np.array([[2, 0, 1], [0, 3, 0], [1, 0, 2]]), hostile, ["0", "1", "$2"], tmp_path / "c.png",
+                         title="$\\frac$ genre")
+    coords = np.random.default_rng(0).normal(size=(6, 2))
+    plots.plot_embedding(coords, {"genre": hostile * 2}, tmp_path / "e.png", title="$\\sqrt$")
+    assert mpimg.imread(tmp_path / "c.png").shape[2] == 4 and (tmp_path / "e.png").stat().st_size > 0

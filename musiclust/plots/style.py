@@ -30,6 +30,8 @@ _STYLE = {
     "axes.grid": False,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # labels come from corpora: "$\frac$" in a genre or title is text, not mathtext (which would fail)
+    "text.parse_math": False,
 }
 
 _SPEC_CMAP = "magma"
