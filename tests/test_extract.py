@@ -372,3 +372,37 @@ def test_archive_suffix():
     assert extract.archive_suffix("x/GTZAN.TAR.GZ") == ".tar.gz"
     assert extract.archive_suffix("a.zip") == ".zip" and extract.archive_suffix("a.tgz") == ".tgz"
     assert extract.archive_suffix("download") == ""
+
+
+@pytest.mark.parametrize("fmt", ["pax", "gnu"])
+def test_a_tar_header_bomb_is_refused_before_its_payload_is_read(tmp_path, fmt):
+    """A few KiB of gzip holding a 3 MiB PAX record or GNU long name: tarfile would read it whole
+    into memory before any member is seen; the cap (here within the extraction budget) stops it."""
+    import tarfile
+
+    from musiclust.datasets.extract import MAX_TAR_HEADER_BYTES, UnsafeArchiveError, extract_archive
+
+    archive = tmp_path / "bomb.tar.gz"
+    huge = 3 << 20
+    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT if fmt == "pax" else tarfile.GNU_FORMAT) as tf:
+        info = tarfile.TarInfo("top/" + "a" * huge if fmt == "gnu" else "top/a.wav")
+        if fmt == "pax":
+            info.pax_headers = {"comment": "x" * huge}
+        info.size = 0
+        tf.addfile(info)
+    assert archive.stat().st_size < 64 << 10
+    kind = "PAX" if fmt == "pax" else "GNU long-name"
+    with pytest.raises(UnsafeArchiveError, match=rf"bomb.tar.gz: a {kind} header declares \d+ bytes"):
+        extract_archive(archive, tmp_path / "out", max_bytes=1 << 30)
+    # the extraction budget bounds it too: a budget below the cap is the bound
+    assert MAX_TAR_HEADER_BYTES < huge
+    with pytest.raises(UnsafeArchiveError, match=r"more than the 1000 read of one"):
+        extract_archive(archive, tmp_path / "out", max_bytes=1000)
+    assert not (tmp_path / "out").exists()
+    # an ordinary long name (a few hundred bytes) still extracts
+    ok = tmp_path / "ok.tar.gz"
+    with tarfile.open(ok, "w:gz", format=tarfile.PAX_FORMAT if fmt == "pax" else tarfile.GNU_FORMAT) as tf:
+        info = tarfile.TarInfo("top/" + "b" * 200 + ".wav")
+        info.size = 0
+        tf.addfile(info)
+    assert (extract_archive(ok, tmp_path / "ok") / ("b" * 200 + ".wav")).exists()

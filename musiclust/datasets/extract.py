@@ -25,7 +25,7 @@ from pathlib import Path
 from ..config import InputError
 from ..io import atomic_dir
 
-__all__ = ["MAX_BYTES", "MAX_MEMBERS", "MAX_RATIO", "CorruptArchiveError", "UnsafeArchiveError",
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "MAX_RATIO", "MAX_TAR_HEADER_BYTES", "CorruptArchiveError", "UnsafeArchiveError",
            "archive_suffix", "extract_archive"]
 
 MAX_BYTES = 100 * 10**9
@@ -55,6 +55,36 @@ class UnsafeArchiveError(InputError, ValueError):
 
 class CorruptArchiveError(InputError, ValueError):
     """An archive cannot be read (truncated, bad checksum, bad header); the message names it."""
+
+
+MAX_TAR_HEADER_BYTES = 1 << 20
+"""Largest payload of a tar member's extended header (a PAX record set, a GNU long name or link
+target) that is read: a real one holds a path of at most a few KiB; a hostile one declares
+gigabytes, which tarfile would read into memory before any member is seen."""
+
+
+class _TarHeaderTooLarge(Exception):
+    def __init__(self, kind: str, size: int, limit: int):
+        super().__init__(kind, size, limit)
+        self.kind, self.size, self.limit = kind, size, limit
+
+
+def _capped_tarinfo(limit: int) -> type[tarfile.TarInfo]:
+    """A TarInfo whose extended headers (PAX, GNU long name and link) are refused above ``limit``
+    bytes before their payload is read."""
+
+    class CappedTarInfo(tarfile.TarInfo):
+        def _proc_gnulong(self, tarfile_):
+            if self.size > limit:
+                raise _TarHeaderTooLarge("GNU long-name", self.size, limit)
+            return super()._proc_gnulong(tarfile_)
+
+        def _proc_pax(self, tarfile_):
+            if self.size > limit:
+                raise _TarHeaderTooLarge("PAX", self.size, limit)
+            return super()._proc_pax(tarfile_)
+
+    return CappedTarInfo
 
 
 # What the zip, tar and decompression modules raise on a damaged archive; an
@@ -427,6 +457,9 @@ def extract_archive(archive, target, *, max_bytes: int = MAX_BYTES, max_members:
         _extract(archive, kind, target, budget)
     except (UnsafeArchiveError, CorruptArchiveError):
         raise
+    except _TarHeaderTooLarge as exc:
+        raise UnsafeArchiveError(f"{archive}: a {exc.kind} header declares {exc.size} bytes, more than the "
+                                 f"{exc.limit} read of one (a header bomb); refusing to extract it") from None
     except _FILTER_ERRORS as exc:
         raise UnsafeArchiveError(f"{archive}: {exc}") from exc
     except _READ_ERRORS as exc:
@@ -438,8 +471,11 @@ def extract_archive(archive, target, *, max_bytes: int = MAX_BYTES, max_members:
 
 def _extract(archive: Path, kind: str, target: Path, budget: _Budget) -> None:
     """Validate every member, then unpack into a temporary folder that replaces ``target``."""
-    opener = zipfile.ZipFile if kind == "zip" else tarfile.open
-    with opener(archive) as handle:
+    if kind == "zip":
+        opened = zipfile.ZipFile(archive)
+    else:  # extended headers bounded before tarfile reads them, and within the extraction budget
+        opened = tarfile.open(archive, tarinfo=_capped_tarinfo(min(MAX_TAR_HEADER_BYTES, budget.max_bytes)))
+    with opened as handle:
         if kind == "zip":
             members = _zip_members(archive, handle, budget)
         else:
