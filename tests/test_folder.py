@@ -133,3 +133,20 @@ def test_symlinked_audio_file_leading_out_is_refused(tmp_path, touch):
     (root / "jazz/private.wav").symlink_to(secret)
     with pytest.raises(MetadataError, match=r"filename 'jazz/private.wav' resolves to .*outside"):
         read_folder(root)
+
+
+@pytest.mark.parametrize("layout", ["folder", "gtzan"])
+def test_a_file_name_that_is_not_utf8_is_refused_naming_its_bytes(tmp_path, layout):
+    """Every table stores names as UTF-8: such a name used to end in pyarrow's UnicodeEncodeError, naming nothing."""
+    import os
+
+    from musiclust.datasets.gtzan import read_gtzan
+
+    genre = tmp_path / "genres_original" / "rock" if layout == "gtzan" else tmp_path / "rock"
+    genre.mkdir(parents=True)
+    (genre / "fine.00000.wav").write_bytes(b"RIFF")
+    with open(os.fsencode(genre) + b"/caf\xe9.00001.wav", "wb") as f:  # Latin-1, as an old copy tool left it
+        f.write(b"RIFF")
+    reader = read_gtzan if layout == "gtzan" else read_folder
+    with pytest.raises(MetadataError, match=r"b'.*caf\\xe9\.00001\.wav' is not valid UTF-8"):
+        reader(tmp_path)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .hblm import track_id_from_filename
-from .records import MetadataError, contained_path, read_records
+from .records import MetadataError, contained_path, read_records, utf8_name
 
 __all__ = ["AUDIO_EXTENSIONS", "LABEL_COLUMNS", "is_audio_file", "list_audio_files", "read_folder"]
 
@@ -49,7 +49,8 @@ def is_audio_file(name: str) -> bool:
 def list_audio_files(root: str | Path) -> list[str]:
     """Relative paths (forward slashes, sorted) of the audio files under ``root``, at any depth.
 
-    Hidden folders and files (name starting with ``.``) are skipped.
+    Hidden folders and files (name starting with ``.``) are skipped; a path that is not valid
+    UTF-8 is a :class:`MetadataError` naming its bytes.
     """
     root = Path(root)
     found = []
@@ -58,7 +59,8 @@ def list_audio_files(root: str | Path) -> list[str]:
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         for name in filenames:
             if is_audio_file(name):
-                found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+                path = name if rel_dir == "." else f"{rel_dir}/{name}"
+                found.append(utf8_name(path, str(root)))
     return sorted(found)
 
 

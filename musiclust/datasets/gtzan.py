@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .folder import AUDIO_EXTENSIONS, _with_none, is_audio_file
-from .records import MetadataError, contained_path
+from .records import MetadataError, contained_path, utf8_name
 
 __all__ = ["GENRE_FOLDERS", "GTZAN_GENRE_NAMES", "find_genres_dir", "read_gtzan"]
 
@@ -98,6 +98,7 @@ def read_gtzan(root: str | Path) -> pd.DataFrame:
                     other_audio.append(f.name)
                 continue
             path = f"{genre_dir.name}/{f.name}" if prefix == "." else f"{prefix}/{genre_dir.name}/{f.name}"
+            utf8_name(path, str(root))
             contained_path(root, path, str(root))  # a symlinked file or folder may lead out of the corpus
             track_id = f.name.rsplit(".", 1)[0]
             if track_id in seen:

@@ -10,6 +10,7 @@ is an error rather than rows silently merged). Every error names the file and th
 from __future__ import annotations
 
 import csv
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -105,6 +106,17 @@ def _records(path: Path, reader, header: list[str]) -> Iterator[tuple[int, dict]
         if len(row) != len(header):
             raise MetadataError(f"{path}: line {start}: {len(row)} field(s), the header has {len(header)}")
         yield start, dict(zip(header, row))
+
+
+def utf8_name(name: str, where: str) -> str:
+    """``name`` (a file or folder name read from the disk) if it is valid UTF-8; else an error
+    naming its bytes, since every table of the pipeline stores names as UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MetadataError(f"{where}: the name {os.fsencode(name)!r} is not valid UTF-8; rename it "
+                            "(the tables of the pipeline store names as UTF-8)") from None
+    return name
 
 
 def contained_path(root: str | Path, name: str, where: str, *, base: str = "") -> str:
