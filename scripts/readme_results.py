@@ -573,6 +573,23 @@ def benchmark_section() -> list[str]:
          f"{conv['busy_1_threads_s']:.1f} s vs {conv['busy_2_threads_s']:.1f} s = "
          f"**{conv['busy_speedup_2_over_1']:.2f}x** for 2 threads"],
     ]
+    if "conv_profile" in bench:
+        prof = bench["conv_profile"]
+        base = prof["default"]
+        shares = ", ".join(f"{phase} {base[f'{phase}_s'] / base['epoch_s']:.0%}"
+                           for phase in ("read", "forward", "backward", "step"))
+        rows.append([f"where one {prof['chunks']:,}-chunk conv beta-VAE epoch goes (2 threads, batch 32)",
+                     f"{base['epoch_s']:.1f} s: {shares}"])
+        for name, label in (("channels_last", "channels-last tensors"), ("batch_64", "batch 64 (other training)"),
+                            ("compiled", "`torch.compile`")):
+            variant = prof.get(name, {})
+            if "epoch_s" in variant:
+                extra = (f"; compiling took {variant['first_step_s']:.0f} s more" if "first_step_s" in variant else "")
+                rows.append([f"the same epoch with {label} / as the pipeline trains",
+                             f"{variant['epoch_s']:.1f} s / {base['epoch_s']:.1f} s: "
+                             f"**{prof['speedup_over_default'][name]:.2f}x** the pipeline's speed{extra}"])
+            elif "error" in variant:
+                rows.append([f"the same epoch with {label}", f"did not run here ({variant['error']})"])
     if "features" in bench:
         feat = bench["features"]
         rows += [

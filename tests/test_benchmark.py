@@ -386,3 +386,28 @@ def test_stage_times_end_the_last_stage_at_its_lock_update_not_at_the_command_s_
     assert times["dvc_repro_s"] == 6.0 and times["stage_kind_s"] == {"fetch": 2.0, "report": 3.0}
     # nothing ran: no stages, the whole command
     assert benchmark.stage_times({"starts": [], "locks": [], "end": 4.0, "seconds": 4.0})["stage_s"] == {}
+
+
+def test_the_conv_profile_rows_give_each_phase_s_share_and_each_variant_s_speed(readme_results, repo, monkeypatch):
+    committed = json.loads((repo / "benchmarks" / "benchmark.json").read_text(encoding="utf-8"))
+    phases = {"read_s": 0.5, "forward_s": 2.0, "backward_s": 7.0, "step_s": 0.5, "epoch_s": 10.0}
+    profile = {"chunks": 1000, "default": phases, "channels_last": {**phases, "epoch_s": 8.0},
+               "compiled": {"error": "BackendCompilerFailed: no compiler"},
+               "speedup_over_default": {"default": 1.0, "channels_last": 1.25}}
+    shown = {"benchmarks/benchmark.json": {**committed, "conv_profile": profile}}
+    monkeypatch.setattr(readme_results, "_committed_output", lambda path: shown.get(path))
+    text = "\n".join(readme_results.benchmark_section())
+    assert "| 10.0 s: read 5%, forward 20%, backward 70%, step 5% |" in text
+    assert "| 8.0 s / 10.0 s: **1.25x** the pipeline's speed |" in text
+    assert "| the same epoch with `torch.compile` | did not run here (BackendCompilerFailed: no compiler) |" in text
+    assert "batch 64" not in text  # not measured: no row
+
+
+@pytest.mark.slow
+def test_a_profiled_epoch_times_every_phase_of_every_step(benchmark, tmp_path):
+    data = benchmark._chunks_on_disk(tmp_path, 40)
+    for settings in ({}, {"channels_last": True}, {"batch_size": 64}):
+        profile = benchmark._profiled_epoch(data, **settings)
+        phases = [profile[f"{phase}_s"] for phase in ("read", "forward", "backward", "step")]
+        assert all(seconds > 0 for seconds in phases), (settings, profile)
+        assert profile["epoch_s"] == pytest.approx(sum(phases)) and "first_step_s" not in profile
