@@ -52,10 +52,12 @@ def test_labels_csv_bom_multiline_empty_cell(tmp_path, touch):
     assert by_id.loc["jazz-live-b", "genre"] is None
     # no CSV row: defaults kept
     assert by_id.loc["rock-d", ["language", "genre", "lyrics", "artist"]].tolist() == [None, "rock", None, None]
-    # absolute path and no BOM work too
+    # no BOM works too; an absolute path, even into the folder, is refused: the CSV is named as it lies in the corpus
     _write_csv(tmp_path, "filename,genre\r\nrock/d.ogg,Grunge\r\n", name="plain.csv", bom=False)
-    again = read_folder(tmp_path, tmp_path / "plain.csv").set_index("track_id")
+    again = read_folder(tmp_path, "plain.csv").set_index("track_id")
     assert again.loc["rock-d", "genre"] == "Grunge" and again.loc["rock-c", "genre"] == "rock"
+    with pytest.raises(MetadataError, match="labels_csv: filename .* is an absolute path"):
+        read_folder(tmp_path, tmp_path / "plain.csv")
 
 
 def test_csv_row_for_missing_file_names_line(tmp_path, touch):

@@ -42,6 +42,12 @@ SHA = "ab" * 32
     ({"format": "synthetic", "min_download_rate": -1.0}, "datasets.d.min_download_rate"),
     ({"format": "synthetic", "max_extract_members": 0}, "datasets.d.max_extract_members"),
     ({"format": "synthetic", "max_compression_ratio": 0.5}, "datasets.d.max_compression_ratio"),
+    # a labels CSV outside the corpus would be read unhashed (and its first line echoed in an error)
+    ({"format": "folder", "source": "/music", "labels_csv": "/etc/passwd"}, "datasets.d.labels_csv"),
+    ({"format": "folder", "source": "/music", "labels_csv": "../labels.csv"}, "datasets.d.labels_csv"),
+    ({"format": "folder", "source": "/music", "labels_csv": "a\\..\\..\\x.csv"}, "datasets.d.labels_csv"),
+    ({"format": "folder", "source": "/music", "labels_csv": "~/labels.csv"}, "datasets.d.labels_csv"),
+    ({"format": "folder", "source": "/music", "labels_csv": "C:labels.csv"}, "datasets.d.labels_csv"),
 ])
 def test_dataset_params_that_used_to_pass_name_the_key(entry, key):
     with pytest.raises(ConfigError, match=rf"params: {key}:"):
@@ -51,6 +57,20 @@ def test_dataset_params_that_used_to_pass_name_the_key(entry, key):
 def test_folder_source_with_sha256_names_the_key_for_any_format(tmp_path):
     with pytest.raises(ConfigError, match="datasets.d.sha256: a folder source has no checksum"):
         build(DatasetParams, {"format": "gtzan", "source": str(tmp_path), "sha256": SHA}, "datasets.d")
+
+
+def test_a_labels_csv_linked_out_of_the_corpus_is_refused_without_reading_it(tmp_path):
+    """The params check sees the name; a symbolic link inside the folder is caught when read."""
+    music = tmp_path / "music"
+    (music / "rock").mkdir(parents=True)
+    (music / "rock" / "a.wav").write_bytes(b"RIFF")
+    secret = tmp_path / "secret.csv"
+    secret.write_text("filename,genre\nTOP-SECRET,x\n")
+    (music / "labels.csv").symlink_to(secret)
+    assert build(DatasetParams, {"format": "folder", "source": str(music), "labels_csv": "labels.csv"}, "d")
+    with pytest.raises(MetadataError, match="labels_csv: filename 'labels.csv' resolves to .*outside") as info:
+        read_folder(music, "labels.csv")
+    assert "TOP-SECRET" not in str(info.value)
 
 
 def test_valid_dataset_params():

@@ -72,6 +72,11 @@ class DatasetParams:
                    f"format {self.format!r} needs a source: an https URL, an archive or a folder")
         check(not self.labels_csv or self.format == "folder", f"{key}.labels_csv",
               f"only the folder format reads a labels CSV, not {self.format!r}")
+        parts = self.labels_csv.replace("\\", "/").split("/")
+        check(not self.labels_csv or not (self.labels_csv.startswith(("/", "\\", "~")) or ".." in parts
+                                          or (len(self.labels_csv) > 1 and self.labels_csv[1] == ":")),
+              f"{key}.labels_csv", "must be a path inside the corpus folder, relative to it (put the CSV in the "
+              "folder): a path outside it would be read unhashed and unchecked")
         self._validate_source(key)
         for name in ("max_download_bytes", "download_deadline_s", "max_extract_bytes", "max_extract_members"):
             check(getattr(self, name) > 0, f"{key}.{name}", "must be > 0")

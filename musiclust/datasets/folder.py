@@ -119,8 +119,8 @@ def read_folder(root: str | Path, labels_csv: str | Path | None = None) -> pd.Da
         The corpus folder.
     labels_csv : path, optional
         CSV with a ``filename`` column (relative to ``root``) and any of
-        ``language``, ``genre``, ``lyrics``; a relative ``labels_csv`` is taken
-        relative to ``root``.  A row's values replace the defaults of its file
+        ``language``, ``genre``, ``lyrics``, inside ``root`` and relative to it
+        (a path leading out of it is a :class:`MetadataError`).  A row's values replace the defaults of its file
         for the columns the CSV has (an empty cell gives None, also when the
         folder would have given a genre); files without a row keep the
         defaults.  Other columns are kept as extra source columns (None for
@@ -166,9 +166,8 @@ def read_folder(root: str | Path, labels_csv: str | Path | None = None) -> pd.Da
     labels: dict[str, dict] = {}
     extra: list[str] = []
     if labels_csv is not None and str(labels_csv) != "":
-        csv_path = Path(labels_csv)
-        if not csv_path.is_absolute():
-            csv_path = root / csv_path
+        # inside the corpus, as every path read from it (also once links are resolved)
+        csv_path = root / contained_path(root, str(labels_csv), "labels_csv")
         labels, extra = _read_labels(csv_path, set(files), root)
 
     rows = []
