@@ -406,3 +406,30 @@ def test_a_tar_header_bomb_is_refused_before_its_payload_is_read(tmp_path, fmt):
         info.size = 0
         tf.addfile(info)
     assert (extract_archive(ok, tmp_path / "ok") / ("b" * 200 + ".wav")).exists()
+
+
+def _hardlink(name: str, target: str) -> tuple[tarfile.TarInfo, None]:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = tarfile.LNKTYPE, target
+    return info, None
+
+
+@pytest.mark.parametrize("kind, build, message", [
+    ("zip", lambda p: make_zip(p, [("c/a.wav", b"1"), ("c/a.wav", b"2")]), "have the same name 'a.wav'"),
+    ("zip", lambda p: make_zip(p, [("c/a", b"file"), ("c/a/b.wav", b"2")]), "is a file, but 'c/a/b.wav' lies inside"),
+    ("zip", lambda p: make_zip(p, [("c/" + "n" * 256 + ".wav", b"1")]), "has a name of 260 bytes"),
+    ("tar", lambda p: make_tar(p, [_hardlink("c/b.wav", "c/a.wav"), tar_member("c/a.wav", b"1")]),
+     "hard link to 'a.wav', which is not an earlier file"),
+    ("tar", lambda p: make_tar(p, [tar_member("c/a.wav", b"1"), tar_member("c/a.wav", b"2")]),
+     "have the same name"),
+])
+def test_names_the_file_system_would_settle_silently_are_refused(tmp_path, kind, build, message):
+    """A duplicate used to overwrite the earlier member, a clash or a long name to end in a bare
+    OSError, a hard link to a later member in a KeyError: each now names the archive and member."""
+    archive = build(tmp_path / ("c.zip" if kind == "zip" else "c.tar.gz"))
+    with pytest.raises(UnsafeArchiveError, match=rf"{archive.name}: .*{message}"):
+        extract_archive(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # a hard link to an earlier file still extracts, as the file itself
+    ok = make_tar(tmp_path / "ok.tar.gz", [tar_member("c/a.wav", b"1"), _hardlink("c/b.wav", "c/a.wav")])
+    assert (extract_archive(ok, tmp_path / "ok") / "b.wav").read_bytes() == b"1"

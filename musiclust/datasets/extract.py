@@ -272,6 +272,41 @@ def _check_links(archive: Path, members: list[_Member]) -> None:
                 raise UnsafeArchiveError(f"{archive}: member {m.label!r} is a hard link through a symlink")
 
 
+NAME_MAX = 255
+"""Longest file or folder name (bytes, UTF-8) of common file systems (ext4, APFS, NTFS in UTF-16 units)."""
+
+
+def _check_names(archive: Path, members: list[_Member]) -> None:
+    """Refuse what the file system would otherwise decide silently or with a bare OSError: a name
+    given twice (the later member would overwrite the earlier), a file that is also a folder of
+    other members, a name component over :data:`NAME_MAX` bytes, and a hard link to anything but
+    an earlier file of the archive (tarfile needs its target extracted first)."""
+    kinds: dict[str, _Member] = {}
+    for m in members:
+        for part in m.name.split("/"):
+            if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+                raise UnsafeArchiveError(f"{archive}: member {m.label!r} has a name of "
+                                         f"{len(part.encode('utf-8', 'surrogateescape'))} bytes (file systems take "
+                                         f"at most {NAME_MAX})")
+        if m.kind == "hardlink":
+            target = kinds.get(m.link)
+            if target is None or target.kind != "file":
+                raise UnsafeArchiveError(f"{archive}: member {m.label!r} is a hard link to {m.link!r}, which is not "
+                                         "an earlier file of the archive")
+        seen = kinds.get(m.name)
+        if seen is not None and not (seen.kind == "dir" and m.kind == "dir"):
+            raise UnsafeArchiveError(f"{archive}: members {seen.label!r} and {m.label!r} have the same name "
+                                     f"{m.name!r} (one would silently replace the other)")
+        kinds[m.name] = m
+    for m in members:
+        parts = m.name.split("/")
+        for i in range(1, len(parts)):
+            parent = kinds.get("/".join(parts[:i]))
+            if parent is not None and parent.kind != "dir":
+                raise UnsafeArchiveError(f"{archive}: member {parent.label!r} is a file, but {m.label!r} lies "
+                                         "inside it as in a folder")
+
+
 def _check_no_loop(archive: Path, link: _Member, dest: str, symlinks: set[str]) -> None:
     """Refuse a symlink whose target holds a symlink or holds the link itself.
 
@@ -483,6 +518,7 @@ def _extract(archive: Path, kind: str, target: Path, budget: _Budget) -> None:
         members = [m for m in members if not _is_junk(m.name)]
         members = _rebase(archive, members, _single_top(members))
         _check_links(archive, members)
+        _check_names(archive, members)
 
         with atomic_dir(target) as tmp:
             if kind == "zip":
