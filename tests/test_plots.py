@@ -648,3 +648,23 @@ def test_labels_with_mathtext_markup_are_drawn_as_text(tmp_path):
     coords = np.random.default_rng(0).normal(size=(6, 2))
     plots.plot_embedding(coords, {"genre": hostile * 2}, tmp_path / "e.png", title="$\\sqrt$")
     assert mpimg.imread(tmp_path / "c.png").shape[2] == 4 and (tmp_path / "e.png").stat().st_size > 0
+
+
+def test_a_confusion_of_many_classes_draws_the_largest_and_sums_the_rest(tmp_path, drawn):
+    """150 genres used to make a 10,230 x 8,470 px figure (1,100: a MemoryError)."""
+    from musiclust.plots.scores import MAX_CONFUSION_LINES
+
+    rng = np.random.default_rng(0)
+    matrix = rng.integers(0, 5, size=(150, 150))
+    matrix[7, :] += 100  # the largest class: kept
+    rows, cols = [f"g{i}" for i in range(150)], [f"c{i}" for i in range(150)]
+    plots.plot_confusion(matrix, rows, cols, tmp_path / "big.png", title="many")
+    image = mpimg.imread(tmp_path / "big.png")
+    assert image.shape[0] < 4000 and image.shape[1] < 4000
+    fig = drawn[-1]
+    ax = fig.axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(shown) == MAX_CONFUSION_LINES and shown[-1] == f"other ({150 - MAX_CONFUSION_LINES + 1})"
+    assert "g7" in shown and "summed in 'other'" in ax.get_title()
+    # nothing is lost: the drawn counts add up to the whole table
+    assert ax.images[0].get_array().sum() == matrix.sum()

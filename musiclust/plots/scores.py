@@ -25,6 +25,22 @@ def _format_count(v: float) -> str:
     return f"{v:.2g}"
 
 
+MAX_CONFUSION_LINES = 40
+"""Most classes (rows) and clusters (columns) a confusion figure draws one by one: a folder corpus
+of a thousand genres would otherwise make a figure of gigabytes."""
+
+
+def _top_lines(m: np.ndarray, labels: list, limit: int) -> tuple[np.ndarray, list, int]:
+    """The ``limit - 1`` rows of ``m`` with the largest totals, in their order, and one row 'other'
+    summing the rest, with how many went into it (0 and ``m`` itself when there are at most ``limit``)."""
+    if len(m) <= limit:
+        return m, labels, 0
+    keep = np.sort(np.argsort(-np.nansum(m, axis=1), kind="stable")[: limit - 1])
+    rest = np.setdiff1d(np.arange(len(m)), keep)
+    return (np.vstack([m[keep], np.nansum(m[rest], axis=0, keepdims=True)]),
+            [labels[i] for i in keep] + [f"other ({len(rest)})"], len(rest))
+
+
 def plot_confusion(
     matrix: np.ndarray,
     row_labels: Sequence[str],
@@ -48,6 +64,8 @@ def plot_confusion(
     xlabel, ylabel : str
         Axis labels.
 
+    Beyond :data:`MAX_CONFUSION_LINES` classes (or clusters) the largest are drawn and the rest
+    summed in one line 'other', which the title says: the figure's size stays bounded.
     """
     m = np.asarray(matrix, dtype=float)
     if m.ndim != 2:
@@ -57,6 +75,13 @@ def plot_confusion(
         raise ValueError(
             f"labels ({len(row_labels)} rows, {len(col_labels)} cols) do not match matrix {m.shape}"
         )
+    m, row_labels, rows_cut = _top_lines(m, list(row_labels), MAX_CONFUSION_LINES)
+    m, col_labels, cols_cut = _top_lines(m.T, list(col_labels), MAX_CONFUSION_LINES)
+    m = m.T
+    r, c = m.shape
+    cut = [f"{n} {what}" for n, what in ((rows_cut, "classes"), (cols_cut, "clusters")) if n]
+    if cut:
+        title = f"{title}\n(the largest shown; {' and '.join(cut)} summed in 'other')"
     vmax = float(np.nanmax(m)) if m.size and np.any(np.isfinite(m)) else 1.0
     vmax = vmax if vmax > 0 else 1.0
     cmap = plt.get_cmap("viridis")
