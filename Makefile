@@ -1,5 +1,6 @@
 # The README's commands: `make repro` runs the pipeline, `make test` runs every test,
-# `make check` proves that `dvc repro` brings back the committed dvc.lock and metrics/,
+# `make check` proves that `dvc repro` brings back the committed dvc.lock and metrics/ (both refuse a
+# params.yaml with YAML aliases first, scripts/params_guard.py: DVC would expand them without bound),
 # `make test-fast` runs the tests not marked slow or pipeline (the edit loop, under two minutes), `make lint` ruff.
 # Each creates .venv/ first when it is missing or stale: requirements-dev.txt (the pinned runtime of
 # requirements.txt, the Dask extra of requirements-dask.txt, pytest, ruff, check-jsonschema), musicnn's
@@ -15,6 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: repro test check test-fast lint venv clean-venv
 
 repro: $(STAMP)
+	python scripts/params_guard.py params.yaml
 	dvc repro
 
 test: $(STAMP)
@@ -24,6 +26,7 @@ test: $(STAMP)
 CHECK_PROFILE ?= auto
 
 check: $(STAMP)
+	python scripts/params_guard.py params.yaml
 	dvc repro
 	python scripts/check_reproduction.py --profile $(CHECK_PROFILE)
 
