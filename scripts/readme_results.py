@@ -679,8 +679,11 @@ def benchmark_section() -> list[str]:
             f"{machine['cores']} cores, {'a GPU' if machine['gpu'] else 'no GPU'}, torch {machine['torch']}; "
             "ratios are measured in one run on a shared machine):", "",
             *_table(["measurement", "result"], rows), "",
-            *_stage_time_table(bench["pipeline"] if "stage_kind_s" in bench.get("pipeline", {})
-                               else bench.get("ci", {}).get("check_repro")),
+            *(_stage_time_table(bench["pipeline"]) if "stage_kind_s" in bench.get("pipeline", {})
+              else _stage_time_table(bench.get("ci", {}).get("check_repro"),
+                                     what="the `dvc repro` of `make check` above (a stage missing here did not run: "
+                                          "DVC skips one whose inputs came back the same and whose outputs are "
+                                          "committed in git, as `evaluate`'s are)")),
             *_stage_memory_table(bench.get("scaling"))]
 
 
@@ -688,7 +691,7 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def _stage_time_table(pipeline: dict | None, gpu: bool = False) -> list[str]:
+def _stage_time_table(pipeline: dict | None, gpu: bool = False, what: str = "the `dvc repro` above") -> list[str]:
     """Where the default pipeline's time goes: each stage, summed over the corpora, its share of the
     whole; with ``gpu``, each stage's mean GPU load and peak GPU memory (over its instances)."""
     if not pipeline or "stage_kind_s" not in pipeline:
@@ -707,8 +710,8 @@ def _stage_time_table(pipeline: dict | None, gpu: bool = False) -> list[str]:
             row += ([f"{sum(node['gpu_busy_pct'] * node['samples'] for node in samples) / n:.0f}%",
                      f"{max(node['gpu_memory_peak_mib'] for node in samples):,.0f} MiB"] if n else ["–", "–"])
         rows.append(row)
-    return [f"Where the {total / 60:.1f} min of the `dvc repro` above went (each stage from its start to the next "
-            "one's, summed over the corpora):", "",
+    return [f"Where the {total / 60:.1f} min of {what} went (each stage from its start to the next one's, summed "
+            "over the corpora):", "",
             *_table(header, rows), ""]
 
 
@@ -915,6 +918,10 @@ def quickstart_section() -> list[str]:
         change = bench["cluster_change"]
         lines.append(f"a clustering-only change re-ran {len(change['stages_run'])} of its {change['stages_total']} "
                      f"stages in {change['repro_s'] / 60:.1f} min")
+    if "ci" in bench:
+        ci = bench["ci"]
+        lines.append(f"what CI runs took {ci['test_s'] / 60:.0f} min (`make test`) and {ci['check_s'] / 60:.0f} min "
+                     f"(`make check`) there")
     return ["; ".join(lines) + " (`benchmarks/benchmark.json`, [docs/benchmarks.md](docs/benchmarks.md)).", ""]
 
 

@@ -371,6 +371,9 @@ def test_the_stage_times_ci_times_and_gpu_pipeline_rows_come_from_the_json(bench
     assert "| `make test` in a fresh clone (virtualenv ready), target 8 min | **10.0 min**: **missed** |" in text
     assert "| `make check` in a fresh clone (virtualenv ready), target 25 min | **20.0 min**: met |" in text
     assert "not measured yet" in text
+    # the README's quick start says what CI's commands cost
+    quick = "\n".join(readme_results.quickstart_section())
+    assert "what CI runs took 10 min (`make test`) and 20 min (`make check`) there" in quick
     shown["benchmarks/gpu_pipeline.json"] = gpu_run
     text = "\n".join(readme_results.benchmark_sections())
     assert "on NVIDIA H100, 16 CPU cores" in text

@@ -668,3 +668,13 @@ def test_a_confusion_of_many_classes_draws_the_largest_and_sums_the_rest(tmp_pat
     assert "g7" in shown and "summed in 'other'" in ax.get_title()
     # nothing is lost: the drawn counts add up to the whole table
     assert ax.images[0].get_array().sum() == matrix.sum()
+
+
+def test_the_kl_figure_s_log_axis_is_labelled_in_plain_numbers(tmp_path, drawn):
+    """With mathtext off for corpus text, the log axis must not fall back on mathtext labels."""
+    history = pd.DataFrame({"epoch": [1, 2, 1, 2], "seed": [0, 0, 1, 1],
+                            **{f"kl_dim_{i}": [0.5 / (i + 1), 2.0 / (i + 1), 0.4, 1.5] for i in range(4)}})
+    plots.plot_kl_per_dim(history, tmp_path / "kl.png", title="kl", threshold=0.1)
+    labels = [t.get_text() for t in drawn[-1].axes[1].get_yticklabels() if t.get_text()]
+    assert labels and not any("$" in text or "mathdefault" in text for text in labels)
+    assert "1" in labels or "0.1" in labels

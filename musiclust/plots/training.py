@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .style import (
     _STYLE,
@@ -117,6 +118,9 @@ def plot_kl_per_dim(history: pd.DataFrame, path, *, title: str, threshold: float
                          label=f"seed {seed}: {used} dims > {threshold:g} nats")
         axes[1].axhline(threshold, color="grey", ls="--", lw=1)
         axes[1].set_yscale("log")
+        # plain numbers: the default log labels are mathtext, which the shared style leaves as text
+        axes[1].yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axes[1].yaxis.set_minor_formatter(NullFormatter())
         axes[1].set_xlabel("rank of dimension")
         axes[1].set_ylabel("KL at the last epoch (nats)")
         axes[1].set_title("final KL per dimension, sorted")
